@@ -1,0 +1,88 @@
+import { InvalidInputError } from '../errors';
+import { isUnresolved, trimTrailingSlash } from './values';
+
+export const CLOUD_NAMES = ['public', 'usgov', 'china', 'local'] as const;
+export type CloudName = (typeof CLOUD_NAMES)[number];
+
+/** Where a cloud's Entra ID lives, and what it expects in federated credentials. */
+export interface Cloud {
+  readonly name: CloudName;
+  /** Authority host for token requests and v2 issuers, without a trailing slash. */
+  readonly authorityHost: string;
+  /** Host part of v1 (`ver: 1.0`) issuers, without a trailing slash. */
+  readonly v1IssuerHost: string;
+  /** The single audience a federated identity credential must list in this cloud. */
+  readonly federationAudience: string;
+}
+
+const SOVEREIGN: Record<Exclude<CloudName, 'local'>, Omit<Cloud, 'name'>> = {
+  public: {
+    authorityHost: 'https://login.microsoftonline.com',
+    v1IssuerHost: 'https://sts.windows.net',
+    federationAudience: 'api://AzureADTokenExchange',
+  },
+  usgov: {
+    authorityHost: 'https://login.microsoftonline.us',
+    // US Government tenants keep the global v1 issuer host.
+    v1IssuerHost: 'https://sts.windows.net',
+    federationAudience: 'api://AzureADTokenExchangeUSGov',
+  },
+  china: {
+    authorityHost: 'https://login.partner.microsoftonline.cn',
+    v1IssuerHost: 'https://sts.chinacloudapi.cn',
+    federationAudience: 'api://AzureADTokenExchangeChina',
+  },
+};
+
+/** The loopback emulators serve v1 issuers under this path of the authority host. */
+export const LOCAL_V1_ISSUER_PATH = '/sts';
+
+/**
+ * Resolves a cloud by name. `authorityHost` overrides the cloud's host (a proxy, or the loopback Entra
+ * emulator for `local`, where it is required).
+ */
+export function resolveCloud(name: string, authorityHost?: string): Cloud {
+  if (!(CLOUD_NAMES as readonly string[]).includes(name)) {
+    throw new InvalidInputError('cloud', name, `one of ${CLOUD_NAMES.join(', ')}`);
+  }
+  const cloudName = name as CloudName;
+  const host = authorityHost === undefined || authorityHost === '' ? undefined : checkAuthorityHost(authorityHost, cloudName);
+  if (cloudName === 'local') {
+    if (host === undefined) {
+      throw new InvalidInputError('authorityHost', authorityHost, 'the loopback URL of the Entra emulator (e.g. http://127.0.0.1:8400) when cloud is local');
+    }
+    return {
+      name: cloudName,
+      authorityHost: host,
+      v1IssuerHost: `${host}${LOCAL_V1_ISSUER_PATH}`,
+      federationAudience: SOVEREIGN.public.federationAudience,
+    };
+  }
+  const base = SOVEREIGN[cloudName];
+  return { name: cloudName, ...base, authorityHost: host ?? base.authorityHost };
+}
+
+function checkAuthorityHost(value: string, cloud: CloudName): string {
+  if (isUnresolved(value)) return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidInputError('authorityHost', value, 'an absolute URL such as https://login.microsoftonline.com');
+  }
+  const loopback = isLoopbackHost(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new InvalidInputError('authorityHost', value, 'an https:// URL (http:// only for loopback emulators)');
+  }
+  if (cloud === 'local' && !loopback) {
+    throw new InvalidInputError('authorityHost', value, 'a loopback URL (127.0.0.1, localhost or [::1]) when cloud is local');
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new InvalidInputError('authorityHost', value, 'a scheme and host only, without a path (e.g. https://login.microsoftonline.us)');
+  }
+  return trimTrailingSlash(url.toString());
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}

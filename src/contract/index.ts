@@ -1,0 +1,5 @@
+export * from './clouds';
+export * from './token-contract';
+export * from './github';
+export * from './stable-id';
+export * from './values';
