@@ -3,3 +3,5 @@ export * from './token-contract';
 export * from './github';
 export * from './stable-id';
 export * from './values';
+export * from './routes';
+export * from './jwt-trust';

@@ -1,0 +1,198 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { checkGithubSubject, parseSubjectScope, githubSubject, type SubjectScope } from '../src/contract';
+import { GuardError, describeValue } from '../src/errors';
+
+const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, hyphens or underscores (up to 64)');
+const url = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s):// URL');
+const permission = z.object({ value: z.string().min(1), description: z.string().optional() }).strict();
+
+const backend = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('local'), dir: z.string().default('.terraform-state') }).strict(),
+  z
+    .object({
+      type: z.literal('s3'),
+      bucket: z.string().min(3, 'the state bucket name'),
+      region: z.string().optional(),
+      keyPrefix: z.string().default('entra-api-guard'),
+      endpoint: url.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('azurerm'),
+      storageAccountName: z.string().min(3),
+      containerName: z.string().min(3),
+      resourceGroupName: z.string().optional(),
+      keyPrefix: z.string().default('entra-api-guard'),
+    })
+    .strict(),
+]);
+
+/** The schema of `cdktf.json` → `context.entraApiGuard`, a config file, and environment overrides. */
+export const configSchema = z
+  .object({
+    profile: z.enum(['cloud', 'local']).default('cloud'),
+    tenantId: guid,
+    cloud: z.enum(['public', 'usgov', 'china', 'local']).optional(),
+    authorityHost: url.optional(),
+    apiName: name.default('orders-api'),
+    tokenVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+    identifierUri: z.string().default('client-id'),
+    appRoles: z.array(permission).min(1).default([{ value: 'Gate.Invoke' }]),
+    scopes: z.array(permission).default([]),
+    apiClientId: guid.optional(),
+    caller: z
+      .object({
+        displayName: z.string().optional(),
+        repository: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+$/, 'owner/repo, e.g. octo-org/orders-api'),
+        subjects: z.array(z.string()).min(1).default(['branch:main']),
+        immutableIds: z.object({ ownerId: z.union([z.number(), z.string()]), repositoryId: z.union([z.number(), z.string()]) }).strict().optional(),
+        issuer: url.optional(),
+        flexibleCredentials: z.array(z.object({ name: z.string(), claimsMatchingExpression: z.string() }).strict()).default([]),
+      })
+      .strict(),
+    routes: z
+      .array(z.object({ routeKey: z.string(), public: z.boolean().optional(), scopes: z.array(z.string()).optional() }).strict())
+      .min(1)
+      .default([{ routeKey: 'GET /hello' }, { routeKey: 'ANY /{proxy+}' }, { routeKey: 'GET /health', public: true }]),
+    integration: z
+      .union([
+        z.object({ lambdaDir: z.string(), handler: z.string().optional(), runtime: z.string().optional() }).strict(),
+        z.object({ httpUrl: url }).strict(),
+      ])
+      .default({ lambdaDir: 'stacks/lambda/hello' }),
+    stage: z
+      .object({
+        throttlingBurstLimit: z.number().int().positive().optional(),
+        throttlingRateLimit: z.number().positive().optional(),
+        logRetentionDays: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({}),
+    aws: z
+      .object({
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').default('us-east-1'),
+        /** A single endpoint for every AWS service (moto_server in the local profile). */
+        endpoint: url.optional(),
+        /** Overrides the aws provider version constraint (the offline mirror holds 5.100.0). */
+        providerVersion: z.string().optional(),
+      })
+      .strict()
+      .default({ region: 'us-east-1' }),
+    backend: backend.default({ type: 'local', dir: '.terraform-state' }),
+  })
+  .strict();
+
+export type GuardConfigInput = z.input<typeof configSchema>;
+export type GuardConfig = z.output<typeof configSchema> & {
+  /** Folder relative paths in the config are read from. */
+  readonly root: string;
+  /** Full GitHub subjects, expanded from the short forms. */
+  readonly subjects: readonly string[];
+};
+
+export class ConfigError extends GuardError {
+  constructor(message: string) {
+    super('ERR_INVALID_CONFIG', message);
+  }
+}
+
+/** Environment variables that override single keys (handy in CI and for the rehearsal). */
+export const CONFIG_ENV: Record<string, string> = {
+  ENTRA_API_GUARD_PROFILE: 'profile',
+  ENTRA_API_GUARD_TENANT_ID: 'tenantId',
+  ENTRA_API_GUARD_CLOUD: 'cloud',
+  ENTRA_API_GUARD_AUTHORITY_HOST: 'authorityHost',
+  ENTRA_API_GUARD_API_NAME: 'apiName',
+  ENTRA_API_GUARD_API_CLIENT_ID: 'apiClientId',
+  ENTRA_API_GUARD_TOKEN_VERSION: 'tokenVersion',
+};
+
+export interface LoadConfigOptions {
+  /** Folder with `cdktf.json`. @default process.cwd() at the edge */
+  readonly cwd: string;
+  /** Environment to read overrides from (pass process.env at the edge). @default {} */
+  readonly env?: Record<string, string | undefined>;
+  /** A JSON config file, layered over cdktf.json's context. @default env ENTRA_API_GUARD_CONFIG */
+  readonly configFile?: string;
+  /** Last layer, e.g. action inputs or CLI flags. */
+  readonly overrides?: Partial<GuardConfigInput> & Record<string, unknown>;
+}
+
+/** Layers defaults < cdktf.json context < config file < environment < overrides, then validates. */
+export function loadConfig(options: LoadConfigOptions): GuardConfig {
+  const env = options.env ?? {};
+  const layers: Record<string, unknown>[] = [];
+  const cdktfJson = join(options.cwd, 'cdktf.json');
+  if (existsSync(cdktfJson)) {
+    const context = (readJson(cdktfJson) as { context?: Record<string, unknown> }).context?.entraApiGuard;
+    if (context !== undefined) layers.push(context as Record<string, unknown>);
+  }
+  const file = options.configFile ?? env.ENTRA_API_GUARD_CONFIG;
+  if (file) layers.push(readJson(isAbsolute(file) ? file : resolve(options.cwd, file)) as Record<string, unknown>);
+  const fromEnv: Record<string, unknown> = {};
+  for (const [variable, key] of Object.entries(CONFIG_ENV)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') fromEnv[key] = key === 'tokenVersion' ? Number(value) : value;
+  }
+  layers.push(fromEnv, options.overrides ?? {});
+  return parseConfig(layers.reduce(mergeLayer, {}), options.cwd);
+}
+
+/** Validates a merged config object; every error is one line naming the key and the expected form. */
+export function parseConfig(raw: unknown, root: string): GuardConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const [first, ...rest] = result.error.issues;
+    const key = first!.path.length ? `config.${first!.path.join('.')}` : 'config';
+    const seen = first!.path.reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part as string], raw);
+    const more = rest.length ? ` (+${rest.length} more)` : '';
+    throw new ConfigError(`${key}: got ${describeValue(seen)}; expected ${expectedText(first!)}${more}`);
+  }
+  const config = result.data;
+  const cloud = config.cloud ?? (config.profile === 'local' ? 'local' : 'public');
+  const repo = { repository: config.caller.repository, ...(config.caller.immutableIds ? { immutableIds: config.caller.immutableIds } : {}) };
+  const subjects = config.caller.subjects.map((text, index) => {
+    const key = `config.caller.subjects[${index}]`;
+    if (text.startsWith('repo:')) return checkGithubSubject(text, key);
+    const scope: SubjectScope = parseSubjectScope(text, key);
+    return githubSubject(repo, scope);
+  });
+  return { ...config, cloud, root, subjects };
+}
+
+function expectedText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `no unknown keys (${issue.keys.join(', ')}); see the README for the accepted keys`;
+  if (issue.code === 'invalid_value') return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message.replace(/^Invalid input: /, '');
+}
+
+function mergeLayer(base: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(layer)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeLayer(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`config file: got ${JSON.stringify(path)}; expected a readable JSON file`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
