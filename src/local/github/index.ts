@@ -1,0 +1,3 @@
+export * from './emulator';
+export * from './claims';
+export * from './key-ring';

@@ -1,0 +1,58 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
+
+/** One RS256 signing key and the public half published in a JWKS. */
+export interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: KeyLike;
+  readonly publicJwk: JWK;
+}
+
+/** A published JSON Web Key Set. */
+export interface Jwks {
+  readonly keys: JWK[];
+}
+
+export async function createSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  // The RFC 7638 thumbprint makes a stable, unique kid without a counter.
+  const kid = await calculateJwkThumbprint(jwk);
+  return { kid, privateKey, publicJwk: { kty: jwk.kty, use: 'sig', alg: 'RS256', kid, n: jwk.n, e: jwk.e } };
+}
+
+/**
+ * The keys an issuer signs with: the newest signs, and the previous one stays published so that
+ * tokens issued just before a rotation still verify (what GitHub and Entra do when they roll keys).
+ */
+export class KeyRing {
+  private keys: SigningKey[];
+
+  private constructor(first: SigningKey) {
+    this.keys = [first];
+  }
+
+  static async create(): Promise<KeyRing> {
+    return new KeyRing(await createSigningKey());
+  }
+
+  get current(): SigningKey {
+    return this.keys[this.keys.length - 1]!;
+  }
+
+  /** Adds a new signing key; keeps one previous key, drops older ones. */
+  async rotate(): Promise<SigningKey> {
+    const next = await createSigningKey();
+    this.keys = [...this.keys.slice(-1), next];
+    return next;
+  }
+
+  jwks(): Jwks {
+    return { keys: this.keys.map((key) => ({ ...key.publicJwk })) };
+  }
+
+  /** Signs a JWT (RS256, `kid` and `typ: JWT` in the header) with the current key. */
+  async sign(payload: JWTPayload): Promise<string> {
+    const key = this.current;
+    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
+  }
+}
