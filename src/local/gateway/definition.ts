@@ -89,6 +89,8 @@ export interface GatewayDefinition {
   readonly name?: string;
   readonly authorizers: readonly JwtAuthorizerDefinition[];
   readonly routes: readonly RouteDefinition[];
+  /** What a loader could not emulate and replaced (e.g. a Lambda without local code → ECHO). */
+  readonly notes?: readonly string[];
 }
 
 export const DEFAULT_IDENTITY_SOURCE = '$request.header.Authorization';
