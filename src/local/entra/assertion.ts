@@ -1,0 +1,81 @@
+import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { claimsMatch } from './claims-expression';
+import { AadstsError, aadsts } from './aadsts';
+import type { Application, StoredCredential } from './directory';
+import type { IssuerKeys } from './issuer-keys';
+
+export interface AssertionCheck {
+  readonly assertion: string;
+  readonly app: Application;
+  readonly nowMs: number;
+  readonly keys: IssuerKeys;
+  /** Credentials younger than this are not visible yet (Entra's propagation delay). */
+  readonly propagationDelaySeconds: number;
+  /** Leeway on exp/nbf [uncertain: Entra does not document one]. */
+  readonly clockSkewSeconds: number;
+}
+
+/** What the exchange learned from a valid assertion (claims logged by callers: iss, sub, aud only). */
+export interface AcceptedAssertion {
+  readonly credential: StoredCredential;
+  readonly claims: JWTPayload;
+}
+
+/**
+ * Validates a federated client assertion as Entra does: issuer must name a credential (700211),
+ * the issuer's JWKS must verify the RS256 signature (50027), the time range must hold (700024),
+ * the subject must match exactly (700213, 7002138 when only case differs) and the audience must be
+ * one the credential lists (70021); a credential that has not propagated yet also gives 70021.
+ */
+export async function checkAssertion(check: AssertionCheck): Promise<AcceptedAssertion> {
+  const { header, claims } = decode(check.assertion);
+  if (header.alg !== 'RS256') throw new AadstsError(aadsts.invalidJwt(`The assertion is signed with '${String(header.alg)}'; only RS256 issuers are supported.`));
+  const issuer = claims.iss;
+  if (typeof issuer !== 'string' || issuer === '') throw new AadstsError(aadsts.invalidJwt('The assertion has no iss claim.'));
+  const byIssuer = check.app.federatedCredentials.filter((credential) => credential.issuer === issuer);
+  if (byIssuer.length === 0) throw new AadstsError(aadsts.noIssuerMatch(issuer));
+
+  const key = await check.keys.key(issuer, typeof header.kid === 'string' ? header.kid : undefined);
+  try {
+    await compactVerify(check.assertion, key, { algorithms: ['RS256'] });
+  } catch {
+    throw new AadstsError(aadsts.invalidJwt('The assertion signature does not verify with the issuer keys.'));
+  }
+  checkTimeRange(claims, check.nowMs, check.clockSkewSeconds);
+
+  const subject = typeof claims.sub === 'string' ? claims.sub : '';
+  const bySubject = byIssuer.filter((credential) =>
+    credential.conditions ? claimsMatch(credential.conditions, claims) : credential.subject === subject,
+  );
+  if (bySubject.length === 0) {
+    const caseOnly = byIssuer.some((credential) => credential.subject !== undefined && credential.subject.toLowerCase() === subject.toLowerCase());
+    throw new AadstsError(caseOnly ? aadsts.subjectCaseMismatch(subject) : aadsts.noSubjectMatch(subject));
+  }
+  const audiences = audienceList(claims.aud);
+  const matching = bySubject.filter((credential) => audiences.some((aud) => credential.audiences.includes(aud)));
+  const visible = matching.filter((credential) => check.nowMs - credential.addedAt >= check.propagationDelaySeconds * 1000);
+  const credential = visible[0];
+  if (!credential) throw new AadstsError(aadsts.noFederatedMatch(issuer, subject, audiences.join(', ')));
+  return { credential, claims };
+}
+
+function decode(assertion: string): { header: ReturnType<typeof decodeProtectedHeader>; claims: JWTPayload } {
+  try {
+    if (assertion.split('.').length !== 3) throw new Error('not a compact JWS');
+    return { header: decodeProtectedHeader(assertion), claims: decodeJwt(assertion) };
+  } catch {
+    throw new AadstsError(aadsts.invalidJwt('The client_assertion is not a signed JWT (header.payload.signature).'));
+  }
+}
+
+function checkTimeRange(claims: JWTPayload, nowMs: number, skewSeconds: number): void {
+  const now = nowMs / 1000;
+  const tooLate = typeof claims.exp !== 'number' || now > claims.exp + skewSeconds;
+  const tooEarly = typeof claims.nbf === 'number' && now + skewSeconds < claims.nbf;
+  if (tooLate || tooEarly) throw new AadstsError(aadsts.assertionTimeRange(nowMs, claims.nbf, claims.exp));
+}
+
+function audienceList(aud: JWTPayload['aud']): string[] {
+  if (typeof aud === 'string') return [aud];
+  return Array.isArray(aud) ? aud.filter((value): value is string => typeof value === 'string') : [];
+}

@@ -1,0 +1,10 @@
+export * from './emulator';
+export * from './faults';
+export * from './directory';
+export * from './directory-spec';
+export * from './aadsts';
+export * from './claims-expression';
+export * from './tf-loader';
+export { UnresolvedReferenceError, IdentityStackError } from './tf-references';
+export { localIssuers } from './access-token';
+export { JWT_BEARER_ASSERTION_TYPE } from './token-request';
