@@ -147,10 +147,8 @@ export function parseConfig(raw: unknown, root: string): GuardConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const [first, ...rest] = result.error.issues;
-    const key = first!.path.length ? `config.${first!.path.join('.')}` : 'config';
-    const seen = first!.path.reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part as string], raw);
     const more = rest.length ? ` (+${rest.length} more)` : '';
-    throw new ConfigError(`${key}: got ${describeValue(seen)}; expected ${expectedText(first!)}${more}`);
+    throw new ConfigError(`${issueLine(first!, raw)}${more}`);
   }
   const config = result.data;
   const cloud = config.cloud ?? (config.profile === 'local' ? 'local' : 'public');
@@ -164,10 +162,40 @@ export function parseConfig(raw: unknown, root: string): GuardConfig {
   return { ...config, cloud, root, subjects };
 }
 
+const EXPECTED_BY_KEY: Record<string, string> = {
+  tokenVersion: '1 or 2 (2 is recommended)',
+  integration: '{ "lambdaDir": "<folder>" } or { "httpUrl": "https://…" }',
+};
+
+function issueLine(issue: z.core.$ZodIssue, raw: unknown): string {
+  const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+  if (issue.code === 'unrecognized_keys') {
+    return `config${path}.${issue.keys[0]}: unknown key; expected one of the documented keys (see the README's configuration table)`;
+  }
+  const seen = issue.path.reduce<unknown>((value, part) => (value as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey], raw);
+  return `config${path}: got ${describeValue(seen)}; expected ${expectedText(issue)}`;
+}
+
 function expectedText(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `no unknown keys (${issue.keys.join(', ')}); see the README for the accepted keys`;
-  if (issue.code === 'invalid_value') return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  return issue.message.replace(/^Invalid input: /, '');
+  const last = String(issue.path[issue.path.length - 1] ?? '');
+  if (EXPECTED_BY_KEY[last] && (issue.code === 'invalid_union' || issue.code === 'invalid_value')) return EXPECTED_BY_KEY[last]!;
+  switch (issue.code) {
+    case 'invalid_value':
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      return 'type' === last || issue.message.includes('discriminator') ? `one of ${discriminatorOptions(issue)}` : issue.message;
+    case 'invalid_type':
+      return `a ${issue.expected}`;
+    case 'too_small':
+      return issue.origin === 'array' ? `at least ${String(issue.minimum)} item(s)` : `at least ${String(issue.minimum)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function discriminatorOptions(issue: z.core.$ZodIssue): string {
+  const match = /Expected (.+)$/.exec(issue.message);
+  return match ? match[1]!.replace(/'/g, '"').replace(/ \| /g, ', ') : issue.message;
 }
 
 function mergeLayer(base: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {

@@ -36,7 +36,7 @@ export class GatewayStack extends TerraformStack {
             skipMetadataApiCheck: 'true',
             skipRegionValidation: true,
             s3UsePathStyle: true,
-            endpoints: [{ apigatewayv2: endpoint, iam: endpoint, lambda: endpoint, cloudwatchlogs: endpoint, logs: endpoint, sts: endpoint, s3: endpoint }],
+            endpoints: [{ apigatewayv2: endpoint, iam: endpoint, lambda: endpoint, cloudwatchlogs: endpoint, sts: endpoint, s3: endpoint }],
           }
         : {}),
     });

@@ -9,7 +9,7 @@ import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { checkJwtTrust, checkRoutes, type JwtTrust, type RouteSpec } from '../contract';
@@ -169,9 +169,20 @@ export class JwtHttpApi extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    new IamRolePolicyAttachment(this, 'lambda-logs', {
-      role: role.name,
-      policyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+    // Least privilege: write to its own log group only (no account-wide managed policy).
+    new IamRolePolicy(this, 'lambda-logs', {
+      role: role.id,
+      name: 'write-own-logs',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: `arn:aws:logs:*:*:log-group:/aws/lambda/${props.name}:*`,
+          },
+        ],
+      }),
     });
     const fn = new LambdaFunction(this, 'lambda', {
       functionName: props.name,
