@@ -67,7 +67,9 @@ export class IssuerKeys {
     try {
       response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : 'could not be fetched';
+      // Checked by name: the DOMException may come from another realm (jest, bundles).
+      const name = (error as { name?: unknown } | null)?.name;
+      const reason = name === 'TimeoutError' || name === 'AbortError' ? `timed out after ${this.timeoutMs} ms` : 'could not be fetched';
       throw new AadstsError(aadsts.invalidJwt(`The metadata of issuer '${issuer}' at ${url} ${reason}.`));
     }
     if (!response.ok) {

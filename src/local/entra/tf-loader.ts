@@ -12,6 +12,11 @@ export interface IdentityStackOptions {
   readonly variables?: Readonly<Record<string, string>>;
   /** Secret values for azuread_application_password resources, by logical name. @default random */
   readonly passwordValues?: Readonly<Record<string, string>>;
+  /**
+   * Replaces federated-credential issuers, e.g. `{ 'https://token.actions.githubusercontent.com': github.issuer }`
+   * so a stack synthesized for real GitHub trusts the loopback issuer in a rehearsal. @default none
+   */
+  readonly issuerMap?: Readonly<Record<string, string>>;
 }
 
 export interface ApplicationSummary {
@@ -69,6 +74,7 @@ export function loadIdentityStack(stack: unknown, options: IdentityStackOptions)
   for (const type of APPLICATION_TYPES) {
     for (const [name, body] of tf.list(type)) apps.set(name, readApplication(tf, type, name, body));
   }
+  const issuerOf = (issuer: string): string => options.issuerMap?.[issuer] ?? issuer;
   const appFor = (resource: string, body: TfBody, attribute = 'application_id'): MutableApp => {
     const site = { resource, attribute };
     return apps.get(tf.applicationNamed(tf.value(body[attribute], site, true)!, site))!;
@@ -83,7 +89,7 @@ export function loadIdentityStack(stack: unknown, options: IdentityStackOptions)
     const at = (attribute: string) => ({ resource, attribute });
     appFor(resource, body).federatedCredentials.push({
       name: tf.value(body['display_name'], at('display_name'), true)!,
-      issuer: tf.value(body['issuer'], at('issuer'), true)!,
+      issuer: issuerOf(tf.value(body['issuer'], at('issuer'), true)!),
       subject: tf.value(body['subject'], at('subject'), true)!,
       audiences: tf.strings(body['audiences'], at('audiences')),
     });
@@ -93,7 +99,7 @@ export function loadIdentityStack(stack: unknown, options: IdentityStackOptions)
     const at = (attribute: string) => ({ resource, attribute });
     appFor(resource, body).federatedCredentials.push({
       name: tf.value(body['display_name'], at('display_name'), true)!,
-      issuer: tf.value(body['issuer'], at('issuer'), true)!,
+      issuer: issuerOf(tf.value(body['issuer'], at('issuer'), true)!),
       claimsMatchingExpression: tf.value(body['claims_matching_expression'], at('claims_matching_expression'), true)!,
       audiences: [tf.value(body['audience'], at('audience'), true)!],
     });
