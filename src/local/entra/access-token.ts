@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LOCAL_V1_ISSUER_PATH } from '../../contract';
-import type { Application } from './directory';
+import type { DirectoryApplication } from './directory';
 
 export interface AccessTokenInput {
   readonly authorityHost: string;
   readonly tenantId: string;
-  readonly api: Application;
+  readonly api: DirectoryApplication;
   /** The resource as the caller named it in `scope` (v1 `aud`). */
   readonly resource: string;
-  readonly caller: Application;
+  readonly caller: DirectoryApplication;
   readonly callerObjectId: string;
   readonly roles: readonly string[];
   /** How the caller authenticated: '1' client secret, '2' certificate or federated assertion. */

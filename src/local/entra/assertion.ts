@@ -1,12 +1,12 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { claimsMatch } from './claims-expression';
 import { AadstsError, aadsts } from './aadsts';
-import type { Application, StoredCredential } from './directory';
+import type { DirectoryApplication, StoredCredential } from './directory';
 import type { IssuerKeys } from './issuer-keys';
 
 export interface AssertionCheck {
   readonly assertion: string;
-  readonly app: Application;
+  readonly app: DirectoryApplication;
   readonly nowMs: number;
   readonly keys: IssuerKeys;
   /** Credentials younger than this are not visible yet (Entra's propagation delay). */

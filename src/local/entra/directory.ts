@@ -25,7 +25,7 @@ export interface StoredCredential {
   readonly addedAt: number;
 }
 
-export interface Application {
+export interface DirectoryApplication {
   readonly displayName: string;
   readonly clientId: string;
   readonly objectId: string;
@@ -37,10 +37,10 @@ export interface Application {
   readonly passwords: PasswordSpec[];
 }
 
-export interface Tenant {
+export interface DirectoryTenant {
   readonly id: string;
   readonly displayName: string;
-  readonly applications: Application[];
+  readonly applications: DirectoryApplication[];
   readonly servicePrincipals: ServicePrincipalSpec[];
   readonly appRoleAssignments: AppRoleAssignmentSpec[];
 }
@@ -50,7 +50,7 @@ export interface Tenant {
  * Mutations take effect at once; the propagation-delay fault hides new credentials for a while.
  */
 export class Directory {
-  private readonly tenants = new Map<string, Tenant>();
+  private readonly tenants = new Map<string, DirectoryTenant>();
 
   constructor(private readonly now: () => number) {}
 
@@ -62,9 +62,9 @@ export class Directory {
     for (const [tenantId, tenant] of Object.entries(spec.tenants)) this.addTenant(tenantId, tenant);
   }
 
-  addTenant(tenantId: string, spec: TenantSpec = {}): Tenant {
+  addTenant(tenantId: string, spec: TenantSpec = {}): DirectoryTenant {
     const id = checkTenantId(tenantId);
-    const tenant: Tenant = {
+    const tenant: DirectoryTenant = {
       id,
       displayName: spec.displayName ?? id,
       applications: [],
@@ -78,7 +78,7 @@ export class Directory {
     return tenant;
   }
 
-  tenant(tenantId: string): Tenant | undefined {
+  tenant(tenantId: string): DirectoryTenant | undefined {
     return this.tenants.get(tenantId.toLowerCase());
   }
 
@@ -86,14 +86,14 @@ export class Directory {
     return [...this.tenants.keys()];
   }
 
-  addApplication(tenantId: string, spec: ApplicationSpec): Application {
+  addApplication(tenantId: string, spec: ApplicationSpec): DirectoryApplication {
     const tenant = this.requireTenant(tenantId);
     checkId('application clientId', spec.clientId);
     checkId('application objectId', spec.objectId);
     if (tenant.applications.some((app) => app.clientId === spec.clientId.toLowerCase())) {
       throw new TypeError(`application ${spec.clientId} already exists in tenant ${tenant.id}`);
     }
-    const app: Application = {
+    const app: DirectoryApplication = {
       displayName: spec.displayName,
       clientId: spec.clientId.toLowerCase(),
       objectId: spec.objectId.toLowerCase(),
@@ -153,12 +153,12 @@ export class Directory {
     tenant.appRoleAssignments.splice(0, tenant.appRoleAssignments.length, ...kept);
   }
 
-  application(tenantId: string, clientId: string): Application | undefined {
+  application(tenantId: string, clientId: string): DirectoryApplication | undefined {
     return this.tenant(tenantId)?.applications.find((app) => app.clientId === clientId.toLowerCase());
   }
 
   /** The app a resource names: one of its App ID URIs, or its client id. */
-  resourceApplication(tenantId: string, resource: string): Application | undefined {
+  resourceApplication(tenantId: string, resource: string): DirectoryApplication | undefined {
     return this.tenant(tenantId)?.applications.find(
       (app) => app.identifierUris.includes(resource) || app.clientId === resource.toLowerCase(),
     );
@@ -169,7 +169,7 @@ export class Directory {
   }
 
   /** Values of the app roles the principal holds on the resource SP, in the API's role order. */
-  assignedRoleValues(tenantId: string, principalObjectId: string, resourceObjectId: string, api: Application): string[] {
+  assignedRoleValues(tenantId: string, principalObjectId: string, resourceObjectId: string, api: DirectoryApplication): string[] {
     const tenant = this.requireTenant(tenantId);
     const assigned = new Set(
       tenant.appRoleAssignments
@@ -188,13 +188,13 @@ export class Directory {
     );
   }
 
-  private requireTenant(tenantId: string): Tenant {
+  private requireTenant(tenantId: string): DirectoryTenant {
     const tenant = this.tenant(tenantId);
     if (!tenant) throw new TypeError(`tenant ${tenantId} is not in the directory (add it first)`);
     return tenant;
   }
 
-  private requireApplication(tenantId: string, clientId: string): Application {
+  private requireApplication(tenantId: string, clientId: string): DirectoryApplication {
     const app = this.application(tenantId, clientId);
     if (!app) throw new TypeError(`application ${clientId} is not in tenant ${tenantId}`);
     return app;

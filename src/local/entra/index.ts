@@ -5,6 +5,6 @@ export * from './directory-spec';
 export * from './aadsts';
 export * from './claims-expression';
 export * from './tf-loader';
-export { UnresolvedReferenceError, IdentityStackError } from './tf-references';
+export { IdentityReferenceError, IdentityStackError } from './tf-references';
 export { localIssuers } from './access-token';
 export { JWT_BEARER_ASSERTION_TYPE } from './token-request';

@@ -65,7 +65,7 @@ export async function readIdentityStack(path: string, options: IdentityStackOpti
  * Turns a synthesized identity stack into an emulator directory: azuread_application(_registration),
  * azuread_application_identifier_uri, azuread_application_app_role, azuread_service_principal,
  * azuread_application_(flexible_)federated_identity_credential, azuread_app_role_assignment and
- * azuread_application_password. Any reference it cannot resolve is one UnresolvedReferenceError.
+ * azuread_application_password. Any reference it cannot resolve is one IdentityReferenceError.
  */
 export function loadIdentityStack(stack: unknown, options: IdentityStackOptions): LoadedIdentityStack {
   const tenantId = checkTenantId(options.tenantId);

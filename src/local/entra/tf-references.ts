@@ -1,7 +1,10 @@
 import { GuardError } from '../../errors';
 
-/** A `${…}` reference in a synthesized stack that the loader cannot resolve. */
-export class UnresolvedReferenceError extends GuardError {
+/**
+ * A `${…}` reference in the identity stack that the loader cannot resolve. Same `code` and fields as the
+ * gateway loader's UnresolvedReferenceError; a distinct name so both folders can be re-exported together.
+ */
+export class IdentityReferenceError extends GuardError {
   readonly resource: string;
   readonly attribute: string;
   readonly expression: string;
@@ -74,7 +77,7 @@ export function interpolate(value: string, site: ValueSite, resolve: ReferenceRe
     const end = closingBrace(value, i + 2);
     const expression = value.slice(i, end === -1 ? value.length : end + 1);
     const reference = end === -1 ? undefined : parseReference(value.slice(i + 2, end));
-    if (!reference) throw new UnresolvedReferenceError(site.resource, site.attribute, expression, SUPPORTED_REFERENCES);
+    if (!reference) throw new IdentityReferenceError(site.resource, site.attribute, expression, SUPPORTED_REFERENCES);
     out += resolve(reference, site, expression);
     i = end + 1;
   }

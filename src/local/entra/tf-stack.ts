@@ -1,5 +1,5 @@
 import { stableUuid } from '../../contract';
-import { IdentityStackError, interpolate, SUPPORTED_REFERENCES, UnresolvedReferenceError, type Reference, type ValueSite } from './tf-references';
+import { IdentityStackError, interpolate, SUPPORTED_REFERENCES, IdentityReferenceError, type Reference, type ValueSite } from './tf-references';
 
 export type TfBody = Readonly<Record<string, unknown>>;
 
@@ -74,7 +74,7 @@ export class TfStack {
     if (raw === undefined || raw === null) return [];
     if (typeof raw === 'string') {
       // A whole-list reference such as "${var.audiences}" cannot be expanded here.
-      if (/^\$\{[^}]*\}$/.test(raw)) throw new UnresolvedReferenceError(site.resource, site.attribute, raw, 'a JSON list of strings');
+      if (/^\$\{[^}]*\}$/.test(raw)) throw new IdentityReferenceError(site.resource, site.attribute, raw, 'a JSON list of strings');
       return [this.value(raw, site)!];
     }
     if (!Array.isArray(raw)) throw new IdentityStackError(`${site.resource}.${site.attribute}: got ${JSON.stringify(raw)}; expected a list of strings`);
@@ -96,21 +96,21 @@ export class TfStack {
         if (value === `/applications/${objectId}` || value === objectId || value === this.clientId(name)) return name;
       }
     }
-    throw new UnresolvedReferenceError(site.resource, site.attribute, value, 'a reference to an azuread_application of this stack (.id, .object_id or .client_id)');
+    throw new IdentityReferenceError(site.resource, site.attribute, value, 'a reference to an azuread_application of this stack (.id, .object_id or .client_id)');
   }
 
   private resolve(reference: Reference, site: ValueSite, expression: string): string {
     if (reference.kind === 'variable') {
       const value = this.variables[reference.name];
-      if (value === undefined) throw new UnresolvedReferenceError(site.resource, site.attribute, expression, `a value for variable "${reference.name}" (pass it in variables)`);
+      if (value === undefined) throw new IdentityReferenceError(site.resource, site.attribute, expression, `a value for variable "${reference.name}" (pass it in variables)`);
       return value;
     }
     const key = `${reference.type}.${reference.name}.${reference.attribute}[${reference.key ?? ''}]`;
-    if (this.resolving.has(key)) throw new UnresolvedReferenceError(site.resource, site.attribute, expression, 'references without a cycle');
+    if (this.resolving.has(key)) throw new IdentityReferenceError(site.resource, site.attribute, expression, 'references without a cycle');
     this.resolving.add(key);
     try {
       const value = this.attribute(reference);
-      if (value === undefined) throw new UnresolvedReferenceError(site.resource, site.attribute, expression, SUPPORTED_REFERENCES);
+      if (value === undefined) throw new IdentityReferenceError(site.resource, site.attribute, expression, SUPPORTED_REFERENCES);
       return value;
     } finally {
       this.resolving.delete(key);

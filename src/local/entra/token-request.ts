@@ -3,7 +3,7 @@ import type { KeyRing } from '../github/key-ring';
 import { accessTokenClaims } from './access-token';
 import { checkAssertion } from './assertion';
 import { AadstsError, aadsts } from './aadsts';
-import type { Application, Directory, Tenant } from './directory';
+import type { DirectoryApplication, Directory, DirectoryTenant } from './directory';
 import type { IssuerKeys } from './issuer-keys';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -82,7 +82,7 @@ export async function exchangeClientCredentials(
 async function authenticate(
   form: URLSearchParams,
   basic: BasicCredentials | undefined,
-  caller: Application,
+  caller: DirectoryApplication,
   context: TokenRequestContext,
 ): Promise<'1' | '2'> {
   const assertion = form.get('client_assertion');
@@ -108,7 +108,7 @@ async function authenticate(
 }
 
 /** App-only callers ask for exactly one `<App ID URI or client id>/.default` (protocols.md §2). */
-function resolveScope(scope: string, tenant: Tenant, context: TokenRequestContext): { api: Application; resource: string } {
+function resolveScope(scope: string, tenant: DirectoryTenant, context: TokenRequestContext): { api: DirectoryApplication; resource: string } {
   const scopes = scope.trim().split(/\s+/);
   const only = scopes[0] ?? '';
   if (scopes.length !== 1 || !only.endsWith('/.default') || only.length === '/.default'.length) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { jwtVerify, createRemoteJWKSet } from 'jose';
 import { resolveCloud, stableUuid, tokenContract } from '../../../src/contract';
 import { GuardError } from '../../../src/errors';
-import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, UnresolvedReferenceError } from '../../../src/local/entra';
+import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, IdentityReferenceError } from '../../../src/local/entra';
 import { GITHUB_ISSUER } from '../../../src/contract';
 import { startGithubOidc } from '../../../src/local/github';
 import { assertionForm, decodePayload, FEDERATION_AUDIENCE, postToken, TENANT } from './helpers';
@@ -84,7 +84,7 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
     const stack = fixture();
     stack['resource']['azuread_service_principal']['api_service-principal_4A5B6C7D']['client_id'] = '${azuread_application.missing_app.client_id}';
     const error = errorOf(() => loadIdentityStack(stack, { tenantId: TENANT }));
-    expect(error).toBeInstanceOf(UnresolvedReferenceError);
+    expect(error).toBeInstanceOf(IdentityReferenceError);
     expect(error.code).toBe('ERR_UNRESOLVED_REFERENCE');
     expect(error.message).toMatch(/^azuread_service_principal\.api_service-principal_4A5B6C7D\.client_id: cannot resolve "\$\{azuread_application\.missing_app\.client_id\}"; expected /);
     expect(error.message).not.toContain('\n');
