@@ -28,14 +28,20 @@ export function formatAccessLog(record: AccessLogRecord): string {
 
 /** Keeps the latest `limit` lines in memory for tests and the CLI. */
 export class AccessLogBuffer {
-  readonly lines: string[] = [];
+  private readonly kept: string[] = [];
 
   constructor(private readonly limit: number, private readonly sink?: (line: string) => void) {}
 
   push(record: AccessLogRecord): void {
     const line = formatAccessLog(record);
-    this.lines.push(line);
-    if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
+    this.kept.push(line);
+    // Trim in batches: splicing the head of a long array on every request is O(n) per request.
+    if (this.kept.length >= this.limit * 2 + 16) this.kept.splice(0, this.kept.length - this.limit);
     this.sink?.(line);
+  }
+
+  /** The latest `limit` lines, oldest first (a copy). */
+  get lines(): string[] {
+    return this.kept.length > this.limit ? this.kept.slice(-this.limit) : [...this.kept];
   }
 }

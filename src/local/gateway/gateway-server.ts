@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen, readBody } from '../server';
+import { listen } from '../server';
 import { AccessLogBuffer, type AccessLogRecord } from './access-log';
 import { compileDefinition, type CompiledRoute } from './compile-definition';
 import type { GatewayDefinition } from './definition';
@@ -66,7 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = now();
-    const requestId = randomBytes(10).toString('base64');
+    const requestId = nextRequestId();
     const target = req.url ?? '/';
     const path = target.split('?')[0] ?? '/';
     const record: { -readonly [K in keyof AccessLogRecord]: AccessLogRecord[K] } = {
@@ -116,7 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
 
     let body: Buffer;
     try {
-      body = Buffer.from(await readBody(req, MAX_PAYLOAD_BYTES), 'utf8');
+      body = await readRawBody(req, MAX_PAYLOAD_BYTES);
     } catch {
       return message(413, 'Request Entity Too Large');
     }
@@ -161,7 +161,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
   return {
     url: server.url,
     port: server.port,
-    accessLog: log.lines,
+    get accessLog() {
+      return log.lines;
+    },
     close() {
       closing ??= server.close().then(() => {
         agent.destroy();
@@ -170,6 +172,31 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
       return closing;
     },
   };
+}
+
+/** Ids shaped like API Gateway's (`Mc7UVioPPHcEKPA=`): a random prefix plus a counter, cheap per request. */
+const idPrefix = randomBytes(6);
+let idCounter = randomBytes(4).readUInt32BE(0);
+function nextRequestId(): string {
+  idCounter = (idCounter + 1) >>> 0;
+  const id = Buffer.allocUnsafe(10);
+  idPrefix.copy(id, 0);
+  id.writeUInt32BE(idCounter, 6);
+  return id.toString('base64');
+}
+
+/** The request body as bytes (binary-safe), refusing more than `limit`; no body → empty buffer without waiting. */
+async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return Buffer.alloc(0);
+  if (Number(req.headers['content-length']) > limit) throw new RangeError(`request body larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new RangeError(`request body larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Bytes of the request line plus headers as sent (`METHOD target HTTP/x.y`, `name: value` lines, blank line). */

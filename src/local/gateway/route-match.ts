@@ -14,6 +14,8 @@ export interface ParsedRouteKey {
   readonly method?: string;
   readonly segments: readonly Segment[];
   readonly isDefault: boolean;
+  /** Specificity per segment (literal 3, param 2, greedy 1) then 1 for an exact method, 0 for ANY. */
+  readonly rank: readonly number[];
 }
 
 export interface RouteMatch<T> {
@@ -25,7 +27,7 @@ const METHODS = new Set(['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD',
 
 /** Parses a route key; throws a one-line TypeError naming the key when it has no valid form. */
 export function parseRouteKey(routeKey: string): ParsedRouteKey {
-  if (routeKey === '$default') return { routeKey, segments: [], isDefault: true };
+  if (routeKey === '$default') return { routeKey, segments: [], isDefault: true, rank: [] };
   const match = /^([A-Z]+) (\/\S*)$/.exec(routeKey);
   if (!match || !METHODS.has(match[1] as string)) {
     throw new TypeError(`routeKey: got ${JSON.stringify(routeKey)}; expected "$default" or "METHOD /path" with METHOD one of ${[...METHODS].join(', ')}`);
@@ -42,13 +44,14 @@ export function parseRouteKey(routeKey: string): ParsedRouteKey {
     if (param) return { kind: 'param', name: param[1] as string };
     return { kind: 'literal', value: part };
   });
-  return { routeKey, method: match[1] as string, segments, isDefault: false };
+  const method = match[1] as string;
+  return { routeKey, method, segments, isDefault: false, rank: [...segments.map(specificity), method === 'ANY' ? 0 : 1] };
 }
 
 /** Finds the most specific route for a request, or undefined (the caller answers 404). */
 export function matchRoute<T extends { readonly parsed: ParsedRouteKey }>(routes: readonly T[], method: string, path: string): RouteMatch<T> | undefined {
   const parts = splitPath(path);
-  let best: { route: T; params: Record<string, string>; rank: number[] } | undefined;
+  let best: { route: T; params: Record<string, string>; rank: readonly number[] } | undefined;
   let fallback: T | undefined;
   for (const route of routes) {
     const { parsed } = route;
@@ -59,8 +62,7 @@ export function matchRoute<T extends { readonly parsed: ParsedRouteKey }>(routes
     if (parsed.method !== 'ANY' && parsed.method !== method.toUpperCase()) continue;
     const params = matchSegments(parsed.segments, parts);
     if (!params) continue;
-    const rank = [...parsed.segments.map(specificity), parsed.method === 'ANY' ? 0 : 1];
-    if (!best || compareRank(rank, best.rank) > 0) best = { route, params, rank };
+    if (!best || compareRank(parsed.rank, best.rank) > 0) best = { route, params, rank: parsed.rank };
   }
   if (best) return { route: best.route, pathParameters: best.params };
   return fallback ? { route: fallback, pathParameters: {} } : undefined;
@@ -94,11 +96,11 @@ function specificity(segment: Segment): number {
 
 function compareRank(a: readonly number[], b: readonly number[]): number {
   // The method flag is last in each rank; compare path segments first, longer literal paths win.
-  const pathA = a.slice(0, -1);
-  const pathB = b.slice(0, -1);
-  for (let i = 0; i < Math.max(pathA.length, pathB.length); i += 1) {
-    const x = pathA[i] ?? 0;
-    const y = pathB[i] ?? 0;
+  const lengthA = a.length - 1;
+  const lengthB = b.length - 1;
+  for (let i = 0; i < Math.max(lengthA, lengthB); i += 1) {
+    const x = i < lengthA ? (a[i] as number) : 0;
+    const y = i < lengthB ? (b[i] as number) : 0;
     if (x !== y) return x - y;
   }
   return (a[a.length - 1] ?? 0) - (b[b.length - 1] ?? 0);
