@@ -64,6 +64,18 @@ describe('AWS_PROXY payload format 2.0', () => {
     expect(seen?.requestContext.authorizer?.jwt.scopes).toEqual(['orders.read', 'profile']);
   });
 
+  test('a binary request body reaches the Lambda base64-encoded, byte for byte', async () => {
+    let seen: HttpApiEventV2 | undefined;
+    const gw = await lambdaGateway((event) => {
+      seen = event;
+      return { statusCode: 200 };
+    });
+    const bytes = Buffer.from([0, 255, 128, 10, 13, 0xc3]);
+    await fetch(`${gw.url}/items/1`, { method: 'POST', headers: { ...bearer(await issuer.sign(claimsFor(issuer.issuer, API))), 'content-type': 'application/octet-stream' }, body: bytes });
+    expect(seen?.isBase64Encoded).toBe(true);
+    expect(Buffer.from(seen?.body ?? '', 'base64').equals(bytes)).toBe(true);
+  });
+
   test('a full proxy response sets status, headers, cookies and a base64 body', async () => {
     const gw = await lambdaGateway(async () => ({ statusCode: 201, headers: { 'X-Result': 'made' }, cookies: ['s=1'], body: Buffer.from('binary!').toString('base64'), isBase64Encoded: true }));
     const response = await fetch(`${gw.url}/items/1`, { method: 'POST', headers: bearer(await issuer.sign(claimsFor(issuer.issuer, API))) });

@@ -2,16 +2,13 @@
  * gatewayFromAws against moto_server (the AWS control plane on loopback): an HTTP API created with
  * the SDK is read back and served. Skipped, loudly, when moto_server is not installed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand } from '@aws-sdk/client-apigatewayv2';
 import { gatewayFromAws } from '../../../src/local/gateway';
+import { motoAvailable, startMoto, type MotoServer } from '../../../src/local/moto';
 import { bearer, call, closeAll, gateway } from './helpers/gateway';
 import { claimsFor, startTestIssuer, type TestIssuer } from './helpers/oidc-issuer';
 
-const moto = findOnPath('moto_server');
+const moto = motoAvailable();
 if (!moto) console.warn('SKIPPED gatewayFromAws moto tests: moto_server is not on PATH (pip install "moto[server]" to run them)');
 const describeMoto = moto ? describe : describe.skip;
 
@@ -19,25 +16,19 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const LAMBDA_ARN = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations';
 
 describeMoto('gatewayFromAws (moto_server)', () => {
-  let child: ChildProcess | undefined;
+  let server: MotoServer | undefined;
   let endpoint = '';
   let issuer: TestIssuer;
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    child = spawn(moto as string, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    await waitForHttp(endpoint, 15_000);
+    server = await startMoto();
+    endpoint = server.url;
   }, 20_000);
 
   afterAll(async () => {
     await issuer.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await server?.close();
   });
   afterEach(closeAll);
 
@@ -81,37 +72,3 @@ describeMoto('gatewayFromAws (moto_server)', () => {
     expect(definition.notes?.[0]).toMatch(/Lambda code cannot be fetched/);
   });
 });
-
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await fetch(`${url}/moto-api/`);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`moto_server did not start at ${url} within ${timeoutMs} ms`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
