@@ -1,0 +1,21 @@
+import { GuardError } from '../errors';
+
+export type DeployErrorCode =
+  | 'ERR_TERRAFORM_MISSING'
+  | 'ERR_TERRAFORM_FAILED'
+  | 'ERR_STATE_LOCKED'
+  | 'ERR_LOCAL_BACKEND_IN_CI'
+  | 'ERR_MANIFEST'
+  | 'ERR_SYNTH_FAILED';
+
+/** A deploy step failed. `detail` holds terraform's own error block, verbatim, for the log. */
+export class DeployError extends GuardError {
+  override readonly code: DeployErrorCode;
+  readonly detail: string;
+
+  constructor(code: DeployErrorCode, message: string, detail = '', options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.code = code;
+    this.detail = detail;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './deploy';
+export * from './errors';
+export * from './manifest';
+export * from './outputs';
+export * from './provider-mirror';
+export * from './terraform';
