@@ -121,7 +121,10 @@ maybe('deploy: gateway stack with an S3 backend on moto (use_lockfile)', () => {
   test('bad credentials: one clear line, terraform error block kept', async () => {
     const outdir = synthApp('nocreds', 'nocreds');
     const noCreds = { PATH: env.PATH, HOME: env.HOME, AWS_EC2_METADATA_DISABLED: 'true', TF_CLI_CONFIG_FILE: env.TF_CLI_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_CONFIG_FILE: join(work, 'none') };
-    const error = await deployStacks(options(outdir, { env: noCreds })).catch((e: unknown) => e as { code: string; message: string; detail: string });
+    const error = (await deployStacks(options(outdir, { env: noCreds })).then(
+      () => ({ code: 'none', message: 'deploy unexpectedly succeeded', detail: '' }),
+      (e: unknown) => e as { code: string; message: string; detail: string },
+    ));
     expect(error.code).toBe('ERR_TERRAFORM_FAILED');
     expect(error.message).toMatch(/^terraform init of stack gateway failed: .*credential/i);
     expect(error.message).not.toContain('\n');
