@@ -45,3 +45,12 @@ export function readManifest(outdir: string): SynthResult {
   }));
   return { outdir, manifestPath, stacks };
 }
+
+/** Loads the config of the project at `cwd` with `overrides` on top, and synthesizes it (for the rehearsal). */
+export function synthesizeProject(cwd: string, overrides: Record<string, unknown>, outdir: string): SynthResult & { config: GuardConfig } {
+  // Imported here, not at the top, so that synth.ts alone stays the cdktf half.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadConfig } = require('./config') as typeof import('./config');
+  const config = loadConfig({ cwd, env: {}, overrides });
+  return { ...synthesize(config, outdir), config };
+}

@@ -1,0 +1,52 @@
+import { decodeJwt } from 'jose';
+import type { GatewayDefinition } from '../gateway';
+import { listen, sendJson, type RunningServer } from '../server';
+
+/** Misconfigurations the rehearsal can inject to show the gate catching them. */
+export const BREAK_MODES = ['open-api', 'ignore-signature', 'issuer-v1', 'wrong-audience'] as const;
+export type BreakMode = (typeof BREAK_MODES)[number];
+
+/** What each mode imitates, for the progress line. */
+export const BREAK_DESCRIPTIONS: Record<BreakMode, string> = {
+  'open-api': 'routes deployed without the authorizer (authorization_type NONE)',
+  'ignore-signature': 'an authorizer that decodes tokens without checking the signature',
+  'issuer-v1': 'the authorizer trusts the v1 issuer (sts…/) while the API issues v2 tokens',
+  'wrong-audience': 'the authorizer expects the App ID URI while v2 tokens carry the client id',
+};
+
+/** Applies a definition-level fault (pure); `ignore-signature` needs {@link startCarelessApi} instead. */
+export function breakDefinition(definition: GatewayDefinition, mode: BreakMode, v1Issuer: string): GatewayDefinition {
+  switch (mode) {
+    case 'open-api':
+      return { ...definition, routes: definition.routes.map(({ authorizerId: _a, authorizationScopes: _s, ...r }) => ({ ...r, authorizationType: 'NONE' as const })) };
+    case 'issuer-v1':
+      return { ...definition, authorizers: definition.authorizers.map((a) => ({ ...a, issuer: v1Issuer })) };
+    case 'wrong-audience':
+      return { ...definition, authorizers: definition.authorizers.map((a) => ({ ...a, audiences: a.audiences.map((aud) => `api://${aud}`) })) };
+    default:
+      return definition;
+  }
+}
+
+/**
+ * An API whose "authorizer" only decodes the token and checks iss, aud and exp — the careless
+ * pattern of emulators and hand-written middleware that never verify signatures.
+ */
+export function startCarelessApi(trust: { issuer: string; audiences: readonly string[] }): Promise<RunningServer> {
+  return listen((req, res) => {
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : header;
+    try {
+      const claims = decodeJwt(token);
+      const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+      const fresh = typeof claims.exp !== 'number' || claims.exp * 1000 > Date.now();
+      if (claims.iss === trust.issuer && audiences.some((a) => a !== undefined && trust.audiences.includes(a)) && fresh) {
+        sendJson(res, 200, { message: 'hello (signature never checked)', sub: claims.sub });
+        return;
+      }
+    } catch {
+      // not a JWT: refused below
+    }
+    sendJson(res, 401, { message: 'Unauthorized' });
+  });
+}

@@ -1,0 +1,189 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deployStacks, findProviderMirror, writeMirrorCliConfig } from '../../deploy';
+import { GuardError } from '../../errors';
+import { buildGateReport, renderGateMarkdown, verifyApiGate, type GateReport, type GateRun } from '../../gate';
+import { acquireToken } from '../../token';
+import { startEntra, loadIdentityStack } from '../entra';
+import { gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
+import { startGithubOidc } from '../github';
+import { motoAvailable, startMoto } from '../moto';
+import { BREAK_DESCRIPTIONS, breakDefinition, startCarelessApi, type BreakMode } from './faults';
+
+export type Engine = 'terraform' | 'emulate';
+
+/** Synthesizes the stacks for the local profile (stacks/ owns cdktf; injected to keep this module free of it). */
+export type SynthLocal = (overrides: Record<string, unknown>, outdir: string) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; aws: { region: string } } };
+
+export interface RehearsalOptions {
+  readonly synth: SynthLocal;
+  /** @default 'terraform' when terraform, moto_server and the provider mirror are present, else 'emulate' */
+  readonly engine?: Engine;
+  readonly breakMode?: BreakMode;
+  /** Environment for terraform and the mirror lookup (passed in from the edge). */
+  readonly env: Record<string, string | undefined>;
+  readonly log: (line: string) => void;
+  /** Aborts the rehearsal (Ctrl-C): everything started is stopped. */
+  readonly signal?: AbortSignal;
+  /** @default 20 */
+  readonly timeoutSeconds?: number;
+}
+
+export interface Rehearsal {
+  readonly engine: Engine;
+  readonly run: GateRun;
+  readonly report: GateReport;
+  readonly markdown: string;
+  readonly steps: readonly { name: string; ms: number }[];
+  readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
+  /** Stops every emulator and process the rehearsal started. */
+  close(): Promise<void>;
+}
+
+/** Chooses the gateway engine: real terraform against moto where everything for it is here. */
+export function detectEngine(env: Record<string, string | undefined>): { engine: Engine; reason: string } {
+  if (!motoAvailable()) return { engine: 'emulate', reason: 'moto_server not found' };
+  if (!findProviderMirror(env)) return { engine: 'emulate', reason: 'no offline aws provider mirror' };
+  return { engine: 'terraform', reason: 'terraform + moto_server + provider mirror found' };
+}
+
+/**
+ * The whole pipeline on loopback: synth → emulators → identity loaded into Entra → gateway (terraform
+ * apply against moto, or loaded from the stack) → GitHub OIDC token → Entra exchange → the gate.
+ */
+export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const fn of closers.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  };
+  const onAbort = () => void close();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const steps: { name: string; ms: number }[] = [];
+  const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    if (options.signal?.aborted) throw new GuardError('ERR_ABORTED', 'rehearsal interrupted');
+    const started = Date.now();
+    const value = await fn();
+    steps.push({ name, ms: Date.now() - started });
+    options.log(`✓ ${name} (${Date.now() - started} ms)`);
+    return value;
+  };
+  try {
+    const engine = options.engine ?? detectEngine(options.env).engine;
+    const work = mkdtempSync(join(tmpdir(), 'entra-api-guard-local-'));
+    closers.push(() => rmSync(work, { recursive: true, force: true }));
+
+    const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', () => Promise.all([startGithubOidc(), startEntra()]));
+    closers.push(() => github.close(), () => entra.close());
+    const moto = engine === 'terraform' ? await step('start moto_server (AWS control plane)', () => startMoto()) : undefined;
+    if (moto) closers.push(() => moto.close());
+    const mirror = engine === 'terraform' ? findProviderMirror(options.env) : undefined;
+
+    const overrides: Record<string, unknown> = {
+      profile: 'local',
+      cloud: 'local',
+      authorityHost: entra.url,
+      caller: { repository: 'octo-org/orders-api', subjects: ['branch:main'], issuer: github.issuer },
+      backend: { type: 'local', dir: join(work, 'state') },
+      ...(moto && mirror ? { aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: mirrorVersion(mirror) } } : {}),
+    };
+    const synth = await step('synthesize identity and gateway stacks', () => options.synth(overrides, join(work, 'cdktf.out')));
+    const tenantId = synth.config.tenantId;
+    const dirOf = (name: string) => synth.stacks.find((s) => s.name === name)!.workingDirectory;
+    const readStack = (name: string) => JSON.parse(readFileSync(join(dirOf(name), 'cdk.tf.json'), 'utf8')) as unknown;
+
+    const identity = await step('load the identity stack into the Entra emulator', () => {
+      const loaded = loadIdentityStack(readStack('identity'), { tenantId });
+      entra.directory.load(loaded.directory);
+      return loaded.summary;
+    });
+    const api = identity.apis[0]!;
+    const caller = identity.callers[0]!;
+
+    let definition: GatewayDefinition;
+    if (engine === 'terraform') {
+      const deployed = await step('terraform apply of the gateway stack against moto', () =>
+        deployStacks({
+          outdir: join(work, 'cdktf.out'),
+          mode: 'apply',
+          stacks: ['gateway'],
+          env: { ...options.env, TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror!, join(work, 'terraform.rc')), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+          ci: false,
+          variables: { gateway: { api_client_id: api.clientId } },
+          log: { info: () => undefined, group: (_t, fn) => fn() },
+        }),
+      );
+      definition = await step('read the deployed API back from moto', () =>
+        gatewayFromAws({ endpoint: moto!.url, region: synth.config.aws.region, apiId: deployed.outputs.apiId!, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+      );
+    } else {
+      definition = gatewayFromStack(readStack('gateway'), { variables: { api_client_id: api.clientId }, stackDir: dirOf('gateway') });
+    }
+
+    const v1Issuer = `${entra.url}/sts/${tenantId}/`;
+    const apiServer = await step(options.breakMode ? `start the API with a fault: ${BREAK_DESCRIPTIONS[options.breakMode]}` : 'start the API Gateway emulator', async () => {
+      if (options.breakMode === 'ignore-signature') {
+        const authorizer = definition.authorizers[0]!;
+        return startCarelessApi({ issuer: authorizer.issuer, audiences: authorizer.audiences });
+      }
+      const broken = options.breakMode ? breakDefinition(definition, options.breakMode, v1Issuer) : definition;
+      return startGateway({ definition: broken });
+    });
+    closers.push(() => apiServer.close());
+
+    const scope = `${api.identifierUris[0]}/.default`;
+    const token = await step('GitHub OIDC token → Entra access token', () =>
+      acquireToken(
+        {
+          kind: 'github-oidc',
+          tokenEndpoint: `${entra.url}/${tenantId}/oauth2/v2.0/token`,
+          clientId: caller.clientId,
+          scope,
+          getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
+        },
+        { log: options.log },
+      ),
+    );
+    const decoy = addDecoyApi(entra.directory, tenantId, caller.servicePrincipalObjectId ?? '');
+    const run = await step('gate: anonymous, valid and forged tokens', () =>
+      verifyApiGate({
+        apiUrl: apiServer.url,
+        paths: ['/hello'],
+        token: token.token,
+        ...(token.mintForScope ? { mintOtherAudienceToken: () => token.mintForScope!(`${decoy}/.default`) } : {}),
+        expectedIssuer: `${entra.url}/${tenantId}/v2.0`,
+        expectedAudiences: [api.clientId],
+        timeoutMs: (options.timeoutSeconds ?? 20) * 1000,
+        intervalMs: 200,
+      }),
+    );
+    const report = buildGateReport(run);
+    return { engine, run, report, markdown: renderGateMarkdown(report), steps, urls: { api: apiServer.url, entra: entra.url, github: github.issuer }, close };
+  } catch (error) {
+    await close();
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Asks the GitHub emulator for an ID token the way a runner's toolkit does. */
+async function requestIdToken(requestUrl: string, requestToken: string, audience?: string): Promise<string> {
+  const url = audience ? `${requestUrl}&audience=${encodeURIComponent(audience)}` : requestUrl;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${requestToken}` } });
+  if (!res.ok) throw new GuardError('ERR_ID_TOKEN_UNAVAILABLE', `GitHub emulator answered ${res.status}`);
+  return ((await res.json()) as { value: string }).value;
+}
+
+/** A second API the caller may get tokens for: the source of the genuine wrong-audience token. */
+function addDecoyApi(directory: import('../entra').Directory, tenantId: string, _callerSp: string): string {
+  const uri = 'api://entra-api-guard-decoy';
+  directory.addApplication(tenantId, { displayName: 'decoy-api', clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000002', identifierUris: [uri], tokenVersion: 2 });
+  directory.addServicePrincipal(tenantId, { clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000003', appRoleAssignmentRequired: false });
+  return uri;
+}
+
+function mirrorVersion(mirror: string): string {
+  const versions = readdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws')).sort();
+  return versions[versions.length - 1]!;
+}
