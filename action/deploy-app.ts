@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { DeployResult } from '../src/deploy/deploy';
+import type { DeployOutputs } from '../src/deploy/outputs';
+import type { DeployLog } from '../src/deploy/terraform';
+import type { Cloud } from '../src/contract/clouds';
+import { decodeClaimsForLogging } from '../src/token/decode-claims';
+import { requestGithubIdToken, type GetIdToken } from '../src/token/request-id-token';
+import type { ActionInputs } from './inputs';
+
+/** What the action needs from its surroundings for a deploy; main.ts fills it from the runner. */
+export interface DeployContext {
+  readonly env: Record<string, string | undefined>;
+  /** Folder the user's paths are relative to (GITHUB_WORKSPACE). */
+  readonly workspace: string;
+  readonly cloud: Cloud;
+  readonly getIDToken: GetIdToken;
+  readonly mask: (secret: string) => void;
+  readonly log: DeployLog & { warning(line: string): void };
+}
+
+export interface DeployedApp {
+  readonly outputs: DeployOutputs;
+  readonly result: DeployResult;
+  readonly tenantId: string;
+  readonly tokenVersion: 1 | 2;
+}
+
+const SAMPLE_LAMBDA = join('stacks', 'lambda', 'hello');
+
+/**
+ * Synthesizes our stacks from the config inputs and runs terraform/tofu. cdktf and the providers are
+ * loaded here, lazily, so verify-only runs never parse or evaluate them.
+ */
+export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promise<DeployedApp> {
+  const cwd = resolve(ctx.workspace, inputs.workingDirectory);
+  const { loadConfig, ConfigError } = await import('../stacks/config');
+  const { synthesize } = await import('../stacks/synth');
+  const { deployStacks } = await import('../src/deploy/deploy');
+
+  const overrides: Record<string, unknown> = { ...inputs.configOverrides };
+  const caller: Record<string, unknown> = {};
+  const subjects = inputs.subjects.length > 0 ? { subjects: [...inputs.subjects] } : inputs.subject === 'auto' ? await runnerSubject(inputs, ctx) : undefined;
+  if (subjects) {
+    caller['subjects'] = subjects.subjects;
+    if (subjects.issuer !== undefined) caller['issuer'] = subjects.issuer;
+  }
+  const load = (extra: Record<string, unknown>) =>
+    loadConfig({ cwd, env: ctx.env, overrides: { ...overrides, ...extra }, ...(inputs.configFile !== undefined ? { configFile: resolve(cwd, inputs.configFile) } : {}) });
+  let config;
+  try {
+    config = load(Object.keys(caller).length > 0 ? { caller } : {});
+  } catch (error) {
+    // The caller's repository defaults to the one running the workflow, unless the config names one.
+    if (!(error instanceof ConfigError) || !error.message.startsWith('config.caller') || !ctx.env.GITHUB_REPOSITORY) throw error;
+    caller['repository'] = ctx.env.GITHUB_REPOSITORY;
+    config = load({ caller });
+  }
+  // The sample Lambda ships with the action, not with the user's repository.
+  const integration = config.integration;
+  if ('lambdaDir' in integration && integration.lambdaDir === 'stacks/lambda/hello' && !existsSync(join(config.root, integration.lambdaDir))) {
+    const shipped = findShippedLambda();
+    if (shipped) config = load({ ...(Object.keys(caller).length > 0 ? { caller } : {}), integration: { lambdaDir: relative(config.root, shipped) } });
+  }
+
+  const outdir = join(cwd, 'cdktf.out');
+  const synth = synthesize(config, outdir);
+  for (const stack of synth.stacks) for (const warning of stack.warnings) ctx.log.warning(`${stack.name}: ${warning}`);
+  const mode = inputs.command === 'plan' ? 'plan' : inputs.command === 'destroy' ? 'destroy' : 'apply';
+  const result = await deployStacks({
+    outdir,
+    mode,
+    ...(inputs.stacks ? { stacks: inputs.stacks } : {}),
+    binary: inputs.terraform,
+    lockTimeout: inputs.lockTimeout,
+    env: ctx.env,
+    ci: ctx.env.CI === 'true' || ctx.env.GITHUB_ACTIONS === 'true',
+    allowLocalBackend: inputs.allowLocalBackend,
+    log: ctx.log,
+  });
+  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion };
+}
+
+/**
+ * `subject: auto`: the federated credential trusts exactly the `sub` (and `iss`) of this runner's own
+ * OIDC token, so case and immutable-id formats always match what the exchange will present.
+ */
+async function runnerSubject(inputs: ActionInputs, ctx: DeployContext): Promise<{ subjects: string[]; issuer?: string } | undefined> {
+  try {
+    const token = await requestGithubIdToken({ getIDToken: ctx.getIDToken, mask: ctx.mask, cloud: ctx.cloud, ...(inputs.audience !== undefined ? { audience: inputs.audience } : {}) });
+    const claims = decodeClaimsForLogging(token);
+    if (!claims.sub) throw new Error('the runner OIDC token has no sub claim');
+    ctx.log.info(`subject auto: trusting sub ${claims.sub} from ${claims.iss ?? 'an unknown issuer'}`);
+    return { subjects: [claims.sub], ...(claims.iss !== undefined ? { issuer: claims.iss } : {}) };
+  } catch (error) {
+    // A plan (e.g. on a fork's pull request) can go on with the configured subjects.
+    if (inputs.command === 'plan') {
+      ctx.log.warning(`subject auto: no runner OIDC token (${(error as Error).message}); planning with the configured subjects`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** The sample Lambda folder next to the action (action/dist/index.js → ../../stacks/lambda/hello). */
+function findShippedLambda(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, SAMPLE_LAMBDA);
+    if (existsSync(join(candidate, 'index.js'))) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}

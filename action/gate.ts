@@ -1,0 +1,68 @@
+import { tokenContract, type Cloud } from '../src/contract';
+import { InvalidInputError } from '../src/errors';
+import { buildGateReport, type GateReport } from '../src/gate/report';
+import { verifyApiGate } from '../src/gate/verify';
+import { acquireToken, type TokenSourceConfig } from '../src/token/sources';
+import type { GetIdToken } from '../src/token/request-id-token';
+import type { DeployedApp } from './deploy-app';
+import type { ActionInputs } from './inputs';
+
+export interface GateContext {
+  readonly cloud: Cloud;
+  readonly getIDToken: GetIdToken;
+  /** Called with every token the moment it exists (core.setSecret). */
+  readonly mask: (secret: string) => void;
+  readonly log: (line: string) => void;
+}
+
+export interface GateOutcome {
+  readonly report: GateReport;
+  readonly apiUrl: string;
+}
+
+/** Gets the access token (given, or GitHub OIDC exchanged at Entra), then probes the API until answers are stable. */
+export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): Promise<GateOutcome> {
+  const outputs = deployed?.outputs ?? {};
+  const apiUrl = inputs.apiUrl ?? outputs.apiUrl;
+  if (apiUrl === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (the deploy produced no api_url output)');
+  const source = tokenSource(inputs, ctx, deployed);
+  const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log });
+  const run = await verifyApiGate({
+    apiUrl,
+    paths: inputs.paths,
+    method: inputs.method,
+    token: acquired.token,
+    negativeProbes: inputs.negativeProbes,
+    expectUnauthenticated: inputs.expectUnauthenticated,
+    expectAuthenticated: inputs.expectAuthenticated,
+    timeoutMs: inputs.timeoutSeconds * 1000,
+    ...(outputs.issuer !== undefined ? { expectedIssuer: outputs.issuer } : {}),
+    ...(outputs.audiences !== undefined ? { expectedAudiences: outputs.audiences } : {}),
+    log: ctx.log,
+  });
+  return { report: buildGateReport(run), apiUrl: run.apiUrl };
+}
+
+function tokenSource(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): TokenSourceConfig {
+  if (inputs.token !== undefined) return { kind: 'given', token: inputs.token };
+  const outputs = deployed?.outputs ?? {};
+  const clientId = inputs.clientId ?? outputs.callerClientId;
+  if (clientId === undefined) throw new InvalidInputError('client-id', '', "the caller app's client id (the deploy produced no caller_client_id output), or give token");
+  const tenantId = inputs.tenantId ?? outputs.tenantId ?? deployed?.tenantId;
+  const scope = inputs.scope ?? outputs.scope;
+  if (scope === undefined) throw new InvalidInputError('scope', '', 'the scope to request, e.g. api://orders-api/.default (the deploy produced no scope output)');
+  let tokenEndpoint = outputs.tokenEndpoint;
+  if (inputs.tenantId !== undefined || tokenEndpoint === undefined) {
+    if (tenantId === undefined) throw new InvalidInputError('tenant-id', '', 'the directory (tenant) id for the token exchange');
+    tokenEndpoint = tokenContract({ tenantId, tokenVersion: 2, cloud: ctx.cloud, apiClientId: clientId, identifierUri: 'api://unused' }).tokenEndpoint;
+  }
+  return {
+    kind: 'github-oidc',
+    getIDToken: ctx.getIDToken,
+    tokenEndpoint,
+    clientId,
+    scope,
+    cloud: ctx.cloud,
+    ...(inputs.audience !== undefined ? { audience: inputs.audience } : {}),
+  };
+}

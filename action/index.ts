@@ -1,0 +1,4 @@
+import { run } from './main';
+
+/* istanbul ignore next */
+void run();

@@ -1,0 +1,145 @@
+import { InvalidInputError } from '../src/errors';
+import { CLOUD_NAMES, type CloudName } from '../src/contract/clouds';
+import { parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from './parse';
+
+export const COMMANDS = ['deploy-and-verify', 'deploy', 'verify', 'plan', 'destroy'] as const;
+export type Command = (typeof COMMANDS)[number];
+export const STACK_NAMES = ['identity', 'gateway'] as const;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+/** Every input of action.yml, parsed and checked; nothing here has touched the network. */
+export interface ActionInputs {
+  readonly command: Command;
+  readonly workingDirectory: string;
+  readonly app?: string;
+  readonly configFile?: string;
+  /** Config inputs of our stacks, as loadConfig overrides. */
+  readonly configOverrides: Record<string, unknown>;
+  /** Subjects given explicitly (full `repo:…` or short `branch:main`); empty means `subject` decides. */
+  readonly subjects: readonly string[];
+  readonly subject: 'auto' | 'config';
+  readonly stacks?: readonly string[];
+  readonly terraform: 'terraform' | 'tofu';
+  readonly lockTimeout: string;
+  readonly allowLocalBackend: boolean;
+  readonly apiUrl?: string;
+  readonly paths: readonly string[];
+  readonly method: string;
+  readonly clientId?: string;
+  readonly tenantId?: string;
+  readonly scope?: string;
+  readonly token?: string;
+  readonly cloud: CloudName;
+  readonly authorityHost?: string;
+  readonly audience?: string;
+  readonly expectUnauthenticated: readonly number[];
+  readonly expectAuthenticated: readonly number[];
+  readonly negativeProbes: boolean;
+  readonly timeoutSeconds: number;
+}
+
+export type GetInput = (name: string) => string;
+
+/** Reads and checks every input once, then rejects combinations that cannot work, before any network call. */
+export function readInputs(get: GetInput): ActionInputs {
+  const input = (name: string): string => get(name).trim();
+  const command = parseChoice('command', input('command'), COMMANDS, 'deploy-and-verify');
+  const tenantId = parseGuid('tenant-id', input('tenant-id'), 'the directory (tenant) id');
+  const tokenVersionText = input('token-version');
+  const tokenVersion = tokenVersionText === '' ? undefined : parseChoice('token-version', tokenVersionText, ['1', '2'], '2');
+  const apiName = parseText('api-name', input('api-name'), /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, hyphens or underscores (up to 64), e.g. orders-api');
+  const routes = parseJson('routes', input('routes'), 'array', '[{"routeKey":"GET /hello"}]');
+  const backend = parseJson('backend', input('backend'), 'object', '{"type":"s3","bucket":"my-state"}');
+  const apiClientId = parseGuid('api-client-id', input('api-client-id'), "the API app's client id");
+  const cloud = parseChoice('cloud', input('cloud'), CLOUD_NAMES, 'public');
+  const authorityHost = parseUrl('authority-host', input('authority-host'), 'https://login.microsoftonline.us');
+  if (cloud === 'local' && authorityHost === undefined) throw new InvalidInputError('authority-host', '', 'the Entra emulator URL when cloud is local');
+  if (authorityHost?.startsWith('http:') && !isLoopback(authorityHost)) throw new InvalidInputError('authority-host', authorityHost, 'an https:// URL (http:// only for loopback emulators)');
+  const stacksList = parseList(input('stacks'));
+  for (const s of stacksList) if (!(STACK_NAMES as readonly string[]).includes(s)) throw new InvalidInputError('stacks', input('stacks'), `stack names from ${STACK_NAMES.join(', ')}, comma-separated`);
+
+  const configOverrides: Record<string, unknown> = {
+    ...(tenantId !== undefined ? { tenantId } : {}),
+    ...(tokenVersion !== undefined ? { tokenVersion: Number(tokenVersion) } : {}),
+    ...(apiName !== undefined ? { apiName } : {}),
+    ...(routes !== undefined ? { routes } : {}),
+    ...(backend !== undefined ? { backend } : {}),
+    ...(apiClientId !== undefined ? { apiClientId } : {}),
+    ...(input('cloud') !== '' ? { cloud } : {}),
+    ...(authorityHost !== undefined ? { authorityHost } : {}),
+  };
+  const token = input('token') === '' ? undefined : input('token');
+  const scope = parseText('scope', input('scope'), /^\S+\/\.default$/, 'an App ID URI followed by /.default, e.g. api://orders-api/.default');
+  const clientId = parseGuid('client-id', input('client-id'), "the caller app's client id");
+  const app = input('app') === '' ? undefined : input('app');
+  const configFile = input('config') === '' ? undefined : input('config');
+
+  const parsed: ActionInputs = {
+    command,
+    workingDirectory: input('working-directory') || '.',
+    ...(app !== undefined ? { app } : {}),
+    ...(configFile !== undefined ? { configFile } : {}),
+    configOverrides,
+    subjects: parseList(input('subjects')),
+    subject: parseChoice('subject', input('subject'), ['auto', 'config'] as const, 'auto'),
+    ...(stacksList.length > 0 ? { stacks: stacksList } : {}),
+    terraform: parseChoice('terraform', input('terraform'), ['terraform', 'tofu'] as const, 'terraform'),
+    lockTimeout: parseDuration('lock-timeout', input('lock-timeout'), '5m'),
+    allowLocalBackend: parseBoolean('allow-local-backend', input('allow-local-backend'), false),
+    ...optional('apiUrl', parseUrl('api-url', input('api-url'), 'https://abc123.execute-api.eu-west-1.amazonaws.com')),
+    paths: parsePaths('paths', input('paths')),
+    method: parseChoice('method', input('method').toUpperCase(), METHODS, 'GET'),
+    ...optional('clientId', clientId),
+    ...optional('tenantId', tenantId),
+    ...optional('scope', scope),
+    ...optional('token', token),
+    cloud,
+    ...optional('authorityHost', authorityHost),
+    ...optional('audience', parseText('audience', input('audience'), /^\S+$/, 'one audience without spaces, e.g. api://AzureADTokenExchange')),
+    expectUnauthenticated: parseStatusList('expect-unauthenticated', input('expect-unauthenticated'), [401]),
+    expectAuthenticated: parseStatusList('expect-authenticated', input('expect-authenticated'), [200]),
+    negativeProbes: parseBoolean('negative-probes', input('negative-probes'), true),
+    timeoutSeconds: parseInteger('timeout-seconds', input('timeout-seconds'), { min: 1, max: 3600, fallback: 300, unit: 'seconds', }),
+  };
+  checkCombinations(parsed);
+  return parsed;
+}
+
+/** Conflicts and missing companions, found before any network call. */
+function checkCombinations(i: ActionInputs): void {
+  const verifies = i.command === 'verify' || i.command === 'deploy-and-verify';
+  const deploys = i.command !== 'verify';
+  if (i.app !== undefined && (i.configFile !== undefined || Object.keys(i.configOverrides).length > 0)) {
+    throw new InvalidInputError('app', i.app, 'either app (your own cdktf app) or the config inputs of our stacks (config, tenant-id, api-name, …), not both');
+  }
+  if (i.app !== undefined) throw new InvalidInputError('app', i.app, 'nothing yet: running your own cdktf app is not supported by this version; use config or the stack inputs');
+  if (!deploys) {
+    const deployOnly = ['routes', 'backend', 'api-name', 'subjects', 'stacks'] as const;
+    const given = { routes: i.configOverrides['routes'], backend: i.configOverrides['backend'], 'api-name': i.configOverrides['apiName'], subjects: i.subjects.length > 0 ? i.subjects : undefined, stacks: i.stacks };
+    for (const name of deployOnly) {
+      if (given[name] !== undefined) throw new InvalidInputError(name, JSON.stringify(given[name]), `nothing with command verify (${name} only applies when deploying)`);
+    }
+  }
+  if (i.command === 'verify' && i.apiUrl === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate when command is verify');
+  if (!verifies && i.token !== undefined) throw new InvalidInputError('token', '(hidden)', `nothing with command ${i.command} (the token is only used to verify)`);
+  if (i.token !== undefined && (i.clientId !== undefined || i.scope !== undefined)) {
+    throw new InvalidInputError('token', '(hidden)', 'either token or client-id/scope (the token exchange), not both');
+  }
+  if (i.command === 'verify' && i.token === undefined) {
+    if (i.clientId === undefined) throw new InvalidInputError('client-id', '', "the caller app's client id for the token exchange (or give token)");
+    if (i.tenantId === undefined) throw new InvalidInputError('tenant-id', '', 'the directory (tenant) id for the token exchange (or give token)');
+    if (i.scope === undefined) throw new InvalidInputError('scope', '', 'the scope to request, e.g. api://orders-api/.default (or give token)');
+  }
+  if (i.command === 'deploy-and-verify' && i.token === undefined && i.clientId === undefined && i.stacks !== undefined && !i.stacks.includes('identity')) {
+    throw new InvalidInputError('client-id', '', "the caller app's client id when the identity stack is not deployed (or give token)");
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

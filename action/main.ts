@@ -1,0 +1,86 @@
+import * as core from './runner';
+import { resolveCloud } from '../src/contract/clouds';
+import { GuardError, errorMessage } from '../src/errors';
+import type { GateReport } from '../src/gate/report';
+import { renderGateMarkdown } from '../src/gate/report';
+import { GateFailedError } from '../src/gate/errors';
+import type { DeployOutputs } from '../src/deploy/outputs';
+import type { DeployedApp } from './deploy-app';
+import { gateApi } from './gate';
+import { readInputs } from './inputs';
+
+/** The action: read every input once, deploy and/or gate, publish outputs; one catch, one failure line. */
+export async function run(): Promise<void> {
+  try {
+    // Mask a given token before anything else can print it.
+    const givenToken = core.getInput('token').trim();
+    if (givenToken !== '') core.setSecret(givenToken);
+    const inputs = readInputs((name) => core.getInput(name));
+    const cloud = resolveCloud(inputs.cloud, inputs.authorityHost);
+    const env = process.env;
+    const getIDToken = async (audience?: string) => (await core.fullCore()).getIDToken(audience);
+    const mask = (secret: string) => core.setSecret(secret);
+
+    let deployed: DeployedApp | undefined;
+    if (inputs.command !== 'verify') {
+      // A separate file in the bundle: verify-only runs never parse cdktf or the providers.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain require keeps the bundle's file name resolvable
+      const { deployApp } = require('./deploy-app') as typeof import('./deploy-app');
+      deployed = await deployApp(inputs, {
+        env,
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        cloud,
+        getIDToken,
+        mask,
+        log: { info: (line) => core.info(line), warning: (line) => core.warning(line), group: (title, fn) => core.group(title, fn) },
+      });
+      publishDeployOutputs(deployed.outputs);
+    }
+    if (inputs.command === 'verify' || inputs.command === 'deploy-and-verify') {
+      const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => core.info(line) }, deployed);
+      await publishReport(report, apiUrl);
+      if (!report.pass) {
+        for (const f of report.failures) core.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
+        throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings });
+      }
+      for (const w of report.warnings) core.warning(w);
+      core.info(`gate passed: ${report.probes.length} probes against ${apiUrl}`);
+    }
+  } catch (error) {
+    const detail = (error as { detail?: unknown } | null)?.detail;
+    if (typeof detail === 'string' && detail !== '') core.info(detail);
+    if (error instanceof Error && !(error instanceof GuardError) && error.stack) core.debug(error.stack);
+    core.setFailed(errorMessage(error));
+  }
+}
+
+const OUTPUT_NAMES: Record<keyof DeployOutputs, string> = {
+  apiUrl: 'api-url',
+  apiId: 'api-id',
+  tenantId: 'tenant-id',
+  apiClientId: 'api-client-id',
+  identifierUri: 'identifier-uri',
+  callerClientId: 'caller-client-id',
+  scope: 'scope',
+  issuer: 'issuer',
+  audiences: 'audiences',
+  tokenEndpoint: 'token-endpoint',
+};
+
+function publishDeployOutputs(outputs: DeployOutputs): void {
+  for (const [key, name] of Object.entries(OUTPUT_NAMES) as [keyof DeployOutputs, string][]) {
+    const value = outputs[key];
+    if (value === undefined) continue;
+    core.setOutput(name, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+}
+
+async function publishReport(report: GateReport, apiUrl: string): Promise<void> {
+  const statusOf = (auth: string) => report.probes.find((p) => p.request.auth === auth)?.actual;
+  core.setOutput('verdict', report.pass ? 'pass' : 'fail');
+  core.setOutput('api-url', apiUrl);
+  core.setOutput('report', JSON.stringify(report));
+  core.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
+  core.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
+  if (process.env.GITHUB_STEP_SUMMARY) await (await core.fullCore()).summary.addRaw(renderGateMarkdown(report)).write();
+}

@@ -1,0 +1,108 @@
+import { InvalidInputError } from '../src/errors';
+
+/**
+ * Strict parsers for single action inputs. Each takes the input's name and its raw text, and throws an
+ * InvalidInputError whose one-line message starts with that name. An empty value gives the default.
+ */
+
+const TRUE = new Set(['true', 'True', 'TRUE']);
+const FALSE = new Set(['false', 'False', 'FALSE']);
+
+export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+  if (raw === '') return fallback;
+  if (TRUE.has(raw)) return true;
+  if (FALSE.has(raw)) return false;
+  throw new InvalidInputError(name, raw, 'true or false');
+}
+
+export function parseInteger(name: string, raw: string, range: { min: number; max: number; fallback: number; unit: string }): number {
+  if (raw === '') return range.fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
+    throw new InvalidInputError(name, raw, `a whole number of ${range.unit} from ${range.min} to ${range.max}`);
+  }
+  return value;
+}
+
+export function parseChoice<T extends string>(name: string, raw: string, choices: readonly T[], fallback: T): T {
+  if (raw === '') return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new InvalidInputError(name, raw, `one of ${choices.join(', ')}`);
+}
+
+/** `401` or `401,403`: HTTP statuses from 100 to 599, comma-separated. */
+export function parseStatusList(name: string, raw: string, fallback: readonly number[]): readonly number[] {
+  if (raw === '') return fallback;
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^[1-5]\d\d$/.test(p))) {
+    throw new InvalidInputError(name, raw, 'HTTP statuses from 100 to 599, comma-separated, e.g. 401 or 401,403');
+  }
+  return [...new Set(parts.map(Number))];
+}
+
+/** An absolute http(s) URL without credentials, query or fragment; trailing slashes dropped. */
+export function parseUrl(name: string, raw: string, example: string): string | undefined {
+  if (raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidInputError(name, raw, `an absolute https:// URL such as ${example}`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
+    throw new InvalidInputError(name, raw, `an absolute https:// URL such as ${example} (no credentials in it)`);
+  }
+  if (url.search !== '' || url.hash !== '') throw new InvalidInputError(name, raw, `a URL without ?query or #fragment, such as ${example}`);
+  return raw.replace(/\/+$/, '');
+}
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function parseGuid(name: string, raw: string, what: string): string | undefined {
+  if (raw === '') return undefined;
+  if (!GUID.test(raw)) throw new InvalidInputError(name, raw, `${what}, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47`);
+  return raw.toLowerCase();
+}
+
+/** Comma- or newline-separated values, trimmed, empties dropped. */
+export function parseList(raw: string): string[] {
+  return raw
+    .split(/[\n,]/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+export function parsePaths(name: string, raw: string): readonly string[] {
+  const paths = parseList(raw);
+  if (paths.length === 0) return ['/'];
+  for (const path of paths) {
+    if (!path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError(name, path, 'paths starting with /, comma- or newline-separated, e.g. /hello,/orders');
+  }
+  return paths;
+}
+
+export function parseJson(name: string, raw: string, shape: 'array' | 'object', example: string): unknown {
+  if (raw === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new InvalidInputError(name, raw, `a JSON ${shape} such as ${example}`);
+  }
+  const ok = shape === 'array' ? Array.isArray(value) : typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!ok) throw new InvalidInputError(name, raw, `a JSON ${shape} such as ${example}`);
+  return value;
+}
+
+/** Terraform durations as `-lock-timeout` takes them: `0s`, `90s`, `5m`, `1h`. */
+export function parseDuration(name: string, raw: string, fallback: string): string {
+  if (raw === '') return fallback;
+  if (!/^\d{1,5}(ms|s|m|h)$/.test(raw)) throw new InvalidInputError(name, raw, 'a duration such as 0s, 90s, 5m or 1h');
+  return raw;
+}
+
+export function parseText(name: string, raw: string, pattern: RegExp, expected: string): string | undefined {
+  if (raw === '') return undefined;
+  if (!pattern.test(raw)) throw new InvalidInputError(name, raw, expected);
+  return raw;
+}

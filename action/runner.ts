@@ -1,0 +1,65 @@
+import { EOL } from 'node:os';
+import { issueCommand } from '@actions/core/lib/command';
+import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command';
+import { toCommandProperties } from '@actions/core/lib/utils';
+
+/**
+ * The few runner commands the action needs on every run, taken from @actions/core's own light
+ * modules (command, file-command). The full @actions/core pulls in its HTTP client at load time,
+ * which alone costs more than a bare node start; it is loaded only for the OIDC token and the summary.
+ */
+
+/** Same lookup as core.getInput: `INPUT_` + upper-cased name, spaces as underscores, hyphens kept. */
+export function getInput(name: string): string {
+  return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+export function setSecret(secret: string): void {
+  issueCommand('add-mask', {}, secret);
+}
+
+export function setFailed(message: string): void {
+  process.exitCode = 1;
+  issueCommand('error', {}, message);
+}
+
+export function error(message: string, properties: { title?: string } = {}): void {
+  issueCommand('error', toCommandProperties(properties), message);
+}
+
+export function warning(message: string): void {
+  issueCommand('warning', {}, message);
+}
+
+export function info(message: string): void {
+  process.stdout.write(message + EOL);
+}
+
+export function debug(message: string): void {
+  issueCommand('debug', {}, message);
+}
+
+export function setOutput(name: string, value: string): void {
+  if (process.env['GITHUB_OUTPUT']) {
+    issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+    return;
+  }
+  process.stdout.write(EOL);
+  issueCommand('set-output', { name }, value);
+}
+
+/** A foldable log group around `fn`. */
+export async function group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+  issueCommand('group', {}, title);
+  try {
+    return await fn();
+  } finally {
+    issueCommand('endgroup', {}, '');
+  }
+}
+
+/** The full toolkit, for getIDToken and the job summary. */
+export async function fullCore(): Promise<typeof import('./toolkit')> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain require keeps the bundle's file name resolvable
+  return require('./toolkit') as typeof import('./toolkit');
+}

@@ -1,0 +1,123 @@
+import { startEntra, type EntraEmulator } from '../../src/local/entra';
+import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
+import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
+import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
+import { startTestApi, type Flaw, type TestApi } from '../gate/helpers/test-api';
+import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
+import { errorLines, runAction, withoutMaskCommands, type ActionRun } from './harness';
+
+/** The whole federated path on loopback: GitHub OIDC → Entra exchange → gateway JWT authorizer. */
+describe('action bundle: verify', () => {
+  let github: GithubOidcEmulator;
+  let entra: EntraEmulator;
+  let gateway: GatewayEmulator;
+  let issuer: TestIssuer;
+  const apis: TestApi[] = [];
+
+  beforeAll(async () => {
+    github = await startGithubOidc();
+    entra = await startEntra({ directory: directoryFor(github.issuer) });
+    const v2Issuer = `${entra.url}/${TENANT}/v2.0`;
+    gateway = await startGateway({
+      definition: {
+        authorizers: [{ id: 'entra', issuer: v2Issuer, audiences: [ORDERS_API.clientId] }],
+        routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'entra' }, { routeKey: 'GET /health' }],
+      },
+    });
+    issuer = await createTestIssuer();
+  });
+
+  afterAll(async () => {
+    await Promise.all([github?.close(), entra?.close(), gateway?.close(), ...apis.map((a) => a.close())]);
+  });
+
+  const oidcEnv = () => ({ ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken });
+  const verifyInputs = () => ({
+    command: 'verify',
+    'api-url': gateway.url,
+    paths: '/hello',
+    'client-id': CALLER.clientId,
+    'tenant-id': TENANT,
+    scope: `${ORDERS_API.uri}/.default`,
+    cloud: 'local',
+    'authority-host': entra.url,
+    'timeout-seconds': '20',
+  });
+
+  test('passes against the gateway emulator: 401 without a token, 200 with the exchanged token, forgeries refused', async () => {
+    const run = await runAction(verifyInputs(), { env: oidcEnv() });
+    expect(errorLines(run.stdout)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ verdict: 'pass', 'api-url': gateway.url, 'unauthenticated-status': '401', 'authenticated-status': '200' });
+    const report = JSON.parse(run.outputs['report']!) as { pass: boolean; probes: { request: { auth: string } }[] };
+    expect(report.pass).toBe(true);
+    expect(report.probes.map((p) => p.request.auth)).toEqual(expect.arrayContaining(['none', 'valid-token', 'alg-none', 'forged-signature-new-kid']));
+    expect(run.summary).toContain('| Probe | Request | Auth | Expected | Actual | Attempts | Time |');
+    expect(run.summary).toContain('passed');
+    // Both the GitHub token and the Entra access token were masked before anything else.
+    expect(run.stdout.match(/^::add-mask::/gm)?.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  test('without id-token: write (no ACTIONS_ID_TOKEN_REQUEST_*), one clear error naming the permission', async () => {
+    const run = await runAction(verifyInputs());
+    expect(run.code).toBe(1);
+    const errors = errorLines(run.stdout);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/could not get a GitHub OIDC token .*permissions: id-token: write/);
+    expect(errors[0]).not.toContain('\n');
+  }, 30_000);
+
+  test('a federated credential that does not match fails with the AADSTS fix', async () => {
+    const run = await runAction({ ...verifyInputs(), 'client-id': ORDERS_API.clientId }, { env: oidcEnv() });
+    expect(run.code).toBe(1);
+    const errors = errorLines(run.stdout);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^token exchange failed \(AADSTS\d+\)/);
+  }, 30_000);
+
+  const flaws: [Flaw, RegExp][] = [
+    ['open', /ERR_GATE_OPEN_API/],
+    ['ignores-signature', /ERR_GATE_ACCEPTS_FORGED/],
+    ['trusts-unknown-kid', /ERR_GATE_ACCEPTS_FORGED/],
+    ['accepts-alg-none', /ERR_GATE_ACCEPTS_FORGED/],
+    ['always-401', /ERR_GATE_UNAUTHORIZED/],
+  ];
+
+  test('fails for each class of bad API, with an annotation carrying the fix; the given token never leaks', async () => {
+    const token = await issuer.sign();
+    const runs = await Promise.all(
+      flaws.map(async ([flaw]) => {
+        const api = await startTestApi({ issuer, flaw });
+        apis.push(api);
+        return runAction({ command: 'verify', 'api-url': api.url, paths: '/orders', token, 'timeout-seconds': '2' });
+      }),
+    );
+    runs.forEach((run: ActionRun, index) => {
+      const [flaw, code] = flaws[index]!;
+      expect({ flaw, code: run.code }).toEqual({ flaw, code: 1 });
+      expect({ flaw, verdict: run.outputs['verdict'] }).toEqual({ flaw, verdict: 'fail' });
+      const errors = errorLines(run.stdout);
+      expect(errors.some((e) => / Fix: /.test(e))).toBe(true);
+      expect(run.stdout).toMatch(code);
+      expect(run.summary).toContain('failed');
+      expectNoLeak(run, token);
+    });
+  }, 60_000);
+
+  test('a canary token never reaches stdout, stderr, GITHUB_OUTPUT, GITHUB_ENV or the summary', async () => {
+    const api = await startTestApi({ issuer, echoAuthorization: true });
+    apis.push(api);
+    const canary = await issuer.sign({ canary: 'CANARY-7f3a' });
+    const run = await runAction({ command: 'verify', 'api-url': api.url, paths: '/orders', token: canary, 'timeout-seconds': '10' });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(`::add-mask::${canary}`);
+    expectNoLeak(run, canary);
+  }, 30_000);
+
+  function expectNoLeak(run: ActionRun, secret: string): void {
+    const signature = secret.split('.')[2]!;
+    for (const [where, text] of Object.entries({ stdout: withoutMaskCommands(run.stdout), stderr: run.stderr, output: JSON.stringify(run.outputs), env: run.envFile, summary: run.summary })) {
+      expect({ where, leaked: text.includes(secret) || text.includes(signature) }).toEqual({ where, leaked: false });
+    }
+  }
+});
