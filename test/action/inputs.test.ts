@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readInputs } from '../../action/inputs';
+import { ROOT, errorLines, runAction, withoutMaskCommands } from './harness';
+
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const VERIFY = { command: 'verify', 'api-url': 'https://abc123.execute-api.eu-west-1.amazonaws.com', token: 'header.payload.signature' };
+
+/** [what, inputs, the one error line expected] — every line starts with the input's name. */
+const BAD: [string, Record<string, string>, RegExp][] = [
+  ['unknown command', { command: 'ship-it' }, /^command: got "ship-it"; expected one of deploy-and-verify, deploy, verify, plan, destroy$/],
+  ['api-url not a URL', { ...VERIFY, 'api-url': 'not a url' }, /^api-url: got "not a url"; expected an absolute https:\/\/ URL/],
+  ['api-url with a scheme other than http(s)', { ...VERIFY, 'api-url': 'ftp://example.com' }, /^api-url: got "ftp:\/\/example.com"/],
+  ['api-url with a query', { ...VERIFY, 'api-url': 'https://x.example.com/?a=1' }, /^api-url: .*without \?query/],
+  ['bad status list', { ...VERIFY, 'expect-unauthenticated': '401;403' }, /^expect-unauthenticated: got "401;403"; expected HTTP statuses from 100 to 599/],
+  ['status out of range', { ...VERIFY, 'expect-authenticated': '700' }, /^expect-authenticated: got "700"/],
+  ['bad tenant id', { ...VERIFY, 'tenant-id': 'contoso.onmicrosoft.com' }, /^tenant-id: got "contoso.onmicrosoft.com"; expected the directory \(tenant\) id, a GUID/],
+  ['negative time-out', { ...VERIFY, 'timeout-seconds': '-5' }, /^timeout-seconds: got "-5"; expected a whole number of seconds from 1 to 3600$/],
+  ['time-out too long', { ...VERIFY, 'timeout-seconds': '99999' }, /^timeout-seconds: got "99999"/],
+  ['fractional time-out', { ...VERIFY, 'timeout-seconds': '1.5' }, /^timeout-seconds: got "1.5"/],
+  ['token version 3', { 'token-version': '3' }, /^token-version: got "3"; expected one of 1, 2$/],
+  ['boolean not true/false', { ...VERIFY, 'negative-probes': 'yes' }, /^negative-probes: got "yes"; expected true or false$/],
+  ['allow-local-backend typo', { 'allow-local-backend': 'ture' }, /^allow-local-backend: got "ture"; expected true or false$/],
+  ['unknown terraform binary', { terraform: 'terragrunt' }, /^terraform: got "terragrunt"; expected one of terraform, tofu$/],
+  ['unknown cloud', { ...VERIFY, cloud: 'azure-germany' }, /^cloud: got "azure-germany"; expected one of public, usgov, china, local$/],
+  ['local cloud without authority host', { ...VERIFY, cloud: 'local' }, /^authority-host: .*Entra emulator URL when cloud is local$/],
+  ['plain http authority host', { ...VERIFY, 'authority-host': 'http://login.example.com' }, /^authority-host: .*http:\/\/ only for loopback/],
+  ['routes not JSON', { routes: 'GET /hello' }, /^routes: got "GET \/hello"; expected a JSON array/],
+  ['backend not an object', { backend: '["s3"]' }, /^backend: got "\[\\"s3\\"\]"; expected a JSON object/],
+  ['path without slash', { ...VERIFY, paths: 'orders' }, /^paths: got "orders"; expected paths starting with \//],
+  ['bad method', { ...VERIFY, method: 'FETCH' }, /^method: got "FETCH"; expected one of GET/],
+  ['bad lock time-out', { 'lock-timeout': 'forever' }, /^lock-timeout: got "forever"; expected a duration/],
+  ['bad client id', { ...VERIFY, token: '', 'client-id': 'my-app', 'tenant-id': TENANT }, /^client-id: got "my-app"; expected the caller app's client id, a GUID/],
+  ['scope without /.default', { ...VERIFY, token: '', 'client-id': TENANT, 'tenant-id': TENANT, scope: 'api://orders' }, /^scope: got "api:\/\/orders"; expected an App ID URI followed by \/.default/],
+  ['verify without api-url', { command: 'verify', token: 'a.b.c' }, /^api-url: got ""; expected the API URL to gate when command is verify$/],
+  ['verify without token or client-id', { command: 'verify', 'api-url': 'https://x.example.com' }, /^client-id: got ""; expected the caller app's client id for the token exchange \(or give token\)$/],
+  ['token and client-id together', { ...VERIFY, 'client-id': TENANT }, /^token: got "\(hidden\)"; expected either token or client-id\/scope/],
+  ['token with a plan', { command: 'plan', token: 'a.b.c' }, /^token: got "\(hidden\)"; expected nothing with command plan/],
+  ['deploy-only input with verify', { ...VERIFY, routes: '[]' }, /^routes: .*nothing with command verify/],
+  ['app and config inputs together', { app: 'npx ts-node main.ts', 'api-name': 'orders' }, /^app: .*either app .* or the config inputs/],
+  ['unknown stack', { stacks: 'identity,database' }, /^stacks: got "identity,database"; expected stack names from identity, gateway/],
+];
+
+describe('action bundle: bad inputs', () => {
+  test(`${BAD.length} bad values: exit 1, one ::error:: line each, before any network call`, async () => {
+    // No ACTIONS_ID_TOKEN_REQUEST_*, an unroutable proxy: any network call would add a second error.
+    const runs = await Promise.all(BAD.map(([, inputs]) => runAction(inputs, { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } })));
+    runs.forEach((run, i) => {
+      const [what, , expected] = BAD[i]!;
+      const errors = errorLines(run.stdout);
+      expect({ what, code: run.code, errors: errors.length }).toEqual({ what, code: 1, errors: 1 });
+      expect({ what, error: errors[0] }).toEqual({ what, error: expect.stringMatching(expected) });
+      expect(withoutMaskCommands(run.stdout)).not.toContain('header.payload.signature');
+      expect(run.ms).toBeLessThan(5000);
+    });
+  }, 60_000);
+});
+
+describe('action.yml and the code agree', () => {
+  const declared = (section: 'inputs' | 'outputs'): string[] => {
+    const text = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+    const block = text.split(new RegExp(`^${section}:\\s*$`, 'm'))[1]!.split(/^\S/m)[0]!;
+    return [...block.matchAll(/^ {2}([a-z][a-z0-9-]*):\s*$/gm)].map((m) => m[1]!);
+  };
+
+  test('every input the action reads is declared, and every declared input is read', () => {
+    const read = new Set<string>();
+    readInputs((name) => {
+      read.add(name);
+      return name === 'command' ? 'plan' : '';
+    });
+    expect([...read].sort()).toEqual(declared('inputs').sort());
+  });
+
+  test('runs on node24 from the committed bundle, with branding', () => {
+    const text = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+    expect(text).toMatch(/^ {2}using: node24$/m);
+    expect(text).toMatch(/^ {2}main: action\/dist\/index.js$/m);
+    expect(text).toMatch(/^branding:/m);
+    for (const name of ['verdict', 'api-url', 'report', 'unauthenticated-status', 'authenticated-status', 'api-id', 'caller-client-id', 'issuer']) expect(declared('outputs')).toContain(name);
+  });
+});
