@@ -1,0 +1,35 @@
+import { GuardError } from '../errors';
+import type { Verdict } from './verdict';
+
+/** Reason codes of gate failures; stable, for callers and reports to switch on. */
+export type GateFailureCode =
+  /** A request without a token was answered 2xx. */
+  | 'ERR_GATE_OPEN_API'
+  /** A forged, tampered, unsigned or expired token (or a malformed header) was not refused. */
+  | 'ERR_GATE_ACCEPTS_FORGED'
+  /** A genuine token for another audience was accepted. */
+  | 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE'
+  /** The valid token was refused with 401. */
+  | 'ERR_GATE_UNAUTHORIZED'
+  /** The valid token was refused with 403. */
+  | 'ERR_GATE_FORBIDDEN'
+  /** A 3xx answer (redirects are never followed). */
+  | 'ERR_GATE_REDIRECT'
+  /** 5xx until the deadline. */
+  | 'ERR_GATE_SERVER_ERROR'
+  /** No stable answer (or no answer at all) before the deadline. */
+  | 'ERR_GATE_TIMEOUT'
+  /** A stable answer that is none of the above and not expected (e.g. 404, or 403 without a token). */
+  | 'ERR_GATE_UNEXPECTED_STATUS';
+
+/** Thrown by callers that turn a failed verdict into an error; carries the whole verdict. */
+export class GateFailedError extends GuardError {
+  override readonly code = 'ERR_GATE_FAILED' as const;
+  readonly verdict: Verdict;
+  constructor(verdict: Verdict) {
+    const first = verdict.failures[0];
+    const more = verdict.failures.length > 1 ? ` (and ${verdict.failures.length - 1} more)` : '';
+    super('ERR_GATE_FAILED', first ? `gate failed: ${first.probe}: ${first.code}: ${first.reason}${more}` : 'gate failed');
+    this.verdict = verdict;
+  }
+}

@@ -1,0 +1,89 @@
+import type { AuthKind, ProbeOutcome, SkippedProbe } from './types';
+import type { GateFailure } from './verdict';
+import type { GateRun } from './verify';
+
+/** The gate's machine-readable report. Holds request summaries only: never a token or header value. */
+export interface GateReport {
+  readonly pass: boolean;
+  readonly apiUrl: string;
+  readonly startedAt: string;
+  readonly ms: number;
+  readonly timeToStableMs: number;
+  readonly probes: readonly GateReportProbe[];
+  readonly failures: readonly GateFailure[];
+  readonly warnings: readonly string[];
+  readonly skipped: readonly SkippedProbe[];
+}
+
+export interface GateReportProbe {
+  readonly name: string;
+  readonly request: { readonly method: string; readonly path: string; readonly auth: AuthKind };
+  readonly expected: readonly number[];
+  readonly actual: number | null;
+  readonly outcome: ProbeOutcome;
+  readonly attempts: number;
+  readonly ms: number;
+  readonly lastAnswers: readonly { readonly status: number | null; readonly error?: string; readonly location?: string; readonly atMs: number }[];
+}
+
+export function buildGateReport(run: GateRun): GateReport {
+  return {
+    pass: run.verdict.pass,
+    apiUrl: run.apiUrl,
+    startedAt: run.startedAt,
+    ms: run.ms,
+    timeToStableMs: run.timeToStableMs,
+    probes: run.results.map((r) => ({
+      name: r.name,
+      request: { method: r.method, path: r.path, auth: r.auth },
+      expected: r.expected,
+      actual: r.actual ?? null,
+      outcome: r.outcome,
+      attempts: r.attempts,
+      ms: r.ms,
+      lastAnswers: r.lastAnswers.map((a) => ({
+        status: a.status ?? null,
+        ...(a.error !== undefined ? { error: a.error } : {}),
+        ...(a.location !== undefined ? { location: a.location } : {}),
+        atMs: a.atMs,
+      })),
+    })),
+    failures: run.verdict.failures,
+    warnings: run.verdict.warnings,
+    skipped: run.skipped,
+  };
+}
+
+/** A Markdown summary for `$GITHUB_STEP_SUMMARY`: verdict, one table row per probe, then fixes. */
+export function renderGateMarkdown(report: GateReport): string {
+  const lines: string[] = [];
+  lines.push(`### entra-api-guard gate: ${report.pass ? '✅ passed' : '❌ failed'}`);
+  lines.push('');
+  lines.push(`API \`${cell(report.apiUrl)}\` — ${report.probes.length} probes in ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s.`);
+  lines.push('');
+  lines.push('| Probe | Request | Auth | Expected | Actual | Attempts | Time |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const p of report.probes) {
+    const mark = p.outcome === 'pass' ? '✅' : '❌';
+    const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
+    lines.push(`| ${mark} ${cell(p.name)} | \`${p.request.method} ${cell(p.request.path)}\` | ${p.request.auth} | ${p.expected.join(', ')} | ${cell(actual)} | ${p.attempts} | ${p.ms} ms |`);
+  }
+  if (report.failures.length > 0) {
+    lines.push('');
+    lines.push('#### Failures');
+    lines.push('');
+    for (const f of report.failures) lines.push(`- **${cell(f.probe)}** \`${f.code}\`: ${cell(f.reason)}. Fix: ${cell(f.fix)}`);
+  }
+  if (report.warnings.length > 0) {
+    lines.push('');
+    lines.push('#### Warnings');
+    lines.push('');
+    for (const w of report.warnings) lines.push(`- ${cell(w)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Keeps a value inside one table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,74 @@
+import type { ProbeAnswer, ProbeSpec } from './types';
+
+export type FetchLike = typeof fetch;
+
+export interface SendProbeOptions {
+  /** Base URL of the API (stage URL), without a trailing slash. */
+  readonly apiUrl: string;
+  readonly timeoutMs: number;
+  readonly body?: string;
+  /** Extra request headers (never Authorization: probes set that). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Values that must never be copied from a response into results (tokens an API might echo). */
+  readonly secrets: readonly string[];
+  /** ms since the probe started, for `atMs`. */
+  readonly elapsed: () => number;
+  readonly fetch?: FetchLike;
+}
+
+/** Sends one probe request, never following redirects, and records only what is safe to print. */
+export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Promise<ProbeAnswer> {
+  const atMs = options.elapsed();
+  const started = Date.now();
+  const headers: Record<string, string> = { ...options.headers };
+  if (spec.authorization !== undefined) headers['authorization'] = spec.authorization;
+  const doFetch = options.fetch ?? fetch;
+  try {
+    const response = await doFetch(joinUrl(options.apiUrl, spec.path), {
+      method: spec.method,
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(Math.max(1, options.timeoutMs)),
+      ...(options.body !== undefined ? { body: options.body } : {}),
+    });
+    // The body is not needed; cancelling frees the connection at once.
+    await response.body?.cancel().catch(() => undefined);
+    const location = safeHeader(response.headers.get('location'), options.secrets);
+    const wwwAuthenticate = safeHeader(response.headers.get('www-authenticate'), options.secrets);
+    return {
+      status: response.status,
+      ...(location !== undefined ? { location } : {}),
+      ...(wwwAuthenticate !== undefined ? { wwwAuthenticate } : {}),
+      atMs,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    return { error: describeFailure(error, options.timeoutMs), atMs, durationMs: Date.now() - started };
+  }
+}
+
+export function joinUrl(apiUrl: string, path: string): string {
+  return `${apiUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+function safeHeader(value: string | null, secrets: readonly string[]): string | undefined {
+  if (value === null) return undefined;
+  if (secrets.some((secret) => secret.length >= 8 && value.includes(secret))) return '[redacted: echoed a token]';
+  return value.length > 300 ? `${value.slice(0, 297)}...` : value;
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  // AbortSignal.timeout rejects with a DOMException, which is not always an `Error` instance.
+  const name = typeof error === 'object' && error !== null && 'name' in error ? (error as { name: unknown }).name : undefined;
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  // Duck-typed: fetch's errors may come from another realm (test runners), failing `instanceof`.
+  const cause = field(error, 'cause');
+  const code = field(cause, 'code') ?? field(error, 'code');
+  if (typeof code === 'string') return code;
+  const message = field(error, 'message');
+  return typeof message === 'string' ? message : 'request failed';
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && key in value ? (value as Record<string, unknown>)[key] : undefined;
+}

@@ -1,0 +1,216 @@
+import type { LoggableClaims } from '../token/decode-claims';
+import type { GateFailureCode } from './errors';
+import type { AuthKind, ProbeAnswer, ProbeResult, SkippedProbe } from './types';
+
+export interface GateFailure {
+  /** The probe's name, e.g. `none GET /orders`. */
+  readonly probe: string;
+  readonly code: GateFailureCode;
+  /** What was seen, one line, including the last answers. */
+  readonly reason: string;
+  /** What to change, one line. */
+  readonly fix: string;
+  /** The token claim most likely at fault, when one is. */
+  readonly claim?: 'iss' | 'aud' | 'exp' | 'roles' | 'scp';
+}
+
+export interface Verdict {
+  readonly pass: boolean;
+  readonly failures: readonly GateFailure[];
+  /** Things that did not fail the gate but weaken it (skipped probes). */
+  readonly warnings: readonly string[];
+}
+
+export interface VerdictInput {
+  readonly results: readonly ProbeResult[];
+  readonly skipped?: readonly SkippedProbe[];
+  /** Decode-only claims of the valid token, for hints on 401/403. */
+  readonly tokenClaims?: LoggableClaims;
+  /** What the authorizer is configured to trust, when known (sharper 401 hints). */
+  readonly expectedIssuer?: string;
+  readonly expectedAudiences?: readonly string[];
+  /** When the token was sent (ms since epoch), to tell an expired token apart; no expiry hint without it. */
+  readonly nowMs?: number;
+}
+
+/** What a 2xx to each refusal probe says about the API. */
+const ACCEPTED_MEANS: Record<Exclude<AuthKind, 'none' | 'valid-token'>, string> = {
+  'forged-signature-known-kid': 'accepted the real claims signed by an attacker key under the real kid: signatures are not verified',
+  'forged-signature-new-kid': 'accepted a token whose kid names no trusted key: unknown keys are trusted or skipped',
+  'tampered-payload': 'accepted a changed payload under the original signature: the signature is not checked against the payload',
+  'alg-none': 'accepted an unsigned token (alg: none)',
+  'hs256-attacker-secret': 'accepted an HS256 token made with an attacker secret: symmetric algorithms must be refused',
+  'expired-resigned': 'accepted an expired, attacker-signed token: neither exp nor signatures are checked',
+  'bearer-without-token': 'accepted "Bearer" with no token',
+  'garbage-token': 'accepted a bearer value that is not a JWT',
+  'basic-auth': 'accepted Basic credentials instead of a bearer token',
+  'other-audience': 'accepted a genuine Entra token issued for another API: aud is not checked',
+};
+
+const MALFORMED: ReadonlySet<AuthKind> = new Set(['bearer-without-token', 'garbage-token', 'basic-auth']);
+
+/** Pure: judges probe results. Passing needs every probe to have passed. */
+export function judgeGate(input: VerdictInput): Verdict {
+  const failures = input.results.filter((r) => r.outcome !== 'pass').map((r) => judgeProbe(r, input));
+  const warnings = (input.skipped ?? []).map((s) => `${s.name} not probed: ${s.reason}`);
+  if (input.results.length === 0) {
+    failures.push({ probe: '(none)', code: 'ERR_GATE_TIMEOUT', reason: 'no probe ran', fix: 'pass at least one path to probe' });
+  }
+  return { pass: failures.length === 0, failures, warnings };
+}
+
+function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
+  const answers = describeAnswers(result.lastAnswers);
+  const last = result.lastAnswers[result.lastAnswers.length - 1];
+  const fail = (code: GateFailureCode, reason: string, fix: string, claim?: GateFailure['claim']): GateFailure => ({
+    probe: result.name,
+    code,
+    reason: `${reason}; last answers: ${answers}`,
+    fix,
+    ...(claim ? { claim } : {}),
+  });
+  const route = `${result.method} ${result.path}`;
+  const expected = result.expected.join(' or ');
+  const seconds = (result.ms / 1000).toFixed(1);
+
+  if (result.outcome === 'unstable') {
+    if (last?.status !== undefined && last.status >= 500) {
+      return fail('ERR_GATE_SERVER_ERROR', `answered ${last.status} until the deadline (${seconds} s)`, serverErrorFix(result));
+    }
+    return fail(
+      'ERR_GATE_TIMEOUT',
+      `no stable answer of ${expected} within ${seconds} s`,
+      last?.status === undefined ? 'check that --api-url is reachable from here and the stage is deployed' : 'give the deployment more time (--timeout-seconds) or look for several backends answering differently',
+    );
+  }
+
+  const status = result.actual ?? 0;
+  if (status >= 300 && status < 400) {
+    return fail(
+      'ERR_GATE_REDIRECT',
+      `answered ${status} redirect to ${last?.location ?? '(no location)'}`,
+      'something in front of the API redirects (a login page or a proxy); point --api-url at the API Gateway stage URL, where the JWT authorizer answers 401 itself',
+    );
+  }
+  if (status >= 500) return fail('ERR_GATE_SERVER_ERROR', `answered ${status}`, serverErrorFix(result));
+
+  switch (result.role) {
+    case 'anonymous':
+      if (status >= 200 && status < 300) {
+        return fail('ERR_GATE_OPEN_API', `answered ${status} to a request without a token`, `attach the JWT authorizer to route ${route} (authorization_type JWT), or to the $default route`);
+      }
+      if (status === 403) {
+        return fail('ERR_GATE_UNEXPECTED_STATUS', 'answered 403 to a request without a token; a JWT authorizer answers 401', 'if a WAF or resource policy refuses anonymous callers on purpose, add 403 to --expect-unauthenticated');
+      }
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route));
+    case 'negative': {
+      const wrongAudience = result.auth === 'other-audience';
+      const code: GateFailureCode = wrongAudience ? 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE' : 'ERR_GATE_ACCEPTS_FORGED';
+      const fix = wrongAudience
+        ? 'set the authorizer audience to exactly the API app (v2: its client id; v1: its App ID URI)'
+        : 'validate tokens with an API Gateway JWT authorizer (or a library such as jose) that checks kid, RS256 signature, iss, aud and exp';
+      if (status >= 200 && status < 300) return fail(code, `answered ${status}: ${ACCEPTED_MEANS[result.auth as keyof typeof ACCEPTED_MEANS] ?? 'accepted it'}`, fix);
+      if (status === 403 && !MALFORMED.has(result.auth)) {
+        return fail(code, 'answered 403, not 401: the token most likely passed validation and failed only a scope or role check', fix);
+      }
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route, 'if the API refuses with this status on purpose, add it to --expect-unauthenticated'));
+    }
+    case 'authenticated':
+      if (status === 401) return unauthorized(fail, input, last);
+      if (status === 403) return forbidden(fail, input);
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status} to the valid token, expected ${expected}`, notFoundOr(status, route, 'if this status is right for the route, pass it to --expect-authenticated'));
+  }
+}
+
+type Fail = (code: GateFailureCode, reason: string, fix: string, claim?: GateFailure['claim']) => GateFailure;
+
+/** 401 for a valid token: almost always issuer (v1 vs v2) or audience disagreeing with the authorizer. */
+function unauthorized(fail: Fail, input: VerdictInput, last: ProbeAnswer | undefined): GateFailure {
+  const claims = input.tokenClaims ?? {};
+  const said = describeWwwAuthenticate(last?.wwwAuthenticate);
+  const reason = `refused the valid token with 401${said ? ` (${said})` : ''}`;
+  const version = tokenVersionOf(claims);
+  if (claims.exp !== undefined && input.nowMs !== undefined && claims.exp * 1000 <= input.nowMs) {
+    return fail('ERR_GATE_UNAUTHORIZED', `${reason}; the token expired at ${new Date(claims.exp * 1000).toISOString()}`, 'get a fresh token', 'exp');
+  }
+  if (input.expectedIssuer !== undefined && claims.iss !== undefined && claims.iss !== input.expectedIssuer) {
+    return fail(
+      'ERR_GATE_UNAUTHORIZED',
+      `${reason}; the token's iss ${claims.iss} (${version}) is not the authorizer's issuer ${input.expectedIssuer}`,
+      'v1 tokens come from https://sts.windows.net/{tenant}/ and v2 from {authority}/{tenant}/v2.0: make the authorizer issuer match the API app\'s requested_access_token_version',
+      'iss',
+    );
+  }
+  if (input.expectedAudiences !== undefined && claims.aud !== undefined && !input.expectedAudiences.includes(claims.aud)) {
+    return fail(
+      'ERR_GATE_UNAUTHORIZED',
+      `${reason}; the token's aud ${claims.aud} is not among the authorizer's audiences ${input.expectedAudiences.join(', ')}`,
+      'v2 tokens carry the API app\'s client id as aud, v1 tokens the App ID URI: set the authorizer audience to match',
+      'aud',
+    );
+  }
+  if (claims.iss !== undefined) {
+    return fail(
+      'ERR_GATE_UNAUTHORIZED',
+      `${reason}; the token is ${version} with iss ${claims.iss} and aud ${claims.aud ?? '(none)'}`,
+      `the authorizer must trust issuer ${claims.iss} exactly and audience ${claims.aud ?? '(the API app)'}; a v1/v2 mix-up is the usual cause (v2 issuer ends in /v2.0 with the client id as audience; v1 is https://sts.windows.net/{tenant}/ with the App ID URI)`,
+    );
+  }
+  return fail(
+    'ERR_GATE_UNAUTHORIZED',
+    `${reason}; the token has no readable claims`,
+    'check the authorizer issuer (v1 https://sts.windows.net/{tenant}/ vs v2 {authority}/{tenant}/v2.0) and audience (v2: API client id; v1: App ID URI)',
+  );
+}
+
+/** 403 for a valid token: client-credentials tokens carry roles, never scp. */
+function forbidden(fail: Fail, input: VerdictInput): GateFailure {
+  const claims = input.tokenClaims ?? {};
+  const roles = claims.roles ?? [];
+  if (claims.scp === undefined) {
+    const has = roles.length > 0 ? `roles [${roles.join(', ')}] and no scp` : 'neither roles nor scp';
+    return fail(
+      'ERR_GATE_FORBIDDEN',
+      `refused the valid token with 403; it is an app-only token with ${has}`,
+      roles.length > 0
+        ? 'the route has authorization_scopes, which app-only (client-credentials) tokens can never satisfy: remove them and check the roles claim in the integration instead'
+        : 'assign one of the API\'s app roles to the caller\'s service principal, and remove authorization_scopes from the route (app-only tokens carry roles, not scp)',
+      roles.length > 0 ? 'scp' : 'roles',
+    );
+  }
+  return fail(
+    'ERR_GATE_FORBIDDEN',
+    `refused the valid token with 403; its scp is "${claims.scp}"`,
+    'the route\'s authorization_scopes must include one of the token\'s scopes (scp values), or the integration refuses the caller',
+    'scp',
+  );
+}
+
+function tokenVersionOf(claims: LoggableClaims): string {
+  if (claims.ver === '1.0' || claims.ver === '2.0') return `v${claims.ver}`;
+  if (claims.iss?.endsWith('/v2.0')) return 'v2.0';
+  if (claims.iss?.includes('sts.windows.net') || claims.iss?.includes('/sts/')) return 'v1.0';
+  return 'of unknown version';
+}
+
+function serverErrorFix(result: ProbeResult): string {
+  return result.role === 'authenticated'
+    ? 'the token passed the authorizer but the integration failed: check the backend (Lambda) logs'
+    : 'the API fails before refusing the request: check the authorizer configuration (issuer discovery, JWKS) and the stage\'s logs';
+}
+
+function notFoundOr(status: number, route: string, otherwise = 'check --api-url, --path and --method'): string {
+  return status === 404 ? `no route answers ${route}: check --path, --method and the API's route keys and stage` : otherwise;
+}
+
+function describeWwwAuthenticate(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const description = /error_description="([^"]*)"/.exec(value)?.[1];
+  return description !== undefined ? `gateway said "${description}"` : `www-authenticate: ${value}`;
+}
+
+/** `401, 401` / `503, ECONNREFUSED`: the tail of a probe's answers for reasons. */
+export function describeAnswers(answers: readonly ProbeAnswer[]): string {
+  if (answers.length === 0) return '(none)';
+  return answers.map((a) => (a.status !== undefined ? String(a.status) : (a.error ?? 'no answer'))).join(', ');
+}

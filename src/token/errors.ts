@@ -1,0 +1,82 @@
+import { GuardError } from '../errors';
+
+/** Codes of the failures raised while getting a token; callers `switch (err.code)`. */
+export type TokenErrorCode =
+  | 'ERR_ID_TOKEN_UNAVAILABLE'
+  | 'ERR_TOKEN_EXCHANGE_FAILED'
+  | 'ERR_TOKEN_COMMAND_FAILED'
+  | 'ERR_TOKEN_ENV_MISSING'
+  | 'ERR_ATTEMPT_TIMEOUT'
+
+/** GitHub did not hand out an OIDC token (missing permission, network, GitHub outage). */
+export class IdTokenUnavailableError extends GuardError {
+  override readonly code = 'ERR_ID_TOKEN_UNAVAILABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_ID_TOKEN_UNAVAILABLE', message, options);
+  }
+}
+
+/** What Entra's token endpoint said, without anything secret. */
+export interface EntraErrorDetails {
+  /** HTTP status of the answer; undefined when no answer arrived. */
+  readonly status?: number;
+  /** OAuth error, e.g. `invalid_client`. */
+  readonly error?: string;
+  /** The AADSTS number as a string, e.g. `70021`. */
+  readonly aadsts?: string;
+  /** First line of `error_description` (Entra's own text, no trace lines). */
+  readonly description?: string;
+  readonly correlationId?: string;
+  readonly traceId?: string;
+}
+
+/** The token endpoint refused or could not be reached; `aadsts` names Entra's error when it gave one. */
+export class TokenExchangeFailedError extends GuardError {
+  override readonly code = 'ERR_TOKEN_EXCHANGE_FAILED' as const;
+  readonly aadsts: string | undefined;
+  readonly status: number | undefined;
+  readonly details: EntraErrorDetails;
+  constructor(message: string, details: EntraErrorDetails, options?: { cause?: unknown }) {
+    super('ERR_TOKEN_EXCHANGE_FAILED', message, options);
+    this.details = details;
+    this.aadsts = details.aadsts;
+    this.status = details.status;
+  }
+}
+
+/** A `--token-command` failed, timed out or printed no usable token. */
+export class TokenCommandFailedError extends GuardError {
+  override readonly code = 'ERR_TOKEN_COMMAND_FAILED' as const;
+  readonly exitCode: number | null;
+  constructor(message: string, exitCode: number | null, options?: { cause?: unknown }) {
+    super('ERR_TOKEN_COMMAND_FAILED', message, options);
+    this.exitCode = exitCode;
+  }
+}
+
+/** A token was to be read from an environment variable that is unset or empty. */
+export class TokenEnvMissingError extends GuardError {
+  override readonly code = 'ERR_TOKEN_ENV_MISSING' as const;
+  readonly variable: string;
+  constructor(variable: string, what: string) {
+    super('ERR_TOKEN_ENV_MISSING', `${variable}: got nothing; expected the environment variable to hold ${what}`);
+    this.variable = variable;
+  }
+}
+
+/** One attempt inside {@link retry} ran past its time-out. */
+export class AttemptTimeoutError extends GuardError {
+  override readonly code = 'ERR_ATTEMPT_TIMEOUT' as const;
+  readonly timeoutMs: number;
+  constructor(label: string, timeoutMs: number) {
+    super('ERR_ATTEMPT_TIMEOUT', `${label}: no answer within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+export type AnyTokenError =
+  | IdTokenUnavailableError
+  | TokenExchangeFailedError
+  | TokenCommandFailedError
+  | TokenEnvMissingError
+  | AttemptTimeoutError;

@@ -1,0 +1,178 @@
+import { errorMessage } from '../errors';
+import { explainAadsts, type ExchangeContext } from './aadsts';
+import { decodeClaimsForLogging } from './decode-claims';
+import { AttemptTimeoutError, TokenExchangeFailedError, type EntraErrorDetails } from './errors';
+import { retry, type RetryOptions } from './retry';
+
+export type FetchLike = typeof fetch;
+
+export interface ExchangeOptions {
+  /** `{authorityHost}/{tenant}/oauth2/v2.0/token` (tokenContract().tokenEndpoint). */
+  readonly tokenEndpoint: string;
+  /** The caller app's client id. */
+  readonly clientId: string;
+  /** `<App ID URI>/.default` for app-only tokens. */
+  readonly scope: string;
+  /** A GitHub OIDC token (workload identity federation). Exactly one of assertion / clientSecret. */
+  readonly assertion?: string;
+  readonly clientSecret?: string;
+  /** What the federated credential should hold, to show expected vs presented on AADSTS7002x. */
+  readonly expected?: ExchangeContext['expected'];
+  /** Called with the access token the moment it is parsed (pass `core.setSecret`). */
+  readonly mask?: (token: string) => void;
+  readonly log?: (line: string) => void;
+  /** @default global fetch */
+  readonly fetch?: FetchLike;
+  /** Overrides for the retry policy (attempts, back-off, time-outs, injectable sleep/clock). */
+  readonly retry?: Partial<Omit<RetryOptions, 'label' | 'isRetryable' | 'log'>>;
+  /**
+   * How many AADSTS70021 answers in a row are retried, for credentials still propagating.
+   * @default 4
+   */
+  readonly propagationAttempts?: number;
+}
+
+export interface ExchangedToken {
+  readonly accessToken: string;
+  readonly tokenType: string;
+  /** Seconds, as Entra reported them. */
+  readonly expiresIn: number | undefined;
+}
+
+const DEFAULT_RETRY = { maxAttempts: 6, baseMs: 1000, capMs: 15_000, attemptTimeoutMs: 10_000, deadlineMs: 120_000 } as const;
+const PROPAGATION_CODE = '70021';
+
+/**
+ * Client-credentials request to Entra's v2.0 token endpoint, with a federated assertion or a secret
+ * (protocols.md §3). Retries network errors, time-outs, 429, 5xx and — a bounded number of times —
+ * AADSTS70021; every other refusal fails at once with a fix-it message naming what to change.
+ */
+export async function exchangeForAccessToken(options: ExchangeOptions): Promise<ExchangedToken> {
+  checkOptions(options);
+  const doFetch = options.fetch ?? fetch;
+  const presentedClaims = options.assertion !== undefined ? decodeClaimsForLogging(options.assertion) : undefined;
+  const context: ExchangeContext = {
+    clientId: options.clientId,
+    scope: options.scope,
+    tokenEndpoint: options.tokenEndpoint,
+    ...(presentedClaims ? { presented: presentedClaims } : {}),
+    ...(options.expected ? { expected: options.expected } : {}),
+  };
+  const body = new URLSearchParams({ client_id: options.clientId, scope: options.scope, grant_type: 'client_credentials' });
+  if (options.assertion !== undefined) {
+    body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    body.set('client_assertion', options.assertion);
+  } else {
+    body.set('client_secret', options.clientSecret ?? '');
+  }
+
+  const propagationLimit = options.propagationAttempts ?? 4;
+  let propagationSeen = 0;
+  const isRetryable = (error: unknown): boolean => {
+    if (error instanceof AttemptTimeoutError) return true;
+    if (!(error instanceof TokenExchangeFailedError)) return false;
+    if (error.aadsts === PROPAGATION_CODE) return ++propagationSeen < propagationLimit;
+    const status = error.status;
+    return status === undefined || status === 429 || status >= 500;
+  };
+
+  return retry(
+    async (signal) => {
+      let response: Response;
+      try {
+        response = await doFetch(options.tokenEndpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: body.toString(),
+          redirect: 'manual',
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted && signal.reason instanceof AttemptTimeoutError) throw signal.reason;
+        throw new TokenExchangeFailedError(`token exchange with ${options.tokenEndpoint} failed: ${networkReason(error)}`, {}, { cause: error });
+      }
+      const text = await response.text();
+      if (response.ok) return parseSuccess(text, options, response.status);
+      throw refusal(response.status, text, context);
+    },
+    {
+      ...DEFAULT_RETRY,
+      ...options.retry,
+      label: 'token exchange',
+      isRetryable,
+      ...(options.log ? { log: options.log } : {}),
+    },
+  );
+}
+
+function parseSuccess(text: string, options: ExchangeOptions, status: number): ExchangedToken {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new TokenExchangeFailedError(`token exchange with ${options.tokenEndpoint} failed: HTTP ${status} answer is not JSON`, { status });
+  }
+  const accessToken = json['access_token'];
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new TokenExchangeFailedError(`token exchange with ${options.tokenEndpoint} failed: HTTP ${status} answer has no access_token`, { status });
+  }
+  options.mask?.(accessToken);
+  const tokenType = typeof json['token_type'] === 'string' ? json['token_type'] : 'Bearer';
+  const expiresIn = typeof json['expires_in'] === 'number' ? json['expires_in'] : typeof json['expires_in'] === 'string' ? Number(json['expires_in']) : undefined;
+  return { accessToken, tokenType, expiresIn };
+}
+
+/** Turns Entra's JSON error (or any other answer) into one line with a fix. */
+function refusal(status: number, text: string, context: ExchangeContext): TokenExchangeFailedError {
+  const details = parseEntraError(status, text);
+  const what = details.aadsts !== undefined ? `AADSTS${details.aadsts}` : `HTTP ${status}${details.error ? ` ${details.error}` : ''}`;
+  const fix = details.aadsts !== undefined ? explainAadsts(details.aadsts, context) : undefined;
+  const said = details.description !== undefined ? `Entra said "${details.description}"` : undefined;
+  const ids = details.correlationId !== undefined ? `correlation id ${details.correlationId}` : undefined;
+  const tail = [said, ids].filter((x) => x !== undefined).join('; ');
+  const head = fix ?? (status === 429 || status >= 500 ? `the token endpoint ${context.tokenEndpoint} is unavailable` : `the token endpoint ${context.tokenEndpoint} refused the request`);
+  return new TokenExchangeFailedError(`token exchange failed (${what}): ${head}${tail ? ` (${tail})` : ''}`, details);
+}
+
+export function parseEntraError(status: number, text: string): EntraErrorDetails {
+  let json: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') json = parsed as Record<string, unknown>;
+  } catch {
+    // Proxies and outages answer HTML; the status alone must do.
+  }
+  const rawDescription = typeof json['error_description'] === 'string' ? json['error_description'] : undefined;
+  const codes = Array.isArray(json['error_codes']) ? json['error_codes'] : [];
+  const fromCodes = typeof codes[0] === 'number' || typeof codes[0] === 'string' ? String(codes[0]) : undefined;
+  const fromText = rawDescription ? /AADSTS(\d+)/.exec(rawDescription)?.[1] : undefined;
+  const firstLine = rawDescription?.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').trim();
+  const str = (key: string): string | undefined => (typeof json[key] === 'string' ? (json[key] as string) : undefined);
+  const details: EntraErrorDetails = {
+    status,
+    ...(str('error') !== undefined ? { error: str('error') } : {}),
+    ...((fromCodes ?? fromText) !== undefined ? { aadsts: fromCodes ?? fromText } : {}),
+    ...(firstLine ? { description: firstLine.length > 300 ? `${firstLine.slice(0, 297)}...` : firstLine } : {}),
+    ...(str('correlation_id') !== undefined ? { correlationId: str('correlation_id') } : {}),
+    ...(str('trace_id') !== undefined ? { traceId: str('trace_id') } : {}),
+  };
+  return details;
+}
+
+/** fetch's errors may come from another realm (test runners), so read them duck-typed. */
+function networkReason(error: unknown): string {
+  const read = (value: unknown, key: string): unknown =>
+    typeof value === 'object' && value !== null && key in value ? (value as Record<string, unknown>)[key] : undefined;
+  const message = read(error, 'message');
+  const causeMessage = read(read(error, 'cause'), 'message');
+  const head = typeof message === 'string' ? message : errorMessage(error);
+  return typeof causeMessage === 'string' ? `${head}: ${causeMessage}` : head;
+}
+
+function checkOptions(options: ExchangeOptions): void {
+  for (const key of ['tokenEndpoint', 'clientId', 'scope'] as const) {
+    if (typeof options[key] !== 'string' || options[key] === '') throw new TypeError(`exchangeForAccessToken: "${key}" must be a non-empty string`);
+  }
+  const given = [options.assertion, options.clientSecret].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new TypeError('exchangeForAccessToken: pass exactly one of "assertion" or "clientSecret"');
+}

@@ -1,0 +1,118 @@
+import type { Cloud } from '../contract';
+import type { ExchangeContext } from './aadsts';
+import { decodeClaimsForLogging, describeClaimsForLogging, type LoggableClaims } from './decode-claims';
+import { exchangeForAccessToken, type ExchangeOptions, type FetchLike } from './exchange';
+import { requestGithubIdToken, type GetIdToken } from './request-id-token';
+import { runTokenCommand } from './token-command';
+
+interface EntraApp {
+  /** `{authorityHost}/{tenant}/oauth2/v2.0/token`. */
+  readonly tokenEndpoint: string;
+  /** The caller app's client id. */
+  readonly clientId: string;
+  /** `<App ID URI>/.default`. */
+  readonly scope: string;
+}
+
+/** Where the access token for the gate comes from. */
+export type TokenSourceConfig =
+  /** A token the user already has. */
+  | { readonly kind: 'given'; readonly token: string }
+  /** A command that prints a token, e.g. `az account get-access-token ... -o tsv`. */
+  | { readonly kind: 'command'; readonly command: string; readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv }
+  /** Client credentials with a secret. */
+  | (EntraApp & { readonly kind: 'client-secret'; readonly clientSecret: string })
+  /** GitHub OIDC token exchanged at Entra (workload identity federation). */
+  | (EntraApp & {
+      readonly kind: 'github-oidc';
+      readonly getIDToken: GetIdToken;
+      /** @default cloud.federationAudience */
+      readonly audience?: string;
+      readonly cloud?: Cloud;
+      /** The federated credential's configuration, for expected-vs-presented messages. */
+      readonly expected?: ExchangeContext['expected'];
+    });
+
+export type TokenSourceKind = TokenSourceConfig['kind'];
+
+export interface TokenSourceDeps {
+  /** Called with every token the moment it exists (pass `core.setSecret`). */
+  readonly mask?: (token: string) => void;
+  readonly log?: (line: string) => void;
+  readonly fetch?: FetchLike;
+  readonly retry?: ExchangeOptions['retry'];
+  readonly propagationAttempts?: number;
+}
+
+export interface AcquiredToken {
+  readonly source: TokenSourceKind;
+  readonly token: string;
+  /** Decode-only claims for logs and hints. */
+  readonly claims: LoggableClaims;
+  /** Mints a genuine token for another scope, when the source talks to Entra itself. */
+  readonly mintForScope?: (scope: string) => Promise<string>;
+}
+
+/** Gets the access token from the configured source, masking it (and any assertion) on arrival. */
+export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceDeps = {}): Promise<AcquiredToken> {
+  const log = deps.log ?? (() => undefined);
+  const mask = deps.mask ?? (() => undefined);
+  const done = (token: string, mintForScope?: (scope: string) => Promise<string>): AcquiredToken => {
+    const claims = decodeClaimsForLogging(token);
+    log(`access token from ${config.kind}: ${describeClaimsForLogging(claims)}`);
+    return { source: config.kind, token, claims, ...(mintForScope ? { mintForScope } : {}) };
+  };
+  const exchangeDeps = {
+    mask,
+    log,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.propagationAttempts !== undefined ? { propagationAttempts: deps.propagationAttempts } : {}),
+  };
+
+  switch (config.kind) {
+    case 'given': {
+      if (typeof config.token !== 'string' || config.token.trim() === '') throw new TypeError('acquireToken: "token" must be a non-empty string');
+      const token = config.token.trim();
+      mask(token);
+      return done(token);
+    }
+    case 'command': {
+      const token = await runTokenCommand({
+        command: config.command,
+        mask,
+        ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+        ...(config.env ? { env: config.env } : {}),
+      });
+      return done(token);
+    }
+    case 'client-secret': {
+      mask(config.clientSecret);
+      const mint = async (scope: string): Promise<string> =>
+        (await exchangeForAccessToken({ ...exchangeDeps, tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, scope, clientSecret: config.clientSecret })).accessToken;
+      return done(await mint(config.scope), mint);
+    }
+    case 'github-oidc': {
+      // A fresh GitHub token per exchange: they live about 5 minutes.
+      const mint = async (scope: string): Promise<string> => {
+        const assertion = await requestGithubIdToken({
+          getIDToken: config.getIDToken,
+          mask,
+          ...(config.audience !== undefined ? { audience: config.audience } : {}),
+          ...(config.cloud ? { cloud: config.cloud } : {}),
+        });
+        log(`GitHub OIDC token: ${describeClaimsForLogging(decodeClaimsForLogging(assertion))}`);
+        const exchanged = await exchangeForAccessToken({
+          ...exchangeDeps,
+          tokenEndpoint: config.tokenEndpoint,
+          clientId: config.clientId,
+          scope,
+          assertion,
+          ...(config.expected ? { expected: config.expected } : {}),
+        });
+        return exchanged.accessToken;
+      };
+      return done(await mint(config.scope), mint);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import { buildGateReport, renderGateMarkdown, verifyApiGate, type GateRun, type VerifyApiGateOptions } from '../../src/gate';
+import { listen } from '../../src/local/server';
+import { createTestIssuer, type TestIssuer } from './helpers/issuer';
+import { startTestApi, type TestApi, type TestApiOptions } from './helpers/test-api';
+
+let issuer: TestIssuer;
+let token: string;
+const running: TestApi[] = [];
+
+beforeAll(async () => {
+  issuer = await createTestIssuer();
+  token = await issuer.sign();
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((api) => api.close()));
+});
+
+async function api(options: Omit<TestApiOptions, 'issuer'> = {}): Promise<TestApi> {
+  const started = await startTestApi({ issuer, ...options });
+  running.push(started);
+  return started;
+}
+
+/** Short deadlines: failing cases wait for the whole deadline by design. */
+function gate(url: string, options: Partial<VerifyApiGateOptions> = {}): Promise<GateRun> {
+  return verifyApiGate({ apiUrl: url, paths: ['/orders'], token, timeoutMs: 1000, intervalMs: 100, confirmDelayMs: 10, ...options });
+}
+
+const codes = (run: GateRun): string[] => run.verdict.failures.map((f) => f.code);
+const failedProbes = (run: GateRun): string[] => run.verdict.failures.map((f) => f.probe);
+
+describe('gate against loopback APIs', () => {
+  it('passes a correct API: anonymous 401, valid token 200, every forgery 401', async () => {
+    const { url, requests } = await api();
+    const run = await gate(url);
+    expect(run.verdict).toEqual({ pass: true, failures: [], warnings: [expect.stringContaining('other-audience')] });
+    const auths = run.results.map((r) => r.auth).sort();
+    expect(auths).toEqual(
+      ['alg-none', 'basic-auth', 'bearer-without-token', 'expired-resigned', 'forged-signature-known-kid', 'forged-signature-new-kid', 'garbage-token', 'hs256-attacker-secret', 'none', 'tampered-payload', 'valid-token'].sort(),
+    );
+    for (const r of run.results) expect(r.attempts).toBe(2);
+    // The probes really sent what they claim to.
+    expect(requests.filter((r) => r.authorization === `Bearer ${token}`)).toHaveLength(2);
+    expect(requests.filter((r) => r.authorization === 'Bearer')).toHaveLength(2);
+    expect(requests.filter((r) => r.authorization?.startsWith('Basic '))).toHaveLength(2);
+    expect(run.timeToStableMs).toBeLessThan(1000);
+  });
+
+  it('fails an open API with ERR_GATE_OPEN_API and calls every forgery accepted', async () => {
+    const { url } = await api({ flaw: 'open' });
+    const run = await gate(url);
+    expect(run.verdict.pass).toBe(false);
+    expect(run.verdict.failures.find((f) => f.probe === 'none GET /orders')).toMatchObject({ code: 'ERR_GATE_OPEN_API', reason: expect.stringMatching(/answered 200 .*last answers: 200, 200/) });
+    expect(codes(run).filter((c) => c === 'ERR_GATE_ACCEPTS_FORGED')).toHaveLength(9);
+  });
+
+  it('fails an API that ignores signatures (forged, tampered, HS256, alg none all accepted)', async () => {
+    const { url } = await api({ flaw: 'ignores-signature' });
+    const run = await gate(url);
+    expect(run.verdict.pass).toBe(false);
+    expect(new Set(codes(run))).toEqual(new Set(['ERR_GATE_ACCEPTS_FORGED']));
+    expect(failedProbes(run).sort()).toEqual(
+      ['alg-none GET /orders', 'forged-signature-known-kid GET /orders', 'forged-signature-new-kid GET /orders', 'hs256-attacker-secret GET /orders', 'tampered-payload GET /orders'].sort(),
+    );
+    expect(run.verdict.failures.find((f) => f.probe.startsWith('forged-signature-known-kid'))?.reason).toMatch(/signatures are not verified/);
+  });
+
+  it('fails an API that accepts an unknown kid without verifying it, and only on that probe', async () => {
+    const { url } = await api({ flaw: 'trusts-unknown-kid' });
+    const run = await gate(url);
+    expect(run.verdict.failures.map((f) => [f.probe, f.code])).toEqual([['forged-signature-new-kid GET /orders', 'ERR_GATE_ACCEPTS_FORGED']]);
+  });
+
+  it('fails an API that accepts alg none', async () => {
+    const { url } = await api({ flaw: 'accepts-alg-none' });
+    const run = await gate(url);
+    expect(run.verdict.failures.map((f) => [f.probe, f.code])).toEqual([['alg-none GET /orders', 'ERR_GATE_ACCEPTS_FORGED']]);
+  });
+
+  it('fails an API that accepts a genuine token for another audience', async () => {
+    const { url } = await api({ flaw: 'ignores-audience' });
+    const run = await gate(url, { mintOtherAudienceToken: () => issuer.sign({ aud: 'https://graph.microsoft.com' }) });
+    expect(run.verdict.failures.map((f) => [f.probe, f.code])).toEqual([['other-audience GET /orders', 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE']]);
+    expect(run.verdict.warnings).toEqual([]);
+  });
+
+  it('reports the other-audience probe as skipped when minting fails, without failing the gate', async () => {
+    const { url } = await api();
+    const run = await gate(url, { mintOtherAudienceToken: () => Promise.reject(new Error('AADSTS500011 for graph')) });
+    expect(run.verdict.pass).toBe(true);
+    expect(run.verdict.warnings).toEqual([expect.stringMatching(/other-audience GET \/orders not probed: could not mint .*AADSTS500011/)]);
+  });
+
+  it('fails when anonymous requests get 403, unless 403 is configured', async () => {
+    const { url } = await api({ anonymous: { status: 403 } });
+    const run = await gate(url, { negativeProbes: false });
+    expect(run.verdict.failures.map((f) => [f.probe, f.code])).toEqual([['none GET /orders', 'ERR_GATE_UNEXPECTED_STATUS']]);
+    expect(run.verdict.failures[0]?.fix).toMatch(/--expect-unauthenticated/);
+    const configured = await gate(url, { negativeProbes: false, expectUnauthenticated: [401, 403] });
+    expect(configured.verdict.pass).toBe(true);
+  });
+
+  it('fails when anonymous requests get 500, as a server error after retrying it', async () => {
+    const { url } = await api({ anonymous: { status: 500 } });
+    const run = await gate(url, { negativeProbes: false });
+    const failure = run.verdict.failures[0];
+    expect(failure).toMatchObject({ code: 'ERR_GATE_SERVER_ERROR', reason: expect.stringMatching(/last answers: 500, 500, 500/) });
+    expect(run.results.find((r) => r.auth === 'none')!.attempts).toBeGreaterThanOrEqual(5);
+  });
+
+  it('does not follow a 302 to a login page and fails with ERR_GATE_REDIRECT', async () => {
+    const { url, requests } = await api({ anonymous: { status: 302, headers: { location: 'https://login.example.com/signin' } } });
+    const run = await gate(url, { negativeProbes: false });
+    expect(run.verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_REDIRECT', reason: expect.stringContaining('https://login.example.com/signin') });
+    expect(requests.every((r) => r.path === '/orders')).toBe(true);
+  });
+
+  it('passes an API that becomes correct after a while, and says how long that took', async () => {
+    const { url } = await api({ openForMs: 700 });
+    const run = await gate(url, { timeoutMs: 4000, intervalMs: 150 });
+    expect(run.verdict.pass).toBe(true);
+    expect(run.timeToStableMs).toBeGreaterThanOrEqual(700);
+    expect(run.timeToStableMs).toBeLessThan(4000);
+    const anonymous = run.results.find((r) => r.auth === 'none')!;
+    expect(anonymous.attempts).toBeGreaterThan(2);
+    expect(anonymous.lastAnswers.map((a) => a.status)).toEqual(expect.arrayContaining([200, 401]));
+  });
+
+  it('fails an API that stays wrong at the deadline, showing the last answers', async () => {
+    const { url } = await api({ flaw: 'open' });
+    const started = Date.now();
+    const run = await gate(url, { timeoutMs: 1200, negativeProbes: false });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(run.verdict.failures[0]?.reason).toMatch(/last answers: 200, 200, 200, 200, 200$/);
+  });
+
+  it('fails with ERR_GATE_TIMEOUT when nothing answers in time, or nothing listens', async () => {
+    const silent = await listen(() => new Promise<void>(() => undefined));
+    try {
+      const run = await verifyApiGate({ apiUrl: silent.url, negativeProbes: false, timeoutMs: 700, requestTimeoutMs: 200, intervalMs: 50 });
+      expect(run.verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_TIMEOUT', reason: expect.stringMatching(/last answers: no answer within 200 ms/) });
+    } finally {
+      await silent.close();
+    }
+    const gone = await listen(() => undefined);
+    await gone.close();
+    const refused = await verifyApiGate({ apiUrl: gone.url, negativeProbes: false, timeoutMs: 500, intervalMs: 100 });
+    expect(refused.verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_TIMEOUT', reason: expect.stringMatching(/last answers: ECONNREFUSED/) });
+  });
+
+  it('probes every listed path without a token and fails the one left open', async () => {
+    const { url } = await api({ routes: ['/orders', '/health', '/admin'] });
+    const leaky = await api({ flaw: 'open' });
+    // Two servers stand in for two routes: /admin is served by the open one.
+    const run = await gate(url, { paths: ['/orders', '/health'], negativeProbes: false });
+    expect(run.verdict.pass).toBe(true);
+    expect(run.results.filter((r) => r.auth === 'none').map((r) => r.path)).toEqual(['/orders', '/health']);
+    const open = await gate(leaky.url, { paths: ['/orders', '/admin'], negativeProbes: false, token: undefined });
+    expect(failedProbes(open)).toEqual(['none GET /orders', 'none GET /admin']);
+  });
+
+  it('fails a valid token refused with 401 (issuer mismatch) with issuer hints', async () => {
+    const { url } = await api({ trustedIssuer: 'https://sts.windows.net/11111111-2222-3333-4444-555555555555/' });
+    const run = await gate(url, { negativeProbes: false });
+    const failure = run.verdict.failures[0]!;
+    expect(failure.code).toBe('ERR_GATE_UNAUTHORIZED');
+    expect(failure.reason).toContain('gateway said "the token is not valid"');
+    expect(failure.reason).toContain(`iss ${issuer.issuer}`);
+    expect(failure.fix).toMatch(/v1\/v2/);
+    const sharper = await gate(url, { negativeProbes: false, expectedIssuer: 'https://sts.windows.net/11111111-2222-3333-4444-555555555555/' });
+    expect(sharper.verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_UNAUTHORIZED', claim: 'iss' });
+  });
+
+  it('fails a valid token refused with 403 with the roles-versus-scp hint', async () => {
+    const { url } = await api({ requiredScope: 'Orders.Read' });
+    const run = await gate(url, { negativeProbes: false });
+    expect(run.verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_FORBIDDEN', claim: 'scp', reason: expect.stringContaining('roles [Gate.Probe] and no scp') });
+  });
+
+  it('never puts the token in results, reports or markdown, even when the API echoes it', async () => {
+    const canary = await issuer.sign({ canary: 'CANARY-7f3a' });
+    const { url } = await api({ echoAuthorization: true, flaw: 'always-401' });
+    const run = await gate(url, { token: canary });
+    const signature = canary.split('.')[2]!;
+    const text = JSON.stringify(run) + JSON.stringify(buildGateReport(run)) + renderGateMarkdown(buildGateReport(run));
+    expect(text).not.toContain(canary);
+    expect(text).not.toContain(signature);
+    expect(run.verdict.pass).toBe(false);
+  });
+
+  it('refuses a caller-set Authorization header and a bad URL', async () => {
+    await expect(verifyApiGate({ apiUrl: 'http://127.0.0.1:1', headers: { Authorization: 'x' } })).rejects.toThrow(TypeError);
+    await expect(verifyApiGate({ apiUrl: 'not a url' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^apiUrl: got "not a url"; expected/) });
+  });
+});

@@ -1,0 +1,42 @@
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload, type KeyLike } from 'jose';
+
+/** An in-process token issuer with one RSA key: signs Entra-shaped access tokens for tests. */
+export interface TestIssuer {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly kid: string;
+  readonly jwks: JSONWebKeySet;
+  readonly keySet: ReturnType<typeof createLocalJWKSet>;
+  sign(claims?: JWTPayload, options?: { expiresInSeconds?: number; header?: Record<string, unknown> }): Promise<string>;
+}
+
+let shared: Promise<{ privateKey: KeyLike; publicKey: KeyLike }> | undefined;
+
+export async function createTestIssuer(options: { issuer?: string; audience?: string } = {}): Promise<TestIssuer> {
+  shared ??= generateKeyPair('RS256', { modulusLength: 2048 });
+  const { privateKey, publicKey } = await shared;
+  const kid = 'test-key-1';
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const jwks = { keys: [jwk] };
+  const issuer = options.issuer ?? 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0';
+  const audience = options.audience ?? '99999999-8888-7777-6666-555555555555';
+  return {
+    issuer,
+    audience,
+    kid,
+    jwks,
+    keySet: createLocalJWKSet(jwks),
+    async sign(claims = {}, signOptions = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ ver: '2.0', azp: 'caller-app', roles: ['Gate.Probe'], tid: '11111111-2222-3333-4444-555555555555', ...claims })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid, ...signOptions.header })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject('caller-sp-object-id')
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + (signOptions.expiresInSeconds ?? 3600))
+        .sign(privateKey);
+    },
+  };
+}
