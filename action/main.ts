@@ -3,10 +3,8 @@ import { resolveCloud } from '../src/contract/clouds';
 import { GuardError, errorMessage } from '../src/errors';
 import type { GateReport } from '../src/gate/report';
 import { renderGateMarkdown } from '../src/gate/report';
-import { GateFailedError } from '../src/gate/errors';
 import type { DeployOutputs } from '../src/deploy/outputs';
 import type { DeployedApp } from './deploy-app';
-import { gateApi } from './gate';
 import { readInputs } from './inputs';
 
 /** The action: read every input once, deploy and/or gate, publish outputs; one catch, one failure line. */
@@ -37,10 +35,14 @@ export async function run(): Promise<void> {
       publishDeployOutputs(deployed.outputs);
     }
     if (inputs.command === 'verify' || inputs.command === 'deploy-and-verify') {
+      // Loaded on use: parsing the inputs stays as cheap as a bare node start.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { gateApi } = require('./gate') as typeof import('./gate');
       const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => core.info(line) }, deployed);
       await publishReport(report, apiUrl);
       if (!report.pass) {
         for (const f of report.failures) core.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
+        const { GateFailedError } = require('../src/gate/errors') as typeof import('../src/gate/errors'); // eslint-disable-line @typescript-eslint/no-require-imports
         throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings });
       }
       for (const w of report.warnings) core.warning(w);

@@ -1,6 +1,5 @@
 import { EOL } from 'node:os';
 import { issueCommand } from '@actions/core/lib/command';
-import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command';
 import { toCommandProperties } from '@actions/core/lib/utils';
 
 /**
@@ -41,6 +40,9 @@ export function debug(message: string): void {
 
 export function setOutput(name: string, value: string): void {
   if (process.env['GITHUB_OUTPUT']) {
+    // On use: file-command loads node:crypto (for its delimiters), a cost bad-input runs need not pay.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { issueFileCommand, prepareKeyValueMessage } = require('@actions/core/lib/file-command') as typeof import('@actions/core/lib/file-command');
     issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     return;
   }

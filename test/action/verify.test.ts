@@ -5,6 +5,7 @@ import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type Flaw, type TestApi } from '../gate/helpers/test-api';
 import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { errorLines, runAction, withoutMaskCommands, type ActionRun } from './harness';
+import { node24Binary } from './node24';
 
 /** The whole federated path on loopback: GitHub OIDC → Entra exchange → gateway JWT authorizer. */
 describe('action bundle: verify', () => {
@@ -57,6 +58,20 @@ describe('action bundle: verify', () => {
     // Both the GitHub token and the Entra access token were masked before anything else.
     expect(run.stdout.match(/^::add-mask::/gm)?.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
+
+  test('the same passing verify under Node 24 (the node@24 npm package), as GitHub runs node24 actions', async () => {
+    const node24 = await node24Binary();
+    if ('skip' in node24) {
+      console.warn(`SKIPPING the Node 24 run: ${node24.skip}`);
+      return;
+    }
+    const run = await runAction(verifyInputs(), { env: oidcEnv(), node: [node24.path] });
+    expect(errorLines(run.stdout)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ verdict: 'pass', 'unauthenticated-status': '401', 'authenticated-status': '200' });
+    expect(run.stdout).not.toMatch(/DeprecationWarning|ExperimentalWarning/);
+    expect(run.stderr).not.toMatch(/DeprecationWarning|ExperimentalWarning/);
+  }, 150_000);
 
   test('without id-token: write (no ACTIONS_ID_TOKEN_REQUEST_*), one clear error naming the permission', async () => {
     const run = await runAction(verifyInputs());
