@@ -79,9 +79,13 @@ describe('gate against loopback APIs', () => {
 
   it('fails an API that accepts a genuine token for another audience', async () => {
     const { url } = await api({ flaw: 'ignores-audience' });
-    const run = await gate(url, { mintOtherAudienceToken: () => issuer.sign({ aud: 'https://graph.microsoft.com' }) });
+    const mintOtherAudienceToken = () => issuer.sign({ aud: 'https://graph.microsoft.com' });
+    const run = await gate(url, { mintOtherAudienceToken });
     expect(run.verdict.failures.map((f) => [f.probe, f.code])).toEqual([['other-audience GET /orders', 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE']]);
     expect(run.verdict.warnings).toEqual([]);
+    // The same probe passes against an API that checks aud.
+    const strict = await api();
+    expect((await gate(strict.url, { mintOtherAudienceToken })).verdict).toEqual({ pass: true, failures: [], warnings: [] });
   });
 
   it('reports the other-audience probe as skipped when minting fails, without failing the gate', async () => {

@@ -28,14 +28,9 @@ export async function createTestIssuer(options: { issuer?: string; audience?: st
     keySet: createLocalJWKSet(jwks),
     async sign(claims = {}, signOptions = {}) {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ ver: '2.0', azp: 'caller-app', roles: ['Gate.Probe'], tid: '11111111-2222-3333-4444-555555555555', ...claims })
+      const defaults = { iss: issuer, aud: audience, sub: 'caller-sp-object-id', ver: '2.0', azp: 'caller-app', roles: ['Gate.Probe'], tid: '11111111-2222-3333-4444-555555555555' };
+      return new SignJWT({ ...defaults, iat: now, nbf: now, exp: now + (signOptions.expiresInSeconds ?? 3600), ...claims })
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid, ...signOptions.header })
-        .setIssuer(issuer)
-        .setAudience(audience)
-        .setSubject('caller-sp-object-id')
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(now + (signOptions.expiresInSeconds ?? 3600))
         .sign(privateKey);
     },
   };
