@@ -45,11 +45,11 @@ export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<
     const settles = answer.status !== undefined && answer.status < 500;
     const expected = answer.status !== undefined && spec.expect.includes(answer.status);
     options.log?.(`probe ${spec.name}: attempt ${attempts} → ${answer.status ?? answer.error}${expected ? '' : ` (expected ${spec.expect.join('|')})`}`);
-    if (expected && streak >= options.stableCount) return result(spec, 'pass', answers, attempts, elapsed());
+    if (expected && streak >= options.stableCount) return result(spec, 'pass', answers, attempts, elapsed(), true);
     const delay = expected ? options.confirmDelayMs : options.intervalMs;
     if (elapsed() + delay >= options.deadlineMs) {
-      const outcome = settles && streak >= options.stableCount ? 'wrong' : 'unstable';
-      return result(spec, outcome, answers, attempts, elapsed());
+      // A wrong status counts even if seen fewer than stableCount times: the deadline is the limit.
+      return result(spec, settles ? 'wrong' : 'unstable', answers, attempts, elapsed(), streak >= options.stableCount);
     }
     await sleep(delay);
   }
@@ -59,7 +59,7 @@ function answerKey(answer: ProbeAnswer): string {
   return answer.status !== undefined ? `${answer.status} ${answer.location ?? ''}` : `error ${answer.error ?? ''}`;
 }
 
-function result(spec: ProbeSpec, outcome: ProbeResult['outcome'], answers: ProbeAnswer[], attempts: number, ms: number): ProbeResult {
+function result(spec: ProbeSpec, outcome: ProbeResult['outcome'], answers: ProbeAnswer[], attempts: number, ms: number, stable: boolean): ProbeResult {
   const last = [...answers].reverse().find((a) => a.status !== undefined);
   return {
     name: spec.name,
@@ -69,6 +69,7 @@ function result(spec: ProbeSpec, outcome: ProbeResult['outcome'], answers: Probe
     path: spec.path,
     expected: spec.expect,
     outcome,
+    stable,
     ...(last?.status !== undefined ? { actual: last.status } : {}),
     attempts,
     ms,

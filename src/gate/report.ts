@@ -21,6 +21,7 @@ export interface GateReportProbe {
   readonly expected: readonly number[];
   readonly actual: number | null;
   readonly outcome: ProbeOutcome;
+  readonly stable: boolean;
   readonly attempts: number;
   readonly ms: number;
   readonly lastAnswers: readonly { readonly status: number | null; readonly error?: string; readonly location?: string; readonly atMs: number }[];
@@ -39,6 +40,7 @@ export function buildGateReport(run: GateRun): GateReport {
       expected: r.expected,
       actual: r.actual ?? null,
       outcome: r.outcome,
+      stable: r.stable,
       attempts: r.attempts,
       ms: r.ms,
       lastAnswers: r.lastAnswers.map((a) => ({

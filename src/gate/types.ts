@@ -48,8 +48,8 @@ export interface ProbeAnswer {
 
 /**
  * - pass: the expected answer, `stableCount` times in a row;
- * - wrong: another answer, `stableCount` times in a row, still so at the deadline;
- * - unstable: answers kept changing, were 5xx, or never arrived, until the deadline.
+ * - wrong: at the deadline the last answer was another (non-5xx) status;
+ * - unstable: at the deadline the last answer was a 5xx or no answer at all.
  */
 export type ProbeOutcome = 'pass' | 'wrong' | 'unstable';
 
@@ -62,6 +62,8 @@ export interface ProbeResult {
   readonly path: string;
   readonly expected: readonly number[];
   readonly outcome: ProbeOutcome;
+  /** Whether the last answer had repeated `stableCount` times (a wrong answer may still be changing). */
+  readonly stable: boolean;
   /** The last status seen, if any answer arrived. */
   readonly actual?: number;
   readonly attempts: number;

@@ -62,10 +62,11 @@ export function judgeGate(input: VerdictInput): Verdict {
 function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
   const answers = describeAnswers(result.lastAnswers);
   const last = result.lastAnswers[result.lastAnswers.length - 1];
+  const changing = result.outcome === 'wrong' && !result.stable ? ' (answers were still changing at the deadline)' : '';
   const fail = (code: GateFailureCode, reason: string, fix: string, claim?: GateFailure['claim']): GateFailure => ({
     probe: result.name,
     code,
-    reason: `${reason}; last answers: ${answers}`,
+    reason: `${reason}${changing}; last answers: ${answers}`,
     fix,
     ...(claim ? { claim } : {}),
   });
@@ -77,11 +78,7 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
     if (last?.status !== undefined && last.status >= 500) {
       return fail('ERR_GATE_SERVER_ERROR', `answered ${last.status} until the deadline (${seconds} s)`, serverErrorFix(result));
     }
-    return fail(
-      'ERR_GATE_TIMEOUT',
-      `no stable answer of ${expected} within ${seconds} s`,
-      last?.status === undefined ? 'check that --api-url is reachable from here and the stage is deployed' : 'give the deployment more time (--timeout-seconds) or look for several backends answering differently',
-    );
+    return fail('ERR_GATE_TIMEOUT', `no answer of ${expected} within ${seconds} s`, 'check that --api-url is reachable from here and the stage is deployed, or allow more time (--timeout-seconds)');
   }
 
   const status = result.actual ?? 0;

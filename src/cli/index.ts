@@ -1,0 +1,3 @@
+export * from './main';
+export * from './io';
+export * from './verify';

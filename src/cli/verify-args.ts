@@ -1,0 +1,215 @@
+import { parseArgs } from 'node:util';
+import { isGuid, resolveCloud, type Cloud } from '../contract';
+import { InvalidInputError } from '../errors';
+
+/** The token source as the command line describes it (secrets already read from env). */
+export type CliTokenSource =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'given'; readonly token: string; readonly from: '--token' | '--token-env' }
+  | { readonly kind: 'command'; readonly command: string }
+  | { readonly kind: 'entra'; readonly tenantId: string; readonly clientId: string; readonly scope: string; readonly clientSecret?: string; readonly audience?: string };
+
+export interface VerifyArgs {
+  readonly help: boolean;
+  readonly apiUrl: string;
+  readonly paths: readonly string[];
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly cloud: Cloud;
+  readonly source: CliTokenSource;
+  readonly otherAudienceScope?: string;
+  readonly expectUnauthenticated: readonly number[];
+  readonly expectAuthenticated: readonly number[];
+  readonly timeoutSeconds: number;
+  readonly negativeProbes: boolean;
+  readonly json: boolean;
+  readonly verbose: boolean;
+}
+
+const OPTIONS = {
+  'api-url': { type: 'string' },
+  path: { type: 'string', multiple: true },
+  method: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  body: { type: 'string' },
+  token: { type: 'string' },
+  'token-env': { type: 'string' },
+  'token-command': { type: 'string' },
+  'tenant-id': { type: 'string' },
+  'client-id': { type: 'string' },
+  scope: { type: 'string' },
+  'client-secret-env': { type: 'string' },
+  'authority-host': { type: 'string' },
+  cloud: { type: 'string' },
+  audience: { type: 'string' },
+  'other-audience-scope': { type: 'string' },
+  'expect-unauthenticated': { type: 'string' },
+  'expect-authenticated': { type: 'string' },
+  'timeout-seconds': { type: 'string' },
+  'no-negative-probes': { type: 'boolean' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Microsoft Graph's app-only scope: documented in Entra's client-credentials guide, always mintable. */
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+/** Pure: reads `verify`'s arguments. Throws InvalidInputError (one line, named after the flag). */
+export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): VerifyArgs {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (error) {
+    throw fromParseError(error);
+  }
+  if (values.help) return { help: true } as VerifyArgs;
+  if (positionals.length > 0) throw new InvalidInputError('arguments', positionals[0], 'options only (give paths with --path)');
+
+  const apiUrl = values['api-url'];
+  if (apiUrl === undefined) throw new InvalidInputError('--api-url', undefined, 'the API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com');
+  if (!/^https?:\/\/[^\s/]+/.test(apiUrl) || !canParse(apiUrl)) throw new InvalidInputError('--api-url', apiUrl, 'an absolute http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com');
+  const paths = values.path ?? ['/'];
+  for (const path of paths) if (!path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError('--path', path, 'a path starting with /, e.g. /orders');
+  const method = (values.method ?? 'GET').toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new InvalidInputError('--method', values.method, 'an HTTP method such as GET or POST');
+  if (values.body !== undefined && (method === 'GET' || method === 'HEAD')) throw new InvalidInputError('--body', '(given)', `no body with ${method}; use --method POST (or PUT, PATCH)`);
+
+  const cloud = withKey(() => resolveCloud(values.cloud ?? 'public', values['authority-host']), { cloud: '--cloud', authorityHost: '--authority-host' });
+  const source = tokenSource(values, env);
+  const otherAudienceScope = values['other-audience-scope'] ?? (source.kind === 'entra' && cloud.name === 'public' ? GRAPH_SCOPE : undefined);
+  if (values['other-audience-scope'] !== undefined && source.kind !== 'entra') {
+    throw new InvalidInputError('--other-audience-scope', values['other-audience-scope'], 'only with --tenant-id/--client-id/--scope (a source that can mint tokens)');
+  }
+  const timeoutSeconds = values['timeout-seconds'] === undefined ? 60 : Number(values['timeout-seconds']);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 3600) {
+    throw new InvalidInputError('--timeout-seconds', values['timeout-seconds'], 'a number of seconds between 1 and 3600');
+  }
+  return {
+    help: false,
+    apiUrl,
+    paths,
+    method,
+    headers: parseHeaders(values.header ?? []),
+    ...(values.body !== undefined ? { body: values.body } : {}),
+    cloud,
+    source,
+    ...(otherAudienceScope !== undefined ? { otherAudienceScope } : {}),
+    expectUnauthenticated: parseStatuses('--expect-unauthenticated', values['expect-unauthenticated'], [401]),
+    expectAuthenticated: parseStatuses('--expect-authenticated', values['expect-authenticated'], [200]),
+    timeoutSeconds,
+    negativeProbes: values['no-negative-probes'] !== true,
+    json: values.json === true,
+    verbose: values.verbose === true,
+  };
+}
+
+type Values = Partial<Record<keyof typeof OPTIONS, string | string[] | boolean | undefined>>;
+
+function tokenSource(values: Values, env: Readonly<Record<string, string | undefined>>): CliTokenSource {
+  const str = (key: keyof typeof OPTIONS): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const entraKeys = ['tenant-id', 'client-id', 'scope', 'client-secret-env', 'audience'] as const;
+  const given = (['token', 'token-env', 'token-command'] as const).filter((k) => str(k) !== undefined);
+  const entraGiven = entraKeys.filter((k) => str(k) !== undefined);
+  const groups = [...given, ...(entraGiven.length > 0 ? ['tenant-id'] : [])];
+  if (groups.length > 1) {
+    const second = groups[1]!;
+    // Never echo a token value; other values are safe to show.
+    const shown = second === 'token' ? '(hidden)' : str(second as keyof typeof OPTIONS);
+    throw new InvalidInputError(`--${second}`, shown, `one token source only: --token, --token-env, --token-command, or --tenant-id/--client-id/--scope (got --${groups[0]} too)`);
+  }
+  if (str('token') !== undefined) {
+    if (str('token')!.trim() === '') throw new InvalidInputError('--token', '', 'an access token');
+    return { kind: 'given', token: str('token')!.trim(), from: '--token' };
+  }
+  const tokenEnv = str('token-env');
+  if (tokenEnv !== undefined) {
+    const value = env[tokenEnv]?.trim();
+    if (!value) throw new InvalidInputError('--token-env', tokenEnv, 'the name of a set, non-empty environment variable holding the access token');
+    return { kind: 'given', token: value, from: '--token-env' };
+  }
+  const command = str('token-command');
+  if (command !== undefined) {
+    if (command.trim() === '') throw new InvalidInputError('--token-command', command, 'a command that prints one access token');
+    return { kind: 'command', command };
+  }
+  if (entraGiven.length === 0) return { kind: 'none' };
+  const tenantId = required('--tenant-id', str('tenant-id'), 'the directory (tenant) id, a GUID');
+  if (!isGuid(tenantId)) throw new InvalidInputError('--tenant-id', tenantId, 'the directory (tenant) id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
+  const clientId = required('--client-id', str('client-id'), "the caller app's client (application) id, a GUID");
+  if (!isGuid(clientId)) throw new InvalidInputError('--client-id', clientId, "the caller app's client (application) id, a GUID");
+  const scope = required('--scope', str('scope'), 'the API scope for app-only tokens, e.g. api://orders-api/.default');
+  if (!/^\S+\/\.default$/.test(scope)) throw new InvalidInputError('--scope', scope, '<App ID URI>/.default (app-only tokens need .default), e.g. api://orders-api/.default');
+  const secretEnv = str('client-secret-env');
+  let clientSecret: string | undefined;
+  if (secretEnv !== undefined) {
+    clientSecret = env[secretEnv];
+    if (!clientSecret) throw new InvalidInputError('--client-secret-env', secretEnv, 'the name of a set, non-empty environment variable holding the client secret');
+  }
+  const audience = str('audience');
+  return { kind: 'entra', tenantId: tenantId.toLowerCase(), clientId, scope, ...(clientSecret !== undefined ? { clientSecret } : {}), ...(audience !== undefined ? { audience } : {}) };
+}
+
+function required(flag: string, value: string | undefined, expected: string): string {
+  if (value === undefined || value === '') throw new InvalidInputError(flag, value, `${expected} (with --tenant-id, --client-id and --scope together)`);
+  return value;
+}
+
+function parseStatuses(flag: string, text: string | undefined, fallback: number[]): number[] {
+  if (text === undefined) return fallback;
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => !/^[1-5]\d\d$/.test(p))) throw new InvalidInputError(flag, text, 'HTTP status codes separated by commas, e.g. 401 or 401,403');
+  return parts.map(Number);
+}
+
+function parseHeaders(list: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const item of list) {
+    const colon = item.indexOf(':');
+    const name = colon > 0 ? item.slice(0, colon).trim() : '';
+    if (!/^[A-Za-z0-9-]+$/.test(name)) throw new InvalidInputError('--header', item, '"Name: value", e.g. "x-api-key: abc"');
+    if (name.toLowerCase() === 'authorization') throw new InvalidInputError('--header', `${name}: (hidden)`, 'no Authorization header: the probes set it (give the token with --token or another source)');
+    headers[name] = item.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function withKey<T>(fn: () => T, keys: Record<string, string>): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof InvalidInputError && keys[error.key] !== undefined) {
+      throw new InvalidInputError(keys[error.key]!, valueFromMessage(error.message), error.expected);
+    }
+    throw error;
+  }
+}
+
+function valueFromMessage(message: string): unknown {
+  const match = /: got (".*?"|nothing); expected/.exec(message);
+  if (!match || match[1] === 'nothing') return undefined;
+  return JSON.parse(match[1]!) as unknown;
+}
+
+function canParse(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** node's parseArgs errors name the option; restate them in our one-line form. */
+function fromParseError(error: unknown): InvalidInputError {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return new InvalidInputError('option', unknown[1], 'one of the options in entra-api-guard verify --help');
+  const missing = /Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument missing/.exec(message);
+  if (missing) return new InvalidInputError(missing[1]!, undefined, 'a value after it');
+  const typed = /Option '(?:-\w, )?(--[\w-]+)[^']*' does not take an argument/.exec(message);
+  if (typed) return new InvalidInputError(typed[1]!, '(a value)', 'no value (it is a switch)');
+  return new InvalidInputError('arguments', message.split('\n')[0], 'valid options (see entra-api-guard verify --help)');
+}
