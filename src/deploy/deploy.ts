@@ -35,8 +35,17 @@ export interface StackResult {
   readonly outputs: Record<string, unknown>;
 }
 
+/** One terraform process: which stack and step, and how long it took. */
+export interface TerraformStep {
+  readonly stack: string;
+  readonly step: string;
+  readonly ms: number;
+}
+
 export interface DeployResult {
   readonly version: string;
+  /** Every terraform process run, in order, with its wall time (the rest of a deploy is ours). */
+  readonly steps: readonly TerraformStep[];
   readonly stacks: readonly StackResult[];
   readonly outputs: DeployOutputs;
   /** Raw outputs of all stacks merged (later stacks win). */
@@ -61,7 +70,10 @@ export async function deployStacks(options: DeployOptions): Promise<DeployResult
   const files = new Map(stacks.map((s) => [s.name, readStackFile(s)]));
   for (const stack of stacks) checkBackend(stack.name, files.get(stack.name)!, options);
 
+  const timings: TerraformStep[] = [];
+  const versionStarted = Date.now();
   const version = await terraformVersion(binary, options.env, options.outdir);
+  timings.push({ stack: '-', step: 'version', ms: Date.now() - versionStarted });
   options.log.info(`using ${version}`);
   const results: StackResult[] = [];
   const known: Record<string, unknown> = {};
@@ -72,16 +84,18 @@ export async function deployStacks(options: DeployOptions): Promise<DeployResult
   for (const stack of stacks) {
     const command: TerraformCommand = { binary, cwd: stack.workingDirectory, env: options.env, onLine: options.log.info };
     const vars = variableArgs(files.get(stack.name)!, known, options.variables?.[stack.name] ?? {});
-    const result = await options.log.group(`${options.mode} ${stack.name}`, () => runStack(stack, command, vars, options.mode, lockTimeout));
+    const result = await options.log.group(`${options.mode} ${stack.name}`, () => runStack(stack, command, vars, options.mode, lockTimeout, timings));
     Object.assign(known, result.outputs);
     results.push(result);
   }
-  return { version, stacks: results, outputs: typedOutputs(known), rawOutputs: known };
+  return { version, steps: timings, stacks: results, outputs: typedOutputs(known), rawOutputs: known };
 }
 
-async function runStack(stack: ManifestStack, command: TerraformCommand, vars: string[], mode: DeployMode, lockTimeout: string): Promise<StackResult> {
+async function runStack(stack: ManifestStack, command: TerraformCommand, vars: string[], mode: DeployMode, lockTimeout: string, timings: TerraformStep[]): Promise<StackResult> {
   const step = async (name: string, args: string[], ok: readonly number[] = [0]) => {
+    const started = Date.now();
     const run = await runTerraform(command, args);
+    timings.push({ stack: stack.name, step: name, ms: Date.now() - started });
     if (!ok.includes(run.code)) throw terraformFailure(name, stack.name, run, lockTimeout);
     return run;
   };
