@@ -16,6 +16,8 @@ export interface CliIo {
   /** Called with every token the moment it exists. @default `core.setSecret` on GitHub Actions, else nothing */
   readonly mask?: (secret: string) => void;
   readonly fetch?: typeof fetch;
+  /** Aborted on Ctrl-C (SIGINT/SIGTERM) by the bin; long-running commands stop cleanly. */
+  readonly signal?: AbortSignal;
 }
 
 export type CliEnv = Readonly<Record<string, string | undefined>>;

@@ -1,8 +1,14 @@
 import { EXIT_USAGE, type CliCommand, type CliEnv, type CliIo } from './io';
+import { deployCommand } from './deploy';
+import { localCommand } from './local';
+import { synthCommand } from './synth';
 import { verifyCommand } from './verify';
 
 /** Subcommands by name; registering one is one line here. */
 const COMMANDS: Record<string, CliCommand> = {
+  local: localCommand,
+  synth: synthCommand,
+  deploy: deployCommand,
   verify: verifyCommand,
 };
 

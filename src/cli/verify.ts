@@ -129,11 +129,11 @@ function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSou
 }
 
 /** Human output: verdict line, one line per probe, then failures with fixes and warnings. */
-export function renderText(report: GateReport, io: CliIo, env: CliEnv): string {
+export function renderText(report: GateReport, io: CliIo, env: CliEnv, command = 'verify'): string {
   const paint = colours(io.stdout, env);
   const lines: string[] = [];
   const verdict = report.pass ? paint.green('PASS') : paint.red('FAIL');
-  lines.push(`entra-api-guard verify: ${verdict} ${report.apiUrl} (${report.probes.length} probes, ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s)`);
+  lines.push(`entra-api-guard ${command}: ${verdict} ${report.apiUrl} (${report.probes.length} probes, ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s)`);
   for (const p of report.probes) {
     const ok = p.outcome === 'pass';
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);

@@ -55,7 +55,7 @@ describe('entra-api-guard verify: usage errors exit 2 with one line', () => {
     ['partial entra source', ['verify', '--api-url', 'http://127.0.0.1:1', '--tenant-id', TENANT], /^error: --client-id: got nothing; expected/],
     ['scope without .default', ['verify', '--api-url', 'http://127.0.0.1:1', '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://x'], /^error: --scope: got "api:\/\/x"; expected <App ID URI>\/\.default/],
     ['unset --token-env', ['verify', '--api-url', 'http://127.0.0.1:1', '--token-env', 'NOPE_UNSET'], /^error: --token-env: got "NOPE_UNSET"; expected the name of a set, non-empty environment variable/],
-    ['unknown command', ['frobnicate'], /^error: command: got "frobnicate"; expected one of verify/],
+    ['unknown command', ['frobnicate'], /^error: command: got "frobnicate"; expected one of local, synth, deploy, verify/],
   ];
   it.each(cases)('%s', async (_, argv, pattern) => {
     const io = buffers();

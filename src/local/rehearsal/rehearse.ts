@@ -37,6 +37,8 @@ export interface Rehearsal {
   readonly markdown: string;
   readonly steps: readonly { name: string; ms: number }[];
   readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
+  /** What a person needs to repeat the exchange by hand (`--keep`); the request token is a secret. */
+  readonly secrets: { readonly requestUrl: string; readonly requestToken: string; readonly tokenEndpoint: string; readonly clientId: string; readonly scope: string };
   /** Stops every emulator and process the rehearsal started. */
   close(): Promise<void>;
 }
@@ -158,7 +160,17 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       }),
     );
     const report = buildGateReport(run);
-    return { engine, run, report, markdown: renderGateMarkdown(report), steps, urls: { api: apiServer.url, entra: entra.url, github: github.issuer }, close };
+    const tokenEndpoint = `${entra.url}/${tenantId}/oauth2/v2.0/token`;
+    return {
+      engine,
+      run,
+      report,
+      markdown: renderGateMarkdown(report),
+      steps,
+      urls: { api: apiServer.url, entra: entra.url, github: github.issuer },
+      secrets: { requestUrl: github.requestUrl, requestToken: github.requestToken, tokenEndpoint, clientId: caller.clientId, scope },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -1,0 +1,131 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GuardError, InvalidInputError, errorMessage } from '../errors';
+import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
+import { oneOf, parseFlags, wholeNumber } from './args';
+import { projectDir } from './project';
+import { renderText } from './verify';
+
+export const LOCAL_HELP = `Usage: entra-api-guard local [options]
+
+Rehearses the whole pipeline on loopback, with no cloud account: synthesizes the stacks, starts the
+GitHub OIDC, Entra ID and API Gateway emulators, loads the identity stack into Entra, deploys the gateway
+(real terraform against moto_server when terraform, moto and the aws provider mirror are here), exchanges
+a GitHub token for an Entra token, and runs the full gate.
+
+  --engine auto|terraform|emulate   how the gateway is brought up (default auto)
+  --break MODE                  inject a misconfiguration the gate must catch:
+                                open-api, ignore-signature, issuer-v1, wrong-audience
+  --keep                        leave the emulators up and print curl lines to try them; Ctrl-C stops
+  --timeout-seconds N           how long the gate waits for stable answers (default 20)
+  --dir DIR                     project folder with cdktf.json (default: here, else the bundled sample)
+  --json                        print the JSON report on stdout
+  -h, --help                    this help
+
+Exit status: 0 pass, 1 fail, 2 usage error, 130 interrupted.
+`;
+
+const FLAGS = {
+  engine: { type: 'string' },
+  break: { type: 'string' },
+  keep: { type: 'boolean' },
+  'timeout-seconds': { type: 'string' },
+  dir: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const localCommand: CliCommand = {
+  summary: 'rehearse synth → emulators → deploy → token exchange → gate on loopback (npm start)',
+  run: runLocal,
+};
+
+async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
+  // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
+  const { BREAK_MODES, detectEngine, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
+  let flags: ReturnType<typeof parseFlags<typeof FLAGS>>;
+  let engine: 'auto' | 'terraform' | 'emulate';
+  let breakMode: (typeof BREAK_MODES)[number] | undefined;
+  let timeoutSeconds: number;
+  try {
+    flags = parseFlags(argv, FLAGS);
+    engine = oneOf('--engine', flags.engine, ['auto', 'terraform', 'emulate'] as const, 'auto');
+    breakMode = flags.break === undefined ? undefined : oneOf('--break', flags.break, BREAK_MODES, 'open-api');
+    timeoutSeconds = wholeNumber('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20);
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      io.stderr.write(`error: ${error.message} (see entra-api-guard local --help)\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  if (flags.help) {
+    io.stdout.write(LOCAL_HELP);
+    return EXIT_PASS;
+  }
+  const paint = colours(io.stderr, env);
+  const log = (line: string) => void io.stderr.write(`${line.startsWith('✓') ? paint.green('✓') + line.slice(1) : paint.dim(line)}\n`);
+  const started = Date.now();
+  const chosen = engine === 'auto' ? detectEngine(env) : { engine, reason: 'chosen with --engine' };
+  log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}`);
+  const root = projectDir(flags.dir, env['PWD'] ?? process.cwd());
+  const { synthesizeProject } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
+
+  let rehearsal: Awaited<ReturnType<typeof rehearse>> | undefined;
+  try {
+    rehearsal = await rehearse({
+      synth: (overrides, outdir) => synthesizeProject(root, overrides, outdir),
+      engine: chosen.engine,
+      ...(breakMode ? { breakMode } : {}),
+      env,
+      log,
+      timeoutSeconds,
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, steps: rehearsal.steps }, null, 2)}\n`);
+    else io.stdout.write(renderText(rehearsal.report, io, env, 'local'));
+    log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (flags.keep) await keepRunning(rehearsal, io, env);
+    return rehearsal.report.pass ? EXIT_PASS : EXIT_FAIL;
+  } catch (error) {
+    if (io.signal?.aborted) {
+      io.stderr.write('interrupted: emulators and processes stopped\n');
+      return 130;
+    }
+    const code = error instanceof GuardError ? ` [${error.code}]` : '';
+    io.stderr.write(`${paint.red('error')}: ${errorMessage(error)}${code}\n`);
+    return EXIT_FAIL;
+  } finally {
+    await rehearsal?.close();
+  }
+}
+
+/** Prints how to poke the running emulators by hand (secrets go to a 0600 file, never to the terminal). */
+async function keepRunning(rehearsal: { urls: { api: string; entra: string; github: string }; secrets: { requestUrl: string; requestToken: string; tokenEndpoint: string; clientId: string; scope: string } }, io: CliIo, _env: CliEnv): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'entra-api-guard-keep-'));
+  const file = join(dir, 'env.sh');
+  writeFileSync(file, [
+    `export ACTIONS_ID_TOKEN_REQUEST_URL='${rehearsal.secrets.requestUrl}'`,
+    `export ACTIONS_ID_TOKEN_REQUEST_TOKEN='${rehearsal.secrets.requestToken}'`,
+    '',
+  ].join('\n'));
+  chmodSync(file, 0o600);
+  const { api } = rehearsal.urls;
+  const s = rehearsal.secrets;
+  io.stdout.write([
+    '',
+    'The emulators stay up until Ctrl-C. Try them:',
+    `  curl -i ${api}/hello                                   # 401: no token`,
+    `  source ${file}`,
+    `  GH=$(curl -s -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | node -pe 'JSON.parse(require("fs").readFileSync(0)).value')`,
+    `  AT=$(curl -s ${s.tokenEndpoint} -d grant_type=client_credentials -d client_id=${s.clientId} --data-urlencode scope=${s.scope} -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d client_assertion=$GH | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+    `  curl -i -H "Authorization: Bearer $AT" ${api}/hello     # 200 with the caller's claims`,
+    '',
+  ].join('\n'));
+  await new Promise<void>((resolve) => {
+    if (!io.signal) return resolve();
+    if (io.signal.aborted) return resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { main } from '../../src/cli';
+import { offlineTerraform } from '../support/tools';
+
+const ROOT = join(__dirname, '../..');
+
+function buffers() {
+  const out = { text: '', write: (t: string) => void (out.text += t) };
+  const err = { text: '', write: (t: string) => void (err.text += t) };
+  return { out, err, io: { stdout: out, stderr: err } };
+}
+
+describe('entra-api-guard local', () => {
+  test('--engine emulate passes end to end in under 5 s, printing step timings and the table', async () => {
+    const { out, err, io } = buffers();
+    const started = Date.now();
+    const code = await main(['local', '--engine', 'emulate', '--dir', ROOT], {}, io);
+    const ms = Date.now() - started;
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+    expect(out.text).toMatch(/^entra-api-guard local: PASS /);
+    expect(err.text).toMatch(/✓ synthesize identity and gateway stacks \(\d+ ms\)/);
+    expect(err.text).toMatch(/total \d+\.\d s/);
+  }, 30_000);
+
+  test.each([
+    ['open-api', 'ERR_GATE_OPEN_API'],
+    ['ignore-signature', 'ERR_GATE_ACCEPTS_FORGED'],
+    ['issuer-v1', 'ERR_GATE_UNAUTHORIZED'],
+    ['wrong-audience', 'ERR_GATE_UNAUTHORIZED'],
+  ])('--break %s ends in a fail with %s and exit 1', async (mode, code) => {
+    const { out, io } = buffers();
+    expect(await main(['local', '--engine', 'emulate', '--break', mode, '--timeout-seconds', '3', '--dir', ROOT], {}, io)).toBe(1);
+    expect(out.text).toMatch(/^entra-api-guard local: FAIL /);
+    expect(out.text).toContain(code);
+    expect(out.text).toContain('fix: ');
+  }, 30_000);
+
+  test.each([
+    [['--engine', 'docker'], 'error: --engine: got "docker"; expected one of auto, terraform, emulate'],
+    [['--break', 'everything'], 'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience'],
+    [['--timeout-seconds', '-1'], 'error: --timeout-seconds: got "-1"; expected a value; to pass one starting with a dash write --timeout-seconds=-1'],
+    [['--timeout-seconds=-1'], 'error: --timeout-seconds: got "-1"; expected a whole number from 1 to 3600'],
+    [['--frobnicate'], 'error: option: got "--frobnicate"; expected one of --engine'],
+  ])('usage error %j → exit 2, one line', async (args, message) => {
+    const { err, io } = buffers();
+    expect(await main(['local', ...args], {}, io)).toBe(2);
+    expect(err.text.startsWith(message)).toBe(true);
+    expect(err.text.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+const tools = offlineTerraform();
+if ('skip' in tools) console.warn(`SKIPPING npm start with the terraform engine: ${tools.skip}`);
+(('skip' in tools) ? describe.skip : describe)('npm start (terraform engine against moto)', () => {
+  test('ends with a pass table and exit 0 within 30 s', () => {
+    const started = Date.now();
+    const result = spawnSync('npm', ['start', '--silent'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PWD: ROOT } });
+    const ms = Date.now() - started;
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('gateway engine terraform');
+    expect(result.stderr).toContain('terraform apply of the gateway stack against moto');
+    expect(result.stdout).toMatch(/^entra-api-guard local: PASS /m);
+    expect(ms).toBeLessThan(30_000);
+  }, 130_000);
+});
+
+describe('entra-api-guard synth and deploy', () => {
+  test('synth writes the cdktf layout and reports it', async () => {
+    const { out, io } = buffers();
+    const outdir = join(require('node:os').tmpdir(), `cli-synth-${process.pid}`);
+    expect(await main(['synth', '--dir', ROOT, '--out', outdir], {}, io)).toBe(0);
+    expect(out.text).toContain(`synthesized gateway → ${outdir}/stacks/gateway/cdk.tf.json`);
+  });
+
+  test('a bad config is one line and exit 2', async () => {
+    const { err, io } = buffers();
+    expect(await main(['synth', '--dir', ROOT, '--out', '/tmp/x'], { ENTRA_API_GUARD_TOKEN_VERSION: '3' }, io)).toBe(2);
+    expect(err.text).toBe('error: config.tokenVersion: got 3; expected 1 or 2 (2 is recommended)\n');
+  });
+
+  test.each([
+    [['--mode', 'yolo'], 'error: --mode: got "yolo"; expected one of apply, plan, destroy'],
+    [['--var', 'api_client_id=x'], 'error: --var: got "api_client_id=x"; expected STACK.NAME=VALUE'],
+    [['--lock-timeout', 'forever'], 'error: --lock-timeout: got "forever"; expected a duration such as 0s, 90s or 5m'],
+  ])('deploy usage error %j', async (args, message) => {
+    const { err, io } = buffers();
+    expect(await main(['deploy', ...args], {}, io)).toBe(2);
+    expect(err.text.startsWith(message)).toBe(true);
+  });
+
+  test('deploy without the binary: one line with the setup advice, exit 1', async () => {
+    const { err, io } = buffers();
+    const code = await main(['deploy', '--dir', ROOT, '--stacks', 'gateway', '--terraform', 'tofu-not-here', '--out', join(require('node:os').tmpdir(), `cli-deploy-${process.pid}`)], { PATH: process.env.PATH }, io);
+    expect(code).toBe(1);
+    expect(err.text).toContain('error: terraform: got "tofu-not-here", which is not on PATH; expected terraform or tofu installed before this step (hashicorp/setup-terraform@v3 or opentofu/setup-opentofu@v1 in a workflow) [ERR_TERRAFORM_MISSING]');
+  });
+});
