@@ -34,6 +34,7 @@ const SAMPLE_LAMBDA = join('stacks', 'lambda', 'hello');
  */
 export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promise<DeployedApp> {
   const cwd = resolve(ctx.workspace, inputs.workingDirectory);
+  if (inputs.app !== undefined) return deployUserApp(inputs.app, cwd, inputs, ctx);
   const { loadConfig, ConfigError } = await import('../stacks/config');
   const { synthesize } = await import('../stacks/synth');
   const { deployStacks } = await import('../src/deploy/deploy');
@@ -79,6 +80,28 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
     log: ctx.log,
   });
   return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion };
+}
+
+/** `app`: the user's own cdktf app, synthesized like `cdktf synth` does, then deployed the same way. */
+async function deployUserApp(app: string, cwd: string, inputs: ActionInputs, ctx: DeployContext): Promise<DeployedApp> {
+  const { synthUserApp } = await import('../src/deploy/synth-app');
+  const { deployStacks } = await import('../src/deploy/deploy');
+  const outdir = join(cwd, 'cdktf.out');
+  await ctx.log.group('synth (your cdktf app)', () => synthUserApp({ cwd, ...(app === 'auto' ? {} : { command: app }), outdir, env: ctx.env, onLine: ctx.log.info }));
+  const result = await deployStacks({
+    outdir,
+    mode: inputs.command === 'plan' ? 'plan' : inputs.command === 'destroy' ? 'destroy' : 'apply',
+    ...(inputs.stacks ? { stacks: inputs.stacks } : {}),
+    binary: inputs.terraform,
+    lockTimeout: inputs.lockTimeout,
+    env: ctx.env,
+    ci: ctx.env.CI === 'true' || ctx.env.GITHUB_ACTIONS === 'true',
+    allowLocalBackend: inputs.allowLocalBackend,
+    log: ctx.log,
+  });
+  const tenantId = result.outputs.tenantId ?? inputs.tenantId ?? '';
+  const tokenVersion = result.outputs.issuer?.endsWith('/v2.0') === false ? 1 : 2;
+  return { outputs: result.outputs, result, tenantId, tokenVersion };
 }
 
 /**

@@ -112,7 +112,7 @@ function checkCombinations(i: ActionInputs): void {
   if (i.app !== undefined && (i.configFile !== undefined || Object.keys(i.configOverrides).length > 0)) {
     throw new InvalidInputError('app', i.app, 'either app (your own cdktf app) or the config inputs of our stacks (config, tenant-id, api-name, …), not both');
   }
-  if (i.app !== undefined) throw new InvalidInputError('app', i.app, 'nothing yet: running your own cdktf app is not supported by this version; use config or the stack inputs');
+  if (i.app !== undefined && i.command === 'verify') throw new InvalidInputError('app', i.app, 'nothing with command verify (app is what gets deployed)');
   if (!deploys) {
     const deployOnly = ['routes', 'backend', 'api-name', 'subjects', 'stacks'] as const;
     const given = { routes: i.configOverrides['routes'], backend: i.configOverrides['backend'], 'api-name': i.configOverrides['apiName'], subjects: i.subjects.length > 0 ? i.subjects : undefined, stacks: i.stacks };

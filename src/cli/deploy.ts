@@ -15,6 +15,8 @@ then gateway, which receives the identity's api_client_id), and prints the outpu
   --lock-timeout DURATION       wait this long for another run's state lock (default 5m)
   --var STACK.NAME=VALUE        a terraform variable, repeatable (e.g. gateway.api_client_id=<guid>)
   --allow-local-backend         accept local state in CI (it is lost with the runner)
+  --app CMD                     deploy your own cdktf app instead of ours: its synth command, or
+                                "auto" for cdktf.json's app (run with CDKTF_OUTDIR, as cdktf synth does)
   --config FILE                 JSON config layered over cdktf.json's context
   --out DIR                     synth folder (default cdktf.out)
   --dir DIR                     project folder with cdktf.json (default: here)
@@ -31,6 +33,7 @@ const FLAGS = {
   'lock-timeout': { type: 'string' },
   var: { type: 'string', multiple: true },
   'allow-local-backend': { type: 'boolean' },
+  app: { type: 'string' },
   config: { type: 'string' },
   out: { type: 'string' },
   dir: { type: 'string' },
@@ -48,6 +51,7 @@ export const deployCommand: CliCommand = {
       flags = parseFlags(argv, FLAGS);
       mode = oneOf('--mode', flags.mode, ['apply', 'plan', 'destroy'] as const, 'apply');
       variables = parseVars(flags.var ?? []);
+      if (flags.app !== undefined && flags.config !== undefined) throw new InvalidInputError('--app', flags.app, 'either --app (your own cdktf app) or --config (ours), not both');
       if (flags['lock-timeout'] !== undefined && !/^\d+(ms|s|m|h)$/.test(flags['lock-timeout'])) {
         throw new InvalidInputError('--lock-timeout', flags['lock-timeout'], 'a duration such as 0s, 90s or 5m');
       }
@@ -63,12 +67,18 @@ export const deployCommand: CliCommand = {
       return EXIT_PASS;
     }
     try {
-      const { loadConfig } = (require('../../stacks/config') as typeof import('../../stacks/config'));
-      const { synthesize } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
-      const { deployStacks, plainLog } = (require('../deploy') as typeof import('../deploy'));
+      const { deployStacks, plainLog, synthUserApp } = (require('../deploy') as typeof import('../deploy'));
       const root = projectDir(flags.dir, env['PWD'] ?? process.cwd());
-      const config = loadConfig({ cwd: root, env, ...(flags.config ? { configFile: flags.config } : {}) });
-      const outdir = synthesize(config, flags.out ?? join(root, 'cdktf.out')).outdir;
+      let outdir = flags.out ?? join(root, 'cdktf.out');
+      if (flags.app !== undefined) {
+        await synthUserApp({ cwd: root, ...(flags.app === 'auto' ? {} : { command: flags.app }), outdir, env, onLine: (l) => void io.stderr.write(`${l}\n`) });
+      } else {
+        // Our own stacks, synthesized in-process (cdktf is loaded only here).
+        const { loadConfig } = (require('../../stacks/config') as typeof import('../../stacks/config'));
+        const { synthesize } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
+        const config = loadConfig({ cwd: root, env, ...(flags.config ? { configFile: flags.config } : {}) });
+        outdir = synthesize(config, outdir).outdir;
+      }
       const result = await deployStacks({
         outdir,
         mode,

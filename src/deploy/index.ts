@@ -4,3 +4,4 @@ export * from './manifest';
 export * from './outputs';
 export * from './provider-mirror';
 export * from './terraform';
+export * from './synth-app';

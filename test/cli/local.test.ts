@@ -97,3 +97,30 @@ describe('entra-api-guard synth and deploy', () => {
     expect(err.text).toContain('error: terraform: got "tofu-not-here", which is not on PATH; expected terraform or tofu installed before this step (hashicorp/setup-terraform@v3 or opentofu/setup-opentofu@v1 in a workflow) [ERR_TERRAFORM_MISSING]');
   });
 });
+
+(('skip' in tools) ? describe.skip : describe)('entra-api-guard deploy --app (a cdktf app run like cdktf synth)', () => {
+  test('runs cdktf.json\'s app with CDKTF_OUTDIR and plans its gateway stack against moto', async () => {
+    const { startMoto } = require('../../src/local/moto') as typeof import('../../src/local/moto');
+    const { writeMirrorCliConfig } = require('../../src/deploy') as typeof import('../../src/deploy');
+    const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+    const moto = await startMoto();
+    try {
+      const work = mkdtempSync(join(require('node:os').tmpdir(), 'cli-app-'));
+      const configFile = join(work, 'local.json');
+      writeFileSync(configFile, JSON.stringify({ profile: 'local', authorityHost: 'http://127.0.0.1:8400', aws: { endpoint: moto.url, providerVersion: '5.100.0' }, backend: { type: 'local', dir: join(work, 'state') } }));
+      const { out, err, io } = buffers();
+      const env = { PATH: process.env.PATH, HOME: work, ENTRA_API_GUARD_CONFIG: configFile, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'tf.rc')) };
+      const code = await main(['deploy', '--app', 'auto', '--dir', ROOT, '--out', join(work, 'out'), '--mode', 'plan', '--stacks', 'gateway', '--var', 'gateway.api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'], env, io);
+      if (code !== 0) throw new Error(err.text.slice(-2000));
+      expect(out.text).toBe('plan gateway: changed\n');
+    } finally {
+      await moto.close();
+    }
+  }, 120_000);
+
+  test('an app that fails is one line with its last output line', async () => {
+    const { err, io } = buffers();
+    expect(await main(['deploy', '--app', 'echo boom >&2; exit 3', '--dir', ROOT, '--out', '/tmp/none'], { PATH: process.env.PATH }, io)).toBe(1);
+    expect(err.text.split('\n').find((l) => l.startsWith('error:'))).toBe('error: app: "echo boom >&2; exit 3" exited with code 3: boom [ERR_SYNTH_FAILED]');
+  });
+});
