@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildApp } from './app';
@@ -24,6 +24,7 @@ export interface SynthResult {
  */
 export function synthesize(config: GuardConfig, outdir: string): SynthResult {
   const absolute = resolve(outdir);
+  mkdirSync(absolute, { recursive: true });
   const app = new App({ outdir: absolute, skipValidation: false });
   buildApp(app, config);
   app.synth();
