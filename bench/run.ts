@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: runs every benchmark in its own process (each has a warm-up and ≥ 5 runs and measures
+ * its baseline in the same run), then writes bench/results.json (metric → median, unit, baseline, ratio,
+ * target) and bench/RESULTS.md. On a shared 2-core machine quote medians and ratios, not single runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BENCHES = ['synth', 'action-cold-start', 'gate-latency', 'time-to-green', 'gateway-throughput', 'deploy-overhead', 'rehearsal'];
+const only = process.argv.slice(2);
+
+for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b))) {
+  console.log(`\n▸ bench/${name}.ts`);
+  const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', join(__dirname, `${name}.ts`)], { stdio: 'inherit', cwd: join(__dirname, '..') });
+  if (run.status !== 0) console.warn(`bench/${name}.ts exited ${run.status}`);
+}
+
+const read = (name: string): any => {
+  const path = join(__dirname, 'results', `${name}.json`);
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+};
+
+interface Metric {
+  readonly metric: string;
+  readonly median: number;
+  readonly unit: string;
+  readonly baseline?: { readonly name: string; readonly median: number };
+  readonly ratio?: number;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+const metrics: Metric[] = [];
+const synth = read('synth');
+if (synth) {
+  metrics.push({ metric: 'synth both stacks, fresh process', median: synth.oursMs, unit: 'ms', baseline: { name: 'provider root imports', median: synth.rootImportMs }, ratio: synth.oursMs / synth.rootImportMs, target: '≤ 300 ms', met: synth.oursMs <= 300 });
+  metrics.push({ metric: 'synth peak memory', median: synth.oursRssMb, unit: 'MB', baseline: { name: 'provider root imports', median: synth.rootImportRssMb }, ratio: synth.oursRssMb / synth.rootImportRssMb, target: '≤ 100 MB', met: synth.oursRssMb <= 100 });
+}
+const cold = read('action-cold-start');
+if (cold) metrics.push({ metric: 'action bundle cold start to first input check', median: cold.actionToFirstInputCheckMedianMs, unit: 'ms', baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs }, ratio: cold.ratio, target: '≤ 1.3× node -e 0', met: cold.ratio <= 1.3 });
+const gate = read('gate-latency');
+if (gate) metrics.push({ metric: 'token exchange + all gate probes', median: gate.medianMs, unit: 'ms', target: '≤ 150 ms', met: gate.medianMs <= 150 });
+const green = read('time-to-green');
+if (green) metrics.push({ metric: 'time to green after the API becomes correct', median: green.medianMs, unit: 'ms', target: '≤ 2 poll intervals (500 ms)', met: green.medianMs <= 500 });
+const gw = read('gateway-throughput');
+if (gw) metrics.push({ metric: 'gateway emulator authorized requests/s', median: gw.gateway.requestsPerSecond, unit: 'req/s', baseline: { name: 'bare node:http', median: gw.bareServer.requestsPerSecond }, ratio: gw.gatewayToBareRatio, target: '≥ 0.5× bare server', met: gw.gatewayToBareRatio >= 0.5 });
+const deploy = read('deploy-overhead');
+if (deploy) metrics.push({ metric: 'our overhead in a deploy (synth + everything but terraform)', median: deploy.oursTotalMs, unit: 'ms', baseline: { name: 'terraform, no-change deploy', median: deploy.noChange.wall.medianMs }, ratio: deploy.oursTotalMs / deploy.noChange.wall.medianMs, target: '≤ 1000 ms', met: deploy.oursTotalMs <= 1000 });
+const rehearsal = read('rehearsal');
+for (const row of rehearsal?.rows ?? []) {
+  const terraform = String(row.name).includes('terraform');
+  metrics.push({ metric: row.name, median: row.medianMs, unit: 'ms', target: terraform ? '≤ 30 s' : '≤ 5 s', met: row.medianMs <= (terraform ? 30_000 : 5_000) });
+}
+const reliability = read('reliability');
+
+writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, metrics }, null, 2)}\n`);
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const lines = [
+  '# Benchmark results',
+  '',
+  `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${process.version}, 2 cores, a shared machine: quote medians and ratios).`,
+  'Each benchmark warms up once, runs ≥ 5 times and measures its baseline in the same run; details in `bench/results/*.json`.',
+  '',
+  '| metric | median | baseline (same run) | ratio | target | met |',
+  '|---|---:|---|---:|---|:---:|',
+  ...metrics.map((m) => `| ${m.metric} | ${fmt(m.median)} ${m.unit} | ${m.baseline ? `${m.baseline.name}: ${fmt(m.baseline.median)} ${m.unit}` : '—'} | ${m.ratio !== undefined ? `${fmt(m.ratio)}×` : '—'} | ${m.target} | ${m.met ? 'yes' : '**no**'} |`),
+  '',
+  ...(reliability ? ['## Reliability suite', '', '```json', JSON.stringify(reliability, null, 2), '```', ''] : []),
+  '## Notes',
+  '',
+  '- Synth imports only deep provider paths; the root-import baseline is the same synth after `require(\'@cdktf/provider-aws\')` and `require(\'@cdktf/provider-azuread\')`.',
+  '- The action bundle is split in three (entry 69 KB; toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
+  '- Gate latency includes the deliberate 50 ms confirmation delay and two equal answers per probe (stability over speed).',
+  '- Deploy overhead excludes terraform\'s processes by construction (`DeployResult.steps`); terraform itself dominates (≈ 10 s for a no-change apply against moto).',
+  ...metrics.filter((m) => !m.met).map((m) => `- **Gap**: ${m.metric} at ${fmt(m.median)} ${m.unit} misses ${m.target}.`),
+  '',
+];
+writeFileSync(join(__dirname, 'RESULTS.md'), lines.join('\n'));
+console.log(`\nwrote bench/results.json and bench/RESULTS.md (${metrics.length} metrics, ${metrics.filter((m) => !m.met).length} missing their target)`);
