@@ -1,0 +1,17 @@
+// The reliability suite (issue [7]): fault injection, bad inputs, leak scan and a soak, run with
+// `npm run test:reliability`. Its files end in .reliability.ts so the main `npm test` (which matches
+// *.test.ts) does not pick them up. One worker: the timing-sensitive fault tests must not share the
+// two cores with the soak.
+const { join } = require('node:path');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: join(__dirname, '../..'),
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/reliability'],
+  testMatch: ['**/*.reliability.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  maxWorkers: 1,
+  testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/reliability/support/summary-reporter.js'],
+};
