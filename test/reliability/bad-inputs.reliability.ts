@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { parseConfig } from '../../stacks/config';
 import { errorLines, runAction, withoutMaskCommands, type ActionRun } from '../action/harness';
 import { recordFigure } from './support/figures';
+import { runCli } from './support/runs';
 
 /**
  * Bad input across the three front doors, each with its EXACT error line: the CLI (main(): exit 2 and
@@ -110,9 +110,7 @@ afterAll(() => {
 
 describe('CLI: exit 2 and exactly one error line on stderr', () => {
   test.each(CLI)('%s', async (_what, argv, line) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, { PATH: process.env.PATH }, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+    const { code, stdout, stderr } = await runCli(argv);
     expect({ code, stderr, stdout }).toEqual({ code: 2, stderr: `${line}\n`, stdout: '' });
     expect(stderr).not.toContain(SECRET);
   });

@@ -1,4 +1,3 @@
-import { main } from '../../src/cli/main';
 import { startEntra, type EntraEmulator } from '../../src/local/entra';
 import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
 import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
@@ -6,6 +5,7 @@ import { errorLines, runAction } from '../action/harness';
 import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { firstRequests, startFaultProxy, type FaultProxy, type ProxiedRequest, type ProxyAction } from './support/fault-proxy';
 import { msSince, recordFigure } from './support/figures';
+import { idTokenFrom, runCli } from './support/runs';
 
 /**
  * The same faults through the two products a user runs, with their default retry policies and
@@ -48,22 +48,14 @@ async function flakyProxy(): Promise<FaultProxy> {
   return proxy;
 }
 
-const getIDToken = async (audience?: string): Promise<string> => {
-  const url = audience ? `${github.requestUrl}&audience=${encodeURIComponent(audience)}` : github.requestUrl;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${github.requestToken}` } });
-  return ((await res.json()) as { value: string }).value;
-};
-
 test('CLI verify: Entra 503 once, API resets and 503s: exit 0, PASS, the retry on stderr', async () => {
   const proxy = await flakyProxy();
   entra.setFaults({ failNextTokenRequests: { count: 1, status: 503 } });
-  let stdout = '';
-  let stderr = '';
   const started = performance.now();
-  const code = await main(
+  const { code, stdout, stderr } = await runCli(
     ['verify', '--api-url', proxy.url, '--path', '/orders', '--tenant-id', TENANT, '--client-id', CALLER.clientId, '--scope', `${ORDERS_API.uri}/.default`, '--cloud', 'local', '--authority-host', entra.url, '--timeout-seconds', '15'],
-    { PATH: process.env.PATH },
-    { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, getIDToken },
+    {},
+    { getIDToken: idTokenFrom(github) },
   );
   const ms = msSince(started);
   expect({ code, first: stdout.split('\n')[0] }).toEqual({ code: 0, first: expect.stringMatching(new RegExp(`^entra-api-guard verify: PASS ${proxy.url} \\(\\d+ probes, `)) });

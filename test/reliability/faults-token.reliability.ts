@@ -4,6 +4,7 @@ import { acquireToken, decodeClaimsForLogging, type TokenSourceDeps } from '../.
 import { CALLER, DEPLOY_ROLE, FEDERATION_AUDIENCE, MAIN_SUBJECT, ManualClock, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { firstRequests, startFaultProxy } from './support/fault-proxy';
 import { msSince, recordFigure } from './support/figures';
+import { idTokenFrom } from './support/runs';
 
 /**
  * Faults at Entra's token endpoint, through the real emulators and the real exchange (acquireToken →
@@ -37,11 +38,7 @@ async function world(options: { faults?: EntraFaults; realClock?: boolean } = {}
     clock,
     github,
     entra,
-    getIDToken: async (audience = FEDERATION_AUDIENCE) => {
-      const res = await fetch(`${github.requestUrl}&audience=${encodeURIComponent(audience)}`, { headers: { authorization: `Bearer ${github.requestToken}` } });
-      if (!res.ok) throw new Error(`GitHub emulator answered ${res.status}`);
-      return ((await res.json()) as { value: string }).value;
-    },
+    getIDToken: idTokenFrom(github),
     tokenEndpoint: `${entra.url}/${TENANT}/oauth2/v2.0/token`,
     virtual: {
       slept,

@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
 import { startEntra, type EntraEmulator } from '../../src/local/entra';
 import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
@@ -13,6 +12,7 @@ import { startTestApi, type TestApi } from '../gate/helpers/test-api';
 import { CALLER, CALLER_SECRET, LEGACY_API, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
 import { recordFigure } from './support/figures';
+import { idTokenFrom, runCli, type CliRun } from './support/runs';
 import { startJwksIssuer, type JwksIssuer } from './support/jwks-issuer';
 import { LeakScanner, recordingFetch, tokensInAnswer, type Leak, type Secret } from './support/leak-scan';
 
@@ -78,10 +78,8 @@ afterAll(async () => {
 });
 
 /** Runs the CLI in-process, keeping what it printed (and writing it to the suite folder, like a CI log). */
-async function cli(name: string, argv: readonly string[], env: Record<string, string | undefined> = {}, io: Partial<CliIo> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { PATH: process.env.PATH, ...env }, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, ...io });
+async function cli(name: string, argv: readonly string[], env: Record<string, string | undefined> = {}, io: Partial<CliIo> = {}): Promise<CliRun> {
+  const { code, stdout, stderr } = await runCli(argv, env, io);
   keep(`cli ${name} stdout`, stdout);
   keep(`cli ${name} stderr`, stderr);
   flows.push(`cli ${name} (exit ${code})`);
@@ -103,14 +101,8 @@ function keepAction(name: string, run: ActionRun): void {
   flows.push(`action ${name} (exit ${run.code})`);
 }
 
-/** Asks the GitHub emulator for an ID token over HTTP, as @actions/core does, recording it. */
-const getIDToken = async (audience?: string): Promise<string> => {
-  const url = audience ? `${github.requestUrl}&audience=${encodeURIComponent(audience)}` : github.requestUrl;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${github.requestToken}` } });
-  const { value } = (await res.json()) as { value: string };
-  add({ label: 'GitHub OIDC token', value });
-  return value;
-};
+/** The runner's ID-token request, recording each token it hands out. */
+const getIDToken = (audience?: string): Promise<string> => idTokenFrom(github, (value) => add({ label: 'GitHub OIDC token', value }))(audience);
 
 const entraArgs = (clientId = CALLER.clientId): string[] => [
   '--tenant-id', TENANT, '--client-id', clientId, '--scope', `${ORDERS_API.uri}/.default`, '--cloud', 'local', '--authority-host', entra.url,

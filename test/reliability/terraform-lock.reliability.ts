@@ -3,11 +3,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { main } from '../../src/cli/main';
 import { writeMirrorCliConfig } from '../../src/deploy';
 import { startMoto, type MotoServer } from '../../src/local/moto';
 import { offlineTerraform } from '../support/tools';
 import { msSince, recordFigure } from './support/figures';
+import { runCli } from './support/runs';
 
 /**
  * A held terraform state lock: another run's lock file sits in the S3 backend (use_lockfile), and
@@ -61,20 +61,16 @@ if ('skip' in tools) {
       }),
     );
     const env = {
-      PATH: process.env.PATH,
       HOME: work,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_EC2_METADATA_DISABLED: 'true',
       TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror, join(work, 'terraform.rc')),
     };
-    let stdout = '';
-    let stderr = '';
     const started = performance.now();
-    const code = await main(
+    const { code, stdout, stderr } = await runCli(
       ['deploy', '--dir', ROOT, '--config', configFile, '--out', join(work, 'out'), '--stacks', 'gateway', '--var', 'gateway.api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '--lock-timeout', '0s'],
       env,
-      { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } },
     );
     const ms = msSince(started);
     expect(code).toBe(1);
