@@ -45,7 +45,7 @@ async function issuerWithGateway(jwks: JwksBehaviour): Promise<{ issuer: JwksIss
 
 async function tracked<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
   const started = await server;
-  open.unshift(started); // closed first: proxies before what they front
+  open.push(started);
   return started;
 }
 
