@@ -37,7 +37,6 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
   if (inputs.app !== undefined) return deployUserApp(inputs.app, cwd, inputs, ctx);
   const { loadConfig, ConfigError } = await import('../stacks/config');
   const { synthesize } = await import('../stacks/synth');
-  const { deployStacks } = await import('../src/deploy/deploy');
 
   const overrides: Record<string, unknown> = { ...inputs.configOverrides };
   const caller: Record<string, unknown> = {};
@@ -67,28 +66,25 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
   const outdir = join(cwd, 'cdktf.out');
   const synth = synthesize(config, outdir);
   for (const stack of synth.stacks) for (const warning of stack.warnings) ctx.log.warning(`${stack.name}: ${warning}`);
-  const mode = inputs.command === 'plan' ? 'plan' : inputs.command === 'destroy' ? 'destroy' : 'apply';
-  const result = await deployStacks({
-    outdir,
-    mode,
-    ...(inputs.stacks ? { stacks: inputs.stacks } : {}),
-    binary: inputs.terraform,
-    lockTimeout: inputs.lockTimeout,
-    env: ctx.env,
-    ci: ctx.env.CI === 'true' || ctx.env.GITHUB_ACTIONS === 'true',
-    allowLocalBackend: inputs.allowLocalBackend,
-    log: ctx.log,
-  });
+  const result = await deploySynthesized(outdir, inputs, ctx);
   return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion };
 }
 
 /** `app`: the user's own cdktf app, synthesized like `cdktf synth` does, then deployed the same way. */
 async function deployUserApp(app: string, cwd: string, inputs: ActionInputs, ctx: DeployContext): Promise<DeployedApp> {
   const { synthUserApp } = await import('../src/deploy/synth-app');
-  const { deployStacks } = await import('../src/deploy/deploy');
   const outdir = join(cwd, 'cdktf.out');
   await ctx.log.group('synth (your cdktf app)', () => synthUserApp({ cwd, ...(app === 'auto' ? {} : { command: app }), outdir, env: ctx.env, onLine: ctx.log.info }));
-  const result = await deployStacks({
+  const result = await deploySynthesized(outdir, inputs, ctx);
+  const tenantId = result.outputs.tenantId ?? inputs.tenantId ?? '';
+  const tokenVersion = result.outputs.issuer?.endsWith('/v2.0') === false ? 1 : 2;
+  return { outputs: result.outputs, result, tenantId, tokenVersion };
+}
+
+/** Applies (or plans, or destroys) whatever was synthesized into `outdir`, as the inputs say. */
+async function deploySynthesized(outdir: string, inputs: ActionInputs, ctx: DeployContext): Promise<DeployResult> {
+  const { deployStacks } = await import('../src/deploy/deploy');
+  return deployStacks({
     outdir,
     mode: inputs.command === 'plan' ? 'plan' : inputs.command === 'destroy' ? 'destroy' : 'apply',
     ...(inputs.stacks ? { stacks: inputs.stacks } : {}),
@@ -99,9 +95,6 @@ async function deployUserApp(app: string, cwd: string, inputs: ActionInputs, ctx
     allowLocalBackend: inputs.allowLocalBackend,
     log: ctx.log,
   });
-  const tenantId = result.outputs.tenantId ?? inputs.tenantId ?? '';
-  const tokenVersion = result.outputs.issuer?.endsWith('/v2.0') === false ? 1 : 2;
-  return { outputs: result.outputs, result, tenantId, tokenVersion };
 }
 
 /**

@@ -29,3 +29,17 @@ export function wholeNumber(key: string, value: string | undefined, min: number,
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidInputError(key, value, `a whole number from ${min} to ${max}`);
   return Number(value);
 }
+
+/**
+ * Runs a command's argument parsing. A user's mistake (InvalidInputError) becomes one usage line on
+ * stderr and `undefined` (the caller returns exit 2); anything else is a bug and propagates.
+ */
+export function parseUsage<T>(command: string, io: { stderr: { write(text: string): unknown } }, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    io.stderr.write(`error: ${error.message} (see entra-api-guard ${command} --help)\n`);
+    return undefined;
+  }
+}

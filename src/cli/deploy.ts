@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, type CliCommand, type CliEnv, type CliIo } from './io';
-import { oneOf, parseFlags } from './args';
+import { oneOf, parseFlags, parseUsage } from './args';
 import { projectDir } from './project';
 
 export const DEPLOY_HELP = `Usage: entra-api-guard deploy [options]
@@ -44,24 +44,18 @@ const FLAGS = {
 export const deployCommand: CliCommand = {
   summary: 'synthesize and deploy the stacks with terraform or tofu (plan, apply, destroy)',
   async run(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
-    let flags: ReturnType<typeof parseFlags<typeof FLAGS>>;
-    let mode: 'apply' | 'plan' | 'destroy';
-    let variables: Record<string, Record<string, string>>;
-    try {
-      flags = parseFlags(argv, FLAGS);
-      mode = oneOf('--mode', flags.mode, ['apply', 'plan', 'destroy'] as const, 'apply');
-      variables = parseVars(flags.var ?? []);
+    const parsed = parseUsage('deploy', io, () => {
+      const flags = parseFlags(argv, FLAGS);
+      const mode = oneOf('--mode', flags.mode, ['apply', 'plan', 'destroy'] as const, 'apply');
+      const variables = parseVars(flags.var ?? []);
       if (flags.app !== undefined && flags.config !== undefined) throw new InvalidInputError('--app', flags.app, 'either --app (your own cdktf app) or --config (ours), not both');
       if (flags['lock-timeout'] !== undefined && !/^\d+(ms|s|m|h)$/.test(flags['lock-timeout'])) {
         throw new InvalidInputError('--lock-timeout', flags['lock-timeout'], 'a duration such as 0s, 90s or 5m');
       }
-    } catch (error) {
-      if (error instanceof InvalidInputError) {
-        io.stderr.write(`error: ${error.message} (see entra-api-guard deploy --help)\n`);
-        return EXIT_USAGE;
-      }
-      throw error;
-    }
+      return { flags, mode, variables };
+    });
+    if (!parsed) return EXIT_USAGE;
+    const { flags, mode, variables } = parsed;
     if (flags.help) {
       io.stdout.write(DEPLOY_HELP);
       return EXIT_PASS;

@@ -1,9 +1,9 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GuardError, InvalidInputError, errorMessage } from '../errors';
+import { GuardError, errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
-import { oneOf, parseFlags, wholeNumber } from './args';
+import { oneOf, parseFlags, parseUsage, wholeNumber } from './args';
 import { projectDir } from './project';
 import { renderText } from './verify';
 
@@ -44,22 +44,17 @@ export const localCommand: CliCommand = {
 async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
   const { BREAK_MODES, detectEngine, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
-  let flags: ReturnType<typeof parseFlags<typeof FLAGS>>;
-  let engine: 'auto' | 'terraform' | 'emulate';
-  let breakMode: (typeof BREAK_MODES)[number] | undefined;
-  let timeoutSeconds: number;
-  try {
-    flags = parseFlags(argv, FLAGS);
-    engine = oneOf('--engine', flags.engine, ['auto', 'terraform', 'emulate'] as const, 'auto');
-    breakMode = flags.break === undefined ? undefined : oneOf('--break', flags.break, BREAK_MODES, 'open-api');
-    timeoutSeconds = wholeNumber('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20);
-  } catch (error) {
-    if (error instanceof InvalidInputError) {
-      io.stderr.write(`error: ${error.message} (see entra-api-guard local --help)\n`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const parsed = parseUsage('local', io, () => {
+    const flags = parseFlags(argv, FLAGS);
+    return {
+      flags,
+      engine: oneOf('--engine', flags.engine, ['auto', 'terraform', 'emulate'] as const, 'auto'),
+      breakMode: flags.break === undefined ? undefined : oneOf('--break', flags.break, BREAK_MODES, 'open-api'),
+      timeoutSeconds: wholeNumber('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20),
+    };
+  });
+  if (!parsed) return EXIT_USAGE;
+  const { flags, engine, breakMode, timeoutSeconds } = parsed;
   if (flags.help) {
     io.stdout.write(LOCAL_HELP);
     return EXIT_PASS;

@@ -1,6 +1,6 @@
 import { InvalidInputError, errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, type CliCommand, type CliEnv, type CliIo } from './io';
-import { parseFlags } from './args';
+import { parseFlags, parseUsage } from './args';
 import { projectDir } from './project';
 
 export const SYNTH_HELP = `Usage: entra-api-guard synth [options]
@@ -20,16 +20,8 @@ const FLAGS = { out: { type: 'string' }, config: { type: 'string' }, dir: { type
 export const synthCommand: CliCommand = {
   summary: 'synthesize the identity and gateway stacks (cdktf synth layout, in-process)',
   async run(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
-    let flags: ReturnType<typeof parseFlags<typeof FLAGS>>;
-    try {
-      flags = parseFlags(argv, FLAGS);
-    } catch (error) {
-      if (error instanceof InvalidInputError) {
-        io.stderr.write(`error: ${error.message} (see entra-api-guard synth --help)\n`);
-        return EXIT_USAGE;
-      }
-      throw error;
-    }
+    const flags = parseUsage('synth', io, () => parseFlags(argv, FLAGS));
+    if (!flags) return EXIT_USAGE;
     if (flags.help) {
       io.stdout.write(SYNTH_HELP);
       return EXIT_PASS;

@@ -3,6 +3,7 @@ import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { buildGateReport, verifyApiGate, type GateReport } from '../gate';
 import { acquireToken, type AcquiredToken, type TokenSourceConfig } from '../token';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
+import { parseUsage } from './args';
 import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
 export const VERIFY_HELP = `Usage: entra-api-guard verify --api-url URL [options]
@@ -49,16 +50,8 @@ export const verifyCommand: CliCommand = {
 };
 
 async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
-  let args: VerifyArgs;
-  try {
-    args = parseVerifyArgs(argv, env);
-  } catch (error) {
-    if (error instanceof InvalidInputError) {
-      io.stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const args = parseUsage('verify', io, () => parseVerifyArgs(argv, env));
+  if (!args) return EXIT_USAGE;
   if (args.help) {
     io.stdout.write(VERIFY_HELP);
     return EXIT_PASS;
