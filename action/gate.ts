@@ -15,6 +15,9 @@ export interface GateContext {
   readonly log: (line: string) => void;
 }
 
+/** Exchange retry budget right after the identity stack changed. */
+export const FRESH_CREDENTIAL_RETRY = { propagationAttempts: 16, retry: { maxAttempts: 18, deadlineMs: 300_000 } } as const;
+
 export interface GateOutcome {
   readonly report: GateReport;
   readonly apiUrl: string;
@@ -26,7 +29,11 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const apiUrl = inputs.apiUrl ?? outputs.apiUrl;
   if (apiUrl === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (the deploy produced no api_url output)');
   const source = tokenSource(inputs, ctx, deployed);
-  const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log });
+  // A federated credential created or changed by this very run takes minutes to reach every Entra
+  // replica (AADSTS70021 until then): wait for it longer than for a credential that already existed.
+  const freshCredential = deployed?.result.stacks.some((s) => s.name === 'identity' && s.changed) ?? false;
+  if (freshCredential) ctx.log('identity changed in this run: allowing up to 5 min for the federated credential to propagate');
+  const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log, ...(freshCredential ? FRESH_CREDENTIAL_RETRY : {}) });
   const run = await verifyApiGate({
     apiUrl,
     paths: inputs.paths,

@@ -163,6 +163,8 @@ export function parseConfig(raw: unknown, root: string): GuardConfig {
 }
 
 const EXPECTED_BY_KEY: Record<string, string> = {
+  tenantId: 'the directory (tenant) id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47',
+  repository: 'owner/repo, e.g. octo-org/orders-api',
   tokenVersion: '1 or 2 (2 is recommended)',
   integration: '{ "lambdaDir": "<folder>" } or { "httpUrl": "https://…" }',
 };
@@ -185,9 +187,11 @@ function expectedText(issue: z.core.$ZodIssue): string {
     case 'invalid_union':
       return 'type' === last || issue.message.includes('discriminator') ? `one of ${discriminatorOptions(issue)}` : issue.message;
     case 'invalid_type':
-      return `a ${issue.expected}`;
-    case 'too_small':
-      return issue.origin === 'array' ? `at least ${String(issue.minimum)} item(s)` : `at least ${String(issue.minimum)}`;
+      return EXPECTED_BY_KEY[last] ?? `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+    case 'too_small': {
+      const bound = issue.inclusive ? `at least ${String(issue.minimum)}` : `more than ${String(issue.minimum)}`;
+      return issue.origin === 'array' ? `${bound} item(s)` : bound;
+    }
     default:
       return issue.message;
   }

@@ -35,8 +35,16 @@ export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<
 
   for (;;) {
     const remaining = options.deadlineMs - elapsed();
+    const cutShort = remaining < options.timeoutMs;
     const answer = await sendProbe(spec, { ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs, remaining)), elapsed });
     attempts++;
+    if (answer.status === undefined && cutShort && answers.some((a) => a.status !== undefined)) {
+      // Only the gate's deadline silenced this attempt: judge the probe on the answers it did get, so a
+      // slow but steady 401 is reported as a 401, not as an unreachable API.
+      const last = [...answers].reverse().find((a) => a.status !== undefined)!;
+      const lastExpected = spec.expect.includes(last.status!);
+      return result(spec, lastExpected || last.status! >= 500 ? 'unstable' : 'wrong', answers, attempts, elapsed(), false);
+    }
     answers.push(answer);
     if (answers.length > keep) answers.shift();
     const key = answerKey(answer);

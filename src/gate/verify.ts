@@ -93,13 +93,14 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   });
 
   const secrets = [options.token, otherAudienceToken].filter((s): s is string => s !== undefined);
-  const deadlineMs = (options.timeoutMs ?? 60_000) - (Date.now() - started);
+  // One deadline for the whole gate: a probe that starts late (concurrency) gets only what is left.
+  const deadlineAt = started + (options.timeoutMs ?? 60_000);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
   const results = await mapConcurrently(plan.probes, options.concurrency ?? 8, (spec: ProbeSpec) =>
     pollProbe(spec, {
       apiUrl,
       secrets,
-      deadlineMs,
+      deadlineMs: Math.max(1, deadlineAt - Date.now()),
       timeoutMs: options.requestTimeoutMs ?? 5000,
       stableCount: options.stableCount ?? 2,
       intervalMs: options.intervalMs ?? 1000,

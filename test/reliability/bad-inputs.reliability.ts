@@ -144,9 +144,8 @@ describe('config (parseConfig): a ConfigError whose message is the one line', ()
     expect((caught as { code?: string }).code).toMatch(/^ERR_INVALID_(CONFIG|INPUT)$/);
   });
 
-  // KNOWN BUG (reported, stacks/config.ts expectedText): zod's too_small for `.positive()` is exclusive,
-  // but the line ignores `inclusive` and says "at least 0" while refusing 0. Flip to test() once fixed.
-  test.failing('KNOWN BUG: stage.throttlingBurstLimit 0 is refused with "expected at least 0"', () => {
+  // Regression: zod's too_small for `.positive()` is exclusive; the line used to say "at least 0" while refusing 0.
+  test('stage.throttlingBurstLimit 0 says "more than 0", not "at least 0"', () => {
     expect(() => parseConfig({ ...BASE, stage: { throttlingBurstLimit: 0 } }, ROOT)).toThrow('config.stage.throttlingBurstLimit: got 0; expected more than 0');
   });
 });

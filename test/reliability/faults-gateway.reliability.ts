@@ -92,12 +92,10 @@ describe('slow and dead JWKS behind the JWT authorizer', () => {
     figures['jwks-slow-over'] = { ms, jwksRequests: issuer.jwksRequests };
   });
 
-  // KNOWN BUG (reported, src/gate/poll-probe.ts): a probe keeps polling a wrong answer until the deadline,
-  // and its last attempt gets only the time left (here ~0.8 s, less than the 1.5 s the gateway needs), so
-  // it ends with "no answer"; the outcome is judged on that last attempt alone, turning two stable 401s
-  // into ERR_GATE_TIMEOUT ("check that --api-url is reachable"). The deadline (2.4 s) falls mid-way
-  // through the second attempt ([1.6 s, 3.1 s]), so this is deterministic. Flip to test() once fixed.
-  test.failing('KNOWN BUG: with default polling, the deadline-cut last attempt turns a stable 401 into ERR_GATE_TIMEOUT', async () => {
+  // Regression: a probe keeps polling a wrong answer until the deadline, and its last attempt gets only the
+  // time left (here ~0.8 s, less than the 1.5 s the gateway needs). That cut attempt used to decide the
+  // outcome, turning two stable 401s into ERR_GATE_TIMEOUT; now the probe is judged on its real answers.
+  test('a deadline-cut last attempt does not turn a stable 401 into ERR_GATE_TIMEOUT', async () => {
     const { issuer, gateway } = await issuerWithGateway({ kind: 'ok', delayMs: 1800 });
     const run = await gate(gateway.url, issuer, { timeoutMs: 2400, negativeProbes: false });
     expect(run.verdict.failures.map((f) => f.code)).toEqual(['ERR_GATE_UNAUTHORIZED']);
@@ -165,12 +163,9 @@ describe('connection resets and 5xx bursts in front of the API', () => {
     expect(msSince(started)).toBeLessThan(1500 + 1000);
   });
 
-  // KNOWN BUG (reported, src/gate/verify.ts → pollProbe): `timeoutMs` is documented as "every probe gives up
-  // this long after the gate starts", but each probe's deadline is counted from when that probe starts.
-  // With more probes than `concurrency` (12 > 8 here) the second wave starts when the first gives up, so
-  // a gate against a dead API takes about twice its time-out (a 60 s default becomes ~120 s).
-  // Flip to test() once fixed.
-  test.failing('KNOWN BUG: with 12 probes and the default concurrency of 8, a dead API keeps the gate past its time-out', async () => {
+  // Regression: each probe's deadline used to count from when that probe started, so with more probes than
+  // `concurrency` (12 > 8) a gate against a dead API took about twice its time-out. One deadline now.
+  test('with 12 probes and the default concurrency of 8, a dead API does not keep the gate past its time-out', async () => {
     const { issuer, gateway } = await issuerWithGateway({ kind: 'ok' });
     const proxy = await tracked(startFaultProxy({ upstream: gateway.url, decide: () => ({ kind: 'reset' }) }));
     const run = await gate(proxy.url, issuer, { timeoutMs: 1500 });
