@@ -130,6 +130,13 @@ function unauthorized(fail: Fail, input: VerdictInput, last: ProbeAnswer | undef
   if (claims.exp !== undefined && input.nowMs !== undefined && claims.exp * 1000 <= input.nowMs) {
     return fail('ERR_GATE_UNAUTHORIZED', `${reason}; the token expired at ${new Date(claims.exp * 1000).toISOString()}`, 'get a fresh token', 'exp');
   }
+  if (said && /signing keys|JWKS|jwks|discovery|openid-configuration/.test(said)) {
+    return fail(
+      'ERR_GATE_UNAUTHORIZED',
+      claims.iss !== undefined ? `${reason}; the token is ${version} with iss ${claims.iss} and aud ${claims.aud ?? '(none)'}` : reason,
+      "the authorizer could not get the issuer's signing keys: {issuer}/.well-known/openid-configuration and its jwks_uri must answer over https within 1500 ms each, with a JWKS under 150,000 bytes",
+    );
+  }
   if (input.expectedIssuer !== undefined && claims.iss !== undefined && claims.iss !== input.expectedIssuer) {
     return fail(
       'ERR_GATE_UNAUTHORIZED',
