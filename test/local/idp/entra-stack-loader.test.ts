@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jwtVerify, createRemoteJWKSet } from 'jose';
 import { resolveCloud, stableUuid, tokenContract } from '../../../src/contract';
@@ -6,10 +7,16 @@ import { GuardError } from '../../../src/errors';
 import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, IdentityReferenceError } from '../../../src/local/entra';
 import { GITHUB_ISSUER } from '../../../src/contract';
 import { startGithubOidc } from '../../../src/local/github';
+import { synthesizeProject } from '../../../stacks/synth';
 import { assertionForm, decodePayload, FEDERATION_AUDIENCE, postToken, TENANT } from './helpers';
 
 const FIXTURE = join(__dirname, 'fixtures', 'identity.cdk.tf.json');
-const SYNTH_OUTPUT = join(__dirname, '..', '..', '..', 'cdktf.out', 'stacks', 'identity', 'cdk.tf.json');
+/** The real identity stack, synthesized from this repository's default config into a temp folder. */
+function synthesizedIdentityStack(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'idp-synth-'));
+  const result = synthesizeProject(join(__dirname, '..', '..', '..'), {}, outdir);
+  return join(result.stacks.find((s) => s.name === 'identity')!.workingDirectory, 'cdk.tf.json');
+}
 const API = 'api_application_1A2B3C4D';
 const CALLER = 'caller_application_5E6F7A8B';
 
@@ -110,11 +117,9 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
   });
 });
 
-// The lead's synth output (npm run synth); cdktf.out is not committed, so this runs only after a synth.
-const synthTest = existsSync(SYNTH_OUTPUT) ? test : test.skip;
-synthTest('the real identity stack synth output loads and serves an exchange for its pipeline subjects', async () => {
+test('the real identity stack synth output loads and serves an exchange for its pipeline subjects', async () => {
   const github = await startGithubOidc();
-  const { directory, summary } = await readIdentityStack(SYNTH_OUTPUT, { tenantId: TENANT, issuerMap: { [GITHUB_ISSUER]: github.issuer } });
+  const { directory, summary } = await readIdentityStack(synthesizedIdentityStack(), { tenantId: TENANT, issuerMap: { [GITHUB_ISSUER]: github.issuer } });
   const entra = await startEntra({ directory });
   try {
     expect(summary.apis).toHaveLength(1);
