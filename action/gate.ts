@@ -34,11 +34,14 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const freshCredential = deployed?.result.stacks.some((s) => s.name === 'identity' && s.changed) ?? false;
   if (freshCredential) ctx.log('identity changed in this run: allowing up to 5 min for the federated credential to propagate');
   const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log, ...(freshCredential ? FRESH_CREDENTIAL_RETRY : {}) });
+  const otherScope = inputs.otherAudienceScope ?? ctx.cloud.graphScope;
+  const mint = acquired.mintForScope;
   const run = await verifyApiGate({
     apiUrl,
     paths: inputs.paths,
     method: inputs.method,
     token: acquired.token,
+    ...(mint && otherScope !== undefined ? { mintOtherAudienceToken: () => mint(otherScope) } : {}),
     negativeProbes: inputs.negativeProbes,
     expectUnauthenticated: inputs.expectUnauthenticated,
     expectAuthenticated: inputs.expectAuthenticated,

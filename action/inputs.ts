@@ -28,6 +28,8 @@ export interface ActionInputs {
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly scope?: string;
+  /** Scope of a genuine token for another audience (the wrong-audience probe). */
+  readonly otherAudienceScope?: string;
   readonly token?: string;
   readonly cloud: CloudName;
   readonly authorityHost?: string;
@@ -70,6 +72,7 @@ export function readInputs(get: GetInput): ActionInputs {
   };
   const token = input('token') === '' ? undefined : input('token');
   const scope = parseText('scope', input('scope'), /^\S+\/\.default$/, 'an App ID URI followed by /.default, e.g. api://orders-api/.default');
+  const otherAudienceScope = parseText('other-audience-scope', input('other-audience-scope'), /^\S+\/\.default$/, 'a resource followed by /.default, e.g. https://graph.microsoft.com/.default');
   const clientId = parseGuid('client-id', input('client-id'), "the caller app's client id");
   const app = input('app') === '' ? undefined : input('app');
   const configFile = input('config') === '' ? undefined : input('config');
@@ -92,6 +95,7 @@ export function readInputs(get: GetInput): ActionInputs {
     ...optional('clientId', clientId),
     ...optional('tenantId', tenantId),
     ...optional('scope', scope),
+    ...optional('otherAudienceScope', otherAudienceScope),
     ...optional('token', token),
     cloud,
     ...optional('authorityHost', authorityHost),

@@ -54,7 +54,6 @@ const OPTIONS = {
 } as const;
 
 /** Microsoft Graph's app-only scope: documented in Entra's client-credentials guide, always mintable. */
-const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 /** Pure: reads `verify`'s arguments. Throws InvalidInputError (one line, named after the flag). */
 export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): VerifyArgs {
@@ -79,7 +78,7 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
 
   const cloud = withKey(() => resolveCloud(values.cloud ?? 'public', values['authority-host']), { cloud: '--cloud', authorityHost: '--authority-host' });
   const source = tokenSource(values, env);
-  const otherAudienceScope = values['other-audience-scope'] ?? (source.kind === 'entra' && cloud.name === 'public' ? GRAPH_SCOPE : undefined);
+  const otherAudienceScope = values['other-audience-scope'] ?? (source.kind === 'entra' ? cloud.graphScope : undefined);
   if (values['other-audience-scope'] !== undefined && source.kind !== 'entra') {
     throw new InvalidInputError('--other-audience-scope', values['other-audience-scope'], 'only with --tenant-id/--client-id/--scope (a source that can mint tokens)');
   }

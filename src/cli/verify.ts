@@ -28,7 +28,7 @@ Token source (at most one):
   --cloud public|usgov|china|local   (default public)
   --authority-host URL          Entra host override (required for local)
   --audience AUD                GitHub OIDC audience (default: the cloud's federation audience)
-  --other-audience-scope S      scope for the wrong-audience probe (public cloud default: Microsoft Graph)
+  --other-audience-scope S      scope for the wrong-audience probe (default: Microsoft Graph's .default in the cloud)
 
 Expectations:
   --expect-unauthenticated L    statuses for requests without a valid token (default 401), e.g. 401,403

@@ -13,6 +13,11 @@ export interface Cloud {
   readonly v1IssuerHost: string;
   /** The single audience a federated identity credential must list in this cloud. */
   readonly federationAudience: string;
+  /**
+   * Microsoft Graph's `.default` scope in this cloud: any caller can get a token for it, which makes
+   * it the genuine other-audience token of the gate's wrong-audience probe. None for `local`.
+   */
+  readonly graphScope?: string;
 }
 
 const SOVEREIGN: Record<Exclude<CloudName, 'local'>, Omit<Cloud, 'name'>> = {
@@ -20,17 +25,20 @@ const SOVEREIGN: Record<Exclude<CloudName, 'local'>, Omit<Cloud, 'name'>> = {
     authorityHost: 'https://login.microsoftonline.com',
     v1IssuerHost: 'https://sts.windows.net',
     federationAudience: 'api://AzureADTokenExchange',
+    graphScope: 'https://graph.microsoft.com/.default',
   },
   usgov: {
     authorityHost: 'https://login.microsoftonline.us',
     // US Government tenants keep the global v1 issuer host.
     v1IssuerHost: 'https://sts.windows.net',
     federationAudience: 'api://AzureADTokenExchangeUSGov',
+    graphScope: 'https://graph.microsoft.us/.default',
   },
   china: {
     authorityHost: 'https://login.partner.microsoftonline.cn',
     v1IssuerHost: 'https://sts.chinacloudapi.cn',
     federationAudience: 'api://AzureADTokenExchangeChina',
+    graphScope: 'https://microsoftgraph.chinacloudapi.cn/.default',
   },
 };
 

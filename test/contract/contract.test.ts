@@ -14,12 +14,12 @@ const CLIENT = '11111111-2222-3333-4444-555555555555';
 
 describe('clouds (protocols.md §2, sovereign clouds)', () => {
   test.each([
-    ['public', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'https://sts.windows.net'],
-    ['usgov', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'https://sts.windows.net'],
-    ['china', 'https://login.partner.microsoftonline.cn', 'api://AzureADTokenExchangeChina', 'https://sts.chinacloudapi.cn'],
-  ])('%s → authority host, federation audience, v1 issuer host', (name, host, audience, v1) => {
+    ['public', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'https://sts.windows.net', 'https://graph.microsoft.com/.default'],
+    ['usgov', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'https://sts.windows.net', 'https://graph.microsoft.us/.default'],
+    ['china', 'https://login.partner.microsoftonline.cn', 'api://AzureADTokenExchangeChina', 'https://sts.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn/.default'],
+  ])('%s → authority host, federation audience, v1 issuer host, Graph scope', (name, host, audience, v1, graph) => {
     const cloud = resolveCloud(name);
-    expect(cloud).toEqual({ name, authorityHost: host, federationAudience: audience, v1IssuerHost: v1 });
+    expect(cloud).toEqual({ name, authorityHost: host, federationAudience: audience, v1IssuerHost: v1, graphScope: graph });
   });
 
   test('local needs a loopback authority host and serves v1 issuers under /sts', () => {
