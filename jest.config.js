@@ -1,3 +1,6 @@
+// Workers inherit this: the AWS SDK's Node 22 notice (see src/cli/bin.ts) is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

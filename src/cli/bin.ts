@@ -3,6 +3,10 @@
 // long-running commands stop their emulators and child processes before exiting.
 import { main } from './main';
 
+// The AWS SDK warns on Node 20 about its releases after January 2027; this package pins its SDK
+// and supports Node ≥ 20.19, so the notice would only bury the rehearsal's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const controller = new AbortController();
 let interrupted = 0;
 const onSignal = (): void => {

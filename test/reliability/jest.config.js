@@ -1,3 +1,6 @@
+// Workers inherit this: the AWS SDK's Node 22 notice (see src/cli/bin.ts) is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // The reliability suite (issue [7]): fault injection, bad inputs, leak scan and a soak, run with
 // `npm run test:reliability`. Its files end in .reliability.ts so the main `npm test` (which matches
 // *.test.ts) does not pick them up. One worker: the timing-sensitive fault tests must not share the

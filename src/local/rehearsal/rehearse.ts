@@ -134,6 +134,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     closers.push(() => apiServer.close());
 
     const scope = `${api.identifierUris[0]}/.default`;
+    let logPrefix = '';
+    const tokenLog = (line: string) => options.log(`${logPrefix}${line}`);
     const token = await step('GitHub OIDC token → Entra access token', () =>
       acquireToken(
         {
@@ -143,9 +145,10 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
           scope,
           getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
         },
-        { log: options.log },
+        { log: tokenLog },
       ),
     );
+    logPrefix = 'wrong-audience probe: ';
     const decoy = addDecoyApi(entra.directory, tenantId, caller.servicePrincipalObjectId ?? '');
     const run = await step('gate: anonymous, valid and forged tokens', () =>
       verifyApiGate({
