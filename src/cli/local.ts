@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardError, errorMessage } from '../errors';
@@ -118,9 +118,13 @@ async function keepRunning(rehearsal: { urls: { api: string; entra: string; gith
     `  curl -i -H "Authorization: Bearer $AT" ${api}/hello     # 200 with the caller's claims`,
     '',
   ].join('\n'));
-  await new Promise<void>((resolve) => {
-    if (!io.signal) return resolve();
-    if (io.signal.aborted) return resolve();
-    io.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  try {
+    await new Promise<void>((resolve) => {
+      if (!io.signal || io.signal.aborted) return resolve();
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    // The request token in it is only good while the emulators run; leave nothing behind.
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

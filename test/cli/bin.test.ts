@@ -1,4 +1,5 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -52,6 +53,10 @@ describe('Ctrl-C during the rehearsal', () => {
     expect(await exited).toBe(130);
     const leftover = [...listeningPorts()].filter((p) => !before.has(p));
     expect(leftover).toEqual([]);
+    // The 0600 file with the emulator's request token is gone too.
+    const envFile = /source (\S+)/.exec(stdout)?.[1];
+    expect(envFile).toBeDefined();
+    expect(existsSync(envFile!)).toBe(false);
   }, 60_000);
 
   it('interrupting mid-rehearsal also cleans up', async () => {
