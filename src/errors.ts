@@ -21,11 +21,14 @@ export class GuardError extends Error {
 /** A value given by the user does not have the expected form. */
 export class InvalidInputError extends GuardError {
   readonly key: string;
+  /** The value seen, as given (the message shortens long ones). */
+  readonly value: unknown;
   readonly expected: string;
 
   constructor(key: string, value: unknown, expected: string) {
     super('ERR_INVALID_INPUT', `${key}: got ${describeValue(value)}; expected ${expected}`);
     this.key = key;
+    this.value = value;
     this.expected = expected;
   }
 }

@@ -180,16 +180,10 @@ function withKey<T>(fn: () => T, keys: Record<string, string>): T {
     return fn();
   } catch (error) {
     if (error instanceof InvalidInputError && keys[error.key] !== undefined) {
-      throw new InvalidInputError(keys[error.key]!, valueFromMessage(error.message), error.expected);
+      throw new InvalidInputError(keys[error.key]!, error.value, error.expected);
     }
     throw error;
   }
-}
-
-function valueFromMessage(message: string): unknown {
-  const match = /: got (".*?"|nothing); expected/.exec(message);
-  if (!match || match[1] === 'nothing') return undefined;
-  return JSON.parse(match[1]!) as unknown;
 }
 
 function canParse(url: string): boolean {

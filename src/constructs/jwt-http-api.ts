@@ -1,6 +1,5 @@
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, TerraformAsset, AssetType } from 'cdktf';
+import { Annotations, App, TerraformAsset, AssetType } from 'cdktf';
 import { Construct } from 'constructs';
 import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
@@ -56,7 +55,7 @@ export interface JwtHttpApiProps {
    * answer them 403. Used only for a synth-time warning. @default 'app-only'
    */
   readonly callers?: 'app-only' | 'delegated' | 'mixed';
-  /** Where the Lambda zip is written before it becomes an asset. @default - the OS temp folder */
+  /** Where the Lambda zip is written before it becomes an asset. @default - `.build` in the app's outdir */
   readonly buildDir?: string;
 }
 
@@ -159,7 +158,7 @@ export class JwtHttpApi extends Construct {
         payloadFormatVersion: '1.0',
       });
     }
-    const packaged = packageLambda(props.integration.lambdaDir, props.buildDir ?? defaultBuildDir());
+    const packaged = packageLambda(props.integration.lambdaDir, props.buildDir ?? join(App.of(this).outdir, '.build'));
     // FILE, never ARCHIVE: an ARCHIVE asset re-runs this file to zip, which inside a bundle loops forever.
     const asset = new TerraformAsset(this, 'lambda-code', { path: packaged.zipPath, type: AssetType.FILE });
     const role = new IamRole(this, 'lambda-role', {
@@ -206,8 +205,4 @@ export class JwtHttpApi extends Construct {
       payloadFormatVersion: '2.0',
     });
   }
-}
-
-function defaultBuildDir(): string {
-  return join(tmpdir(), 'entra-api-guard-lambda');
 }

@@ -29,7 +29,8 @@ export function packageLambda(sourceDir: string, outDir: string): PackagedLambda
   const hex = createHash('sha256').update(zip).digest('hex');
   mkdirSync(outDir, { recursive: true });
   const zipPath = join(outDir, `lambda-${hex.slice(0, 16)}.zip`);
-  if (!existsSync(zipPath)) writeFileSync(zipPath, zip);
+  // Never trust a file already there (a crash's half-written zip, or a planted one): same bytes or rewrite.
+  if (!existsSync(zipPath) || !readFileSync(zipPath).equals(zip)) writeFileSync(zipPath, zip);
   return { zipPath, sourceCodeHash: Buffer.from(hex, 'hex').toString('base64') };
 }
 

@@ -56,6 +56,8 @@ describe('entra-api-guard verify: usage errors exit 2 with one line', () => {
     ['scope without .default', ['verify', '--api-url', 'http://127.0.0.1:1', '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://x'], /^error: --scope: got "api:\/\/x"; expected <App ID URI>\/\.default/],
     ['unset --token-env', ['verify', '--api-url', 'http://127.0.0.1:1', '--token-env', 'NOPE_UNSET'], /^error: --token-env: got "NOPE_UNSET"; expected the name of a set, non-empty environment variable/],
     ['unknown command', ['frobnicate'], /^error: command: got "frobnicate"; expected one of local, synth, deploy, verify/],
+    // Regression: a value long enough to be shortened in the message used to come back as "nothing".
+    ['long bad authority host', ['verify', '--api-url', 'http://127.0.0.1:1', '--authority-host', `http://example.com/${'x'.repeat(150)}`], /^error: --authority-host: got "http:\/\/example\.com\/x+\.\.\.; expected/],
   ];
   it.each(cases)('%s', async (_, argv, pattern) => {
     const io = buffers();

@@ -141,3 +141,16 @@ test('buildZip output is a valid zip that unzips to the sources', () => {
   const out = require('node:child_process').execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.read("index.js").decode())', zipPath]).toString();
   expect(out).toBe('None exports.handler = async () => 1;\n\n');
 });
+
+test('a stale or planted zip under the expected name is replaced, never deployed as is', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { packageLambda } = require('../../src/constructs') as typeof import('../../src/constructs');
+  const out = mkdtempSync(join(tmpdir(), 'zip-planted-'));
+  const first = packageLambda(LAMBDA_DIR, out);
+  writeFileSync(first.zipPath, 'not the code you think');
+  const again = packageLambda(LAMBDA_DIR, out);
+  expect(again.zipPath).toBe(first.zipPath);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const digest = require('node:crypto').createHash('sha256').update(require('node:fs').readFileSync(again.zipPath)).digest('base64');
+  expect(digest).toBe(again.sourceCodeHash);
+});
