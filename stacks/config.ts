@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { checkGithubSubject, parseSubjectScope, githubSubject, type SubjectScope } from '../src/contract';
 import { GuardError, describeValue } from '../src/errors';
+import { readJsonFile } from '../src/json-file';
 
 const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, hyphens or underscores (up to 64)');
@@ -216,15 +217,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ConfigError(`config file: got ${JSON.stringify(path)}; expected a readable JSON file`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`config file ${path}: not valid JSON (${(error as Error).message})`);
-  }
+  return readJsonFile(path, (reason, kind) =>
+    kind === 'unreadable'
+      ? new ConfigError(`config file: got ${JSON.stringify(path)}; expected a readable JSON file`)
+      : new ConfigError(`config file ${path}: not valid JSON (${reason.replace(/^.* is not valid JSON \((.*)\)$/, '$1')})`),
+  );
 }

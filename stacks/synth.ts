@@ -1,16 +1,12 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
+import { readStacks, type ManifestStack } from '../src/deploy/manifest';
 import { buildApp } from './app';
 import type { GuardConfig } from './config';
 
-export interface SynthesizedStack {
-  readonly name: string;
-  /** Folder terraform runs in (holds cdk.tf.json). */
-  readonly workingDirectory: string;
-  readonly dependencies: readonly string[];
-  readonly warnings: readonly string[];
-}
+/** A synthesized stack: its folder (holds cdk.tf.json), dependencies and synth warnings. */
+export type SynthesizedStack = ManifestStack;
 
 export interface SynthResult {
   readonly outdir: string;
@@ -28,23 +24,7 @@ export function synthesize(config: GuardConfig, outdir: string): SynthResult {
   const app = new App({ outdir: absolute, skipValidation: false });
   buildApp(app, config);
   app.synth();
-  return readManifest(absolute);
-}
-
-interface Manifest {
-  stacks: Record<string, { name: string; workingDirectory: string; dependencies?: string[]; annotations?: { level: string; message: string }[] }>;
-}
-
-export function readManifest(outdir: string): SynthResult {
-  const manifestPath = join(outdir, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-  const stacks = Object.values(manifest.stacks).map((stack) => ({
-    name: stack.name,
-    workingDirectory: join(outdir, stack.workingDirectory),
-    dependencies: stack.dependencies ?? [],
-    warnings: (stack.annotations ?? []).filter((a) => a.level === '@cdktf/warn').map((a) => a.message),
-  }));
-  return { outdir, manifestPath, stacks };
+  return { outdir: absolute, manifestPath: join(absolute, 'manifest.json'), stacks: readStacks(absolute) };
 }
 
 /** Loads the config of the project at `cwd` with `overrides` on top, and synthesizes it (for the rehearsal). */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonFile } from '../json-file';
 import { DeployError } from './errors';
 import { orderStacks, readStacks, type ManifestStack } from './manifest';
 import { typedOutputs, type DeployOutputs } from './outputs';
@@ -144,7 +144,7 @@ async function readOutputs(stack: ManifestStack, binary: string, options: Deploy
 }
 
 function readStackFile(stack: ManifestStack): StackFile {
-  return JSON.parse(readFileSync(join(stack.workingDirectory, 'cdk.tf.json'), 'utf8')) as StackFile;
+  return readJsonFile(join(stack.workingDirectory, 'cdk.tf.json'), (reason) => new DeployError('ERR_MANIFEST', `stack ${stack.name}: ${reason}; synthesize again`)) as StackFile;
 }
 
 /** `-var` arguments: explicit values first, else same-named outputs of stacks deployed before. Pure. */

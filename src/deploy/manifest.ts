@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonFile } from '../json-file';
 import { DeployError } from './errors';
 
 export interface ManifestStack {
@@ -7,18 +7,22 @@ export interface ManifestStack {
   /** Absolute folder holding the stack's cdk.tf.json. */
   readonly workingDirectory: string;
   readonly dependencies: readonly string[];
+  /** Warnings cdktf recorded while synthesizing the stack (Annotations). */
+  readonly warnings: readonly string[];
 }
 
 /** Reads `<outdir>/manifest.json` (the layout cdktf synth writes). */
 export function readStacks(outdir: string): ManifestStack[] {
   const path = join(outdir, 'manifest.json');
-  let manifest: { stacks?: Record<string, { name: string; workingDirectory: string; dependencies?: string[] }> };
-  try {
-    manifest = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new DeployError('ERR_MANIFEST', `no synthesized app at ${path}: run synth first (npm run synth, or cdktf synth)`);
-  }
-  return Object.values(manifest.stacks ?? {}).map((s) => ({ name: s.name, workingDirectory: join(outdir, s.workingDirectory), dependencies: s.dependencies ?? [] }));
+  const manifest = readJsonFile(path, () => new DeployError('ERR_MANIFEST', `no synthesized app at ${path}: run synth first (npm run synth, or cdktf synth)`)) as {
+    stacks?: Record<string, { name: string; workingDirectory: string; dependencies?: string[]; annotations?: { level: string; message: string }[] }>;
+  };
+  return Object.values(manifest.stacks ?? {}).map((s) => ({
+    name: s.name,
+    workingDirectory: join(outdir, s.workingDirectory),
+    dependencies: s.dependencies ?? [],
+    warnings: (s.annotations ?? []).filter((a) => a.level === '@cdktf/warn').map((a) => a.message),
+  }));
 }
 
 /**

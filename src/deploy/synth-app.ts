@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonFile } from '../json-file';
 import { DeployError } from './errors';
 import { readStacks, type ManifestStack } from './manifest';
 
@@ -23,7 +24,7 @@ export interface SynthUserAppOptions {
  */
 export async function synthUserApp(options: SynthUserAppOptions): Promise<ManifestStack[]> {
   const cdktfJson = join(options.cwd, 'cdktf.json');
-  const project = existsSync(cdktfJson) ? (JSON.parse(readFileSync(cdktfJson, 'utf8')) as { app?: string; context?: unknown }) : {};
+  const project = existsSync(cdktfJson) ? (readJsonFile(cdktfJson, (reason) => new DeployError('ERR_SYNTH_FAILED', `app: ${reason}`)) as { app?: string; context?: unknown }) : {};
   const command = options.command ?? project.app;
   if (!command) {
     throw new DeployError('ERR_SYNTH_FAILED', `app: got nothing in ${cdktfJson}; expected a cdktf.json with an "app" command (e.g. "npx ts-node main.ts"), or the app command itself`);
@@ -44,7 +45,10 @@ export async function synthUserApp(options: SynthUserAppOptions): Promise<Manife
       timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs ?? 300_000);
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output, timedOut });

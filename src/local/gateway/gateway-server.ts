@@ -156,7 +156,15 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
   };
 
   // Node's own header limit is raised well above the emulated one so the gateway, not node, answers.
-  const server = await listen(handle, { port: options.port ?? 0, maxHeaderSize: Math.max(64 * 1024, maxHeaderBytes * 2) });
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    server = await listen(handle, { port: options.port ?? 0, maxHeaderSize: Math.max(64 * 1024, maxHeaderBytes * 2) });
+  } catch (error) {
+    // Not listening (e.g. the port is taken): release the agent and any unpacked Lambda folders.
+    agent.destroy();
+    loader.dispose();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   return {
     url: server.url,

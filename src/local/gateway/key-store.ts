@@ -107,7 +107,10 @@ export class KeyStore {
     let text: string;
     try {
       const response = await this.fetchImpl(url, { signal, headers: { accept: 'application/json' } });
-      if (!response.ok) throw new KeyFetchError(`the ${what} answered HTTP ${response.status}`);
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new KeyFetchError(`the ${what} answered HTTP ${response.status}`);
+      }
       text = await readLimited(response, maxBytes, what);
     } catch (error) {
       if (error instanceof KeyFetchError) throw error;

@@ -75,8 +75,14 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const work = mkdtempSync(join(tmpdir(), 'entra-api-guard-local-'));
     closers.push(() => rmSync(work, { recursive: true, force: true }));
 
-    const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', () => Promise.all([startGithubOidc(), startEntra()]));
-    closers.push(() => github.close(), () => entra.close());
+    const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', async () => {
+      // One after the other, each registered for clean-up as soon as it runs.
+      const gh = await startGithubOidc();
+      closers.push(() => gh.close());
+      const id = await startEntra();
+      closers.push(() => id.close());
+      return [gh, id] as const;
+    });
     const moto = engine === 'terraform' ? await step('start moto_server (AWS control plane)', () => startMoto()) : undefined;
     if (moto) closers.push(() => moto.close());
     const mirror = engine === 'terraform' ? findProviderMirror(options.env) : undefined;
