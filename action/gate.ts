@@ -1,7 +1,8 @@
-import { tokenContract, type Cloud } from '../src/contract';
+import { tokenEndpoint as tokenEndpointOf, type Cloud } from '../src/contract';
 import { InvalidInputError } from '../src/errors';
 import { buildGateReport, type GateReport } from '../src/gate/report';
 import { verifyApiGate } from '../src/gate/verify';
+import { warmUpForgery } from '../src/gate/forge';
 import { acquireToken, type TokenSourceConfig } from '../src/token/sources';
 import type { GetIdToken } from '../src/token/request-id-token';
 import type { DeployedApp } from './deploy-app';
@@ -28,6 +29,8 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const outputs = deployed?.outputs ?? {};
   const apiUrl = inputs.apiUrl ?? outputs.apiUrl;
   if (apiUrl === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (the deploy produced no api_url output)');
+  // The attacker key (RSA 2048) is generated while the token is fetched, not after.
+  if (inputs.negativeProbes) warmUpForgery();
   const source = tokenSource(inputs, ctx, deployed);
   // A federated credential created or changed by this very run takes minutes to reach every Entra
   // replica (AADSTS70021 until then): wait for it longer than for a credential that already existed.
@@ -64,7 +67,7 @@ function tokenSource(inputs: ActionInputs, ctx: GateContext, deployed?: Deployed
   let tokenEndpoint = outputs.tokenEndpoint;
   if (inputs.tenantId !== undefined || tokenEndpoint === undefined) {
     if (tenantId === undefined) throw new InvalidInputError('tenant-id', '', 'the directory (tenant) id for the token exchange');
-    tokenEndpoint = tokenContract({ tenantId, tokenVersion: 2, cloud: ctx.cloud, apiClientId: clientId, identifierUri: 'api://unused' }).tokenEndpoint;
+    tokenEndpoint = tokenEndpointOf(ctx.cloud, tenantId);
   }
   return {
     kind: 'github-oidc',

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../src/errors';
-import { CLOUD_NAMES, type CloudName } from '../src/contract/clouds';
+import { CLOUD_NAMES, isLoopbackHost, type CloudName } from '../src/contract/clouds';
 import { parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from './parse';
 
 export const COMMANDS = ['deploy-and-verify', 'deploy', 'verify', 'plan', 'destroy'] as const;
@@ -56,7 +56,7 @@ export function readInputs(get: GetInput): ActionInputs {
   const cloud = parseChoice('cloud', input('cloud'), CLOUD_NAMES, 'public');
   const authorityHost = parseUrl('authority-host', input('authority-host'), 'https://login.microsoftonline.us');
   if (cloud === 'local' && authorityHost === undefined) throw new InvalidInputError('authority-host', '', 'the Entra emulator URL when cloud is local');
-  if (authorityHost?.startsWith('http:') && !isLoopback(authorityHost)) throw new InvalidInputError('authority-host', authorityHost, 'an https:// URL (http:// only for loopback emulators)');
+  if (authorityHost?.startsWith('http:') && !isLoopbackHost(new URL(authorityHost).hostname)) throw new InvalidInputError('authority-host', authorityHost, 'an https:// URL (http:// only for loopback emulators)');
   const stacksList = parseList(input('stacks'));
   for (const s of stacksList) if (!(STACK_NAMES as readonly string[]).includes(s)) throw new InvalidInputError('stacks', input('stacks'), `stack names from ${STACK_NAMES.join(', ')}, comma-separated`);
 
@@ -141,9 +141,4 @@ function checkCombinations(i: ActionInputs): void {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -1,3 +1,4 @@
+import { isGuid } from '../src/contract/values';
 import { InvalidInputError } from '../src/errors';
 
 /**
@@ -56,11 +57,9 @@ export function parseUrl(name: string, raw: string, example: string): string | u
   return raw.replace(/\/+$/, '');
 }
 
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
 export function parseGuid(name: string, raw: string, what: string): string | undefined {
   if (raw === '') return undefined;
-  if (!GUID.test(raw)) throw new InvalidInputError(name, raw, `${what}, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47`);
+  if (!isGuid(raw)) throw new InvalidInputError(name, raw, `${what}, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47`);
   return raw.toLowerCase();
 }
 

@@ -3,8 +3,6 @@ import type { GuardConfig } from './config';
 import { GatewayStack } from './gateway-stack';
 import { IdentityStack } from './identity-stack';
 
-export const STACK_NAMES = ['identity', 'gateway'] as const;
-
 /** Declares both stacks on an app. The gateway gets the API client id through a variable, not a cross-stack reference. */
 export function buildApp(app: App, config: GuardConfig): { identity: IdentityStack; gateway: GatewayStack } {
   const identity = new IdentityStack(app, 'identity', config, app.outdir);

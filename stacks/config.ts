@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { checkGithubSubject, parseSubjectScope, githubSubject, type SubjectScope } from '../src/contract';
+import { checkGithubSubject, isGuid, parseSubjectScope, githubSubject, type SubjectScope } from '../src/contract';
 import { GuardError, describeValue } from '../src/errors';
 import { readJsonFile } from '../src/json-file';
 
-const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
+const guid = z.string().refine(isGuid, 'a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, hyphens or underscores (up to 64)');
 const url = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s):// URL');
 const permission = z.object({ value: z.string().min(1), description: z.string().optional() }).strict();

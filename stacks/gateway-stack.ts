@@ -9,7 +9,6 @@ import type { GuardConfig } from './config';
 
 /** The variable through which the identity stack's API client id reaches the gateway. */
 export const API_CLIENT_ID_VARIABLE = 'api_client_id';
-export const GATEWAY_OUTPUTS = ['api_url', 'api_id', 'issuer', 'audiences'] as const;
 
 /**
  * The AWS side. The authorizer's issuer comes from the tenant and cloud (known at synth); its audience

@@ -12,11 +12,6 @@ const COMMANDS: Record<string, CliCommand> = {
   verify: verifyCommand,
 };
 
-/** Registers a subcommand at run time (for callers that assemble the CLI themselves). */
-export function registerCommand(name: string, command: CliCommand): void {
-  COMMANDS[name] = command;
-}
-
 /**
  * The `entra-api-guard` CLI. `argv` are the arguments after the program name
  * (`process.argv.slice(2)`); env and streams are passed in. Resolves to the exit code:

@@ -53,8 +53,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Microsoft Graph's app-only scope: documented in Entra's client-credentials guide, always mintable. */
-
 /** Pure: reads `verify`'s arguments. Throws InvalidInputError (one line, named after the flag). */
 export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): VerifyArgs {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];

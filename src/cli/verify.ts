@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
+import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
-import { buildGateReport, verifyApiGate, type GateReport } from '../gate';
+import { buildGateReport, verifyApiGate, warmUpForgery, type GateReport } from '../gate';
 import { acquireToken, type AcquiredToken, type TokenSourceConfig } from '../token';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
 import { parseUsage } from './args';
@@ -62,6 +63,8 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
 
   let acquired: AcquiredToken | undefined;
   try {
+    // The attacker key (RSA 2048) is generated while the token is fetched, not after.
+    if (args.negativeProbes) warmUpForgery();
     const source = toTokenSourceConfig(args, env, io);
     if (source) acquired = await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}) });
     const mint = acquired?.mintForScope;
@@ -107,8 +110,7 @@ function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSou
     case 'command':
       return { kind: 'command', command: source.command, env: { ...env } };
     case 'entra': {
-      const tokenEndpoint = `${args.cloud.authorityHost}/${source.tenantId}/oauth2/v2.0/token`;
-      const app = { tokenEndpoint, clientId: source.clientId, scope: source.scope };
+      const app = { tokenEndpoint: tokenEndpoint(args.cloud, source.tenantId), clientId: source.clientId, scope: source.scope };
       if (source.clientSecret !== undefined) return { kind: 'client-secret', ...app, clientSecret: source.clientSecret };
       return {
         kind: 'github-oidc',

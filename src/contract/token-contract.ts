@@ -44,7 +44,7 @@ export function tokenContract(input: TokenContractInput): TokenContract {
   const host = input.cloud.authorityHost;
   const common = {
     tokenVersion: input.tokenVersion,
-    tokenEndpoint: `${host}/${tenantId}/oauth2/v2.0/token`,
+    tokenEndpoint: tokenEndpoint(input.cloud, tenantId),
     scope: `${identifierUri}/.default`,
   };
   if (input.tokenVersion === 2) {
@@ -63,6 +63,11 @@ export function tokenContract(input: TokenContractInput): TokenContract {
     discoveryUrl: `${host}/${tenantId}/.well-known/openid-configuration`,
     jwksUri: `${host}/${tenantId}/discovery/keys`,
   };
+}
+
+/** Where callers request tokens in a tenant: always the v2.0 endpoint (the token version is the API's choice). */
+export function tokenEndpoint(cloud: Cloud, tenantId: string): string {
+  return `${cloud.authorityHost}/${checkTenantId(tenantId)}/oauth2/v2.0/token`;
 }
 
 export function checkTenantId(value: string): string {

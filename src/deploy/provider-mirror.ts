@@ -38,6 +38,12 @@ function search(dir: string, depth: number): string | undefined {
   return undefined;
 }
 
+/** The newest aws provider version the mirror holds (e.g. 5.100.0), for a version override. */
+export function mirrorAwsVersion(mirror: string): string | undefined {
+  const versions = readdirSync(join(mirror, MIRROR_SUFFIX)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return versions[versions.length - 1];
+}
+
 /** Writes a CLI config that installs the aws provider from the mirror and everything else directly. */
 export function writeMirrorCliConfig(mirror: string, path: string): string {
   const text = [

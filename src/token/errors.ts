@@ -5,7 +5,6 @@ export type TokenErrorCode =
   | 'ERR_ID_TOKEN_UNAVAILABLE'
   | 'ERR_TOKEN_EXCHANGE_FAILED'
   | 'ERR_TOKEN_COMMAND_FAILED'
-  | 'ERR_TOKEN_ENV_MISSING'
   | 'ERR_ATTEMPT_TIMEOUT'
 
 /** GitHub did not hand out an OIDC token (missing permission, network, GitHub outage). */
@@ -54,16 +53,6 @@ export class TokenCommandFailedError extends GuardError {
   }
 }
 
-/** A token was to be read from an environment variable that is unset or empty. */
-export class TokenEnvMissingError extends GuardError {
-  override readonly code = 'ERR_TOKEN_ENV_MISSING' as const;
-  readonly variable: string;
-  constructor(variable: string, what: string) {
-    super('ERR_TOKEN_ENV_MISSING', `${variable}: got nothing; expected the environment variable to hold ${what}`);
-    this.variable = variable;
-  }
-}
-
 /** One attempt inside {@link retry} ran past its time-out. */
 export class AttemptTimeoutError extends GuardError {
   override readonly code = 'ERR_ATTEMPT_TIMEOUT' as const;
@@ -78,5 +67,4 @@ export type AnyTokenError =
   | IdTokenUnavailableError
   | TokenExchangeFailedError
   | TokenCommandFailedError
-  | TokenEnvMissingError
   | AttemptTimeoutError;

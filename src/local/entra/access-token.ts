@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { LOCAL_V1_ISSUER_PATH } from '../../contract';
 import type { DirectoryApplication } from './directory';
 
@@ -68,8 +68,4 @@ export function accessTokenClaims(input: AccessTokenInput): Record<string, unkno
 /** Random base64url text standing in for Entra's opaque claims (aio, rh, uti). */
 function opaque(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
-}
-
-export function newTraceId(): string {
-  return randomUUID();
 }

@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deployStacks, findProviderMirror, writeMirrorCliConfig } from '../../deploy';
+import { deployStacks, findProviderMirror, mirrorAwsVersion, writeMirrorCliConfig } from '../../deploy';
+import { resolveCloud, tokenContract } from '../../contract';
 import { GuardError } from '../../errors';
 import { buildGateReport, renderGateMarkdown, verifyApiGate, type GateReport, type GateRun } from '../../gate';
 import { acquireToken } from '../../token';
@@ -93,7 +94,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       authorityHost: entra.url,
       caller: { repository: 'octo-org/orders-api', subjects: ['branch:main'], issuer: github.issuer },
       backend: { type: 'local', dir: join(work, 'state') },
-      ...(moto && mirror ? { aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: mirrorVersion(mirror) } } : {}),
+      ...(moto && mirror ? { aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: mirrorAwsVersion(mirror) } } : {}),
     };
     const synth = await step('synthesize identity and gateway stacks', () => options.synth(overrides, join(work, 'cdktf.out')));
     const tenantId = synth.config.tenantId;
@@ -128,7 +129,11 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       definition = gatewayFromStack(readStack('gateway'), { variables: { api_client_id: api.clientId }, stackDir: dirOf('gateway') });
     }
 
-    const v1Issuer = `${entra.url}/sts/${tenantId}/`;
+    // What the API's tokens look like, from the same pure contract the stacks use.
+    const cloud = resolveCloud('local', entra.url);
+    const identifierUri = api.identifierUris[0]!;
+    const contract = tokenContract({ tenantId, tokenVersion: api.tokenVersion, cloud, apiClientId: api.clientId, identifierUri });
+    const v1Issuer = tokenContract({ tenantId, tokenVersion: 1, cloud, apiClientId: api.clientId, identifierUri }).issuer;
     const apiServer = await step(options.breakMode ? `start the API with a fault: ${BREAK_DESCRIPTIONS[options.breakMode]}` : 'start the API Gateway emulator', async () => {
       if (options.breakMode === 'ignore-signature') {
         const authorizer = definition.authorizers[0]!;
@@ -139,14 +144,14 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     });
     closers.push(() => apiServer.close());
 
-    const scope = `${api.identifierUris[0]}/.default`;
+    const scope = contract.scope;
     let logPrefix = '';
     const tokenLog = (line: string) => options.log(`${logPrefix}${line}`);
     const token = await step('GitHub OIDC token → Entra access token', () =>
       acquireToken(
         {
           kind: 'github-oidc',
-          tokenEndpoint: `${entra.url}/${tenantId}/oauth2/v2.0/token`,
+          tokenEndpoint: contract.tokenEndpoint,
           clientId: caller.clientId,
           scope,
           getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
@@ -162,14 +167,13 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         paths: ['/hello'],
         token: token.token,
         ...(token.mintForScope ? { mintOtherAudienceToken: () => token.mintForScope!(`${decoy}/.default`) } : {}),
-        expectedIssuer: `${entra.url}/${tenantId}/v2.0`,
-        expectedAudiences: [api.clientId],
+        expectedIssuer: contract.issuer,
+        expectedAudiences: contract.audiences,
         timeoutMs: (options.timeoutSeconds ?? 20) * 1000,
         intervalMs: 200,
       }),
     );
     const report = buildGateReport(run);
-    const tokenEndpoint = `${entra.url}/${tenantId}/oauth2/v2.0/token`;
     return {
       engine,
       run,
@@ -177,7 +181,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       markdown: renderGateMarkdown(report),
       steps,
       urls: { api: apiServer.url, entra: entra.url, github: github.issuer },
-      secrets: { requestUrl: github.requestUrl, requestToken: github.requestToken, tokenEndpoint, clientId: caller.clientId, scope },
+      secrets: { requestUrl: github.requestUrl, requestToken: github.requestToken, tokenEndpoint: contract.tokenEndpoint, clientId: caller.clientId, scope },
       close,
     };
   } catch (error) {
@@ -202,9 +206,4 @@ function addDecoyApi(directory: import('../entra').Directory, tenantId: string, 
   directory.addApplication(tenantId, { displayName: 'decoy-api', clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000002', identifierUris: [uri], tokenVersion: 2 });
   directory.addServicePrincipal(tenantId, { clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000003', appRoleAssignmentRequired: false });
   return uri;
-}
-
-function mirrorVersion(mirror: string): string {
-  const versions = readdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws')).sort();
-  return versions[versions.length - 1]!;
 }
