@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../src/errors';
 import { CLOUD_NAMES, isLoopbackHost, type CloudName } from '../src/contract/clouds';
-import { parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from './parse';
+import { parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from '../src/contract/input-values';
 
 export const COMMANDS = ['deploy-and-verify', 'deploy', 'verify', 'plan', 'destroy'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseChoice, parseInteger } from '../contract/input-values';
 import { InvalidInputError } from '../errors';
 
 /** Parses a subcommand's flags strictly; unknown flags and missing values become one-line usage errors. */
@@ -18,16 +19,14 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   }
 }
 
+/** A flag that must be one of a closed set (the shared parser; an absent flag gives the default). */
 export function oneOf<T extends string>(key: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new InvalidInputError(key, value, `one of ${allowed.join(', ')}`);
+  return parseChoice(key, value ?? '', allowed, fallback);
 }
 
-export function wholeNumber(key: string, value: string | undefined, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidInputError(key, value, `a whole number from ${min} to ${max}`);
-  return Number(value);
+/** A whole number of seconds in a range (the shared parser; an absent flag gives the default). */
+export function wholeSeconds(key: string, value: string | undefined, min: number, max: number, fallback: number): number {
+  return parseInteger(key, value ?? '', { min, max, fallback, unit: 'seconds' });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, type CliCommand, type CliEnv, type CliIo } from './io';
+import { parseDuration } from '../contract/input-values';
 import { oneOf, parseFlags, parseUsage } from './args';
 import { projectDir } from './project';
 
@@ -49,13 +50,11 @@ export const deployCommand: CliCommand = {
       const mode = oneOf('--mode', flags.mode, ['apply', 'plan', 'destroy'] as const, 'apply');
       const variables = parseVars(flags.var ?? []);
       if (flags.app !== undefined && flags.config !== undefined) throw new InvalidInputError('--app', flags.app, 'either --app (your own cdktf app) or --config (ours), not both');
-      if (flags['lock-timeout'] !== undefined && !/^\d+(ms|s|m|h)$/.test(flags['lock-timeout'])) {
-        throw new InvalidInputError('--lock-timeout', flags['lock-timeout'], 'a duration such as 0s, 90s or 5m');
-      }
-      return { flags, mode, variables };
+      const lockTimeout = parseDuration('--lock-timeout', flags['lock-timeout'] ?? '', '5m');
+      return { flags, mode, variables, lockTimeout };
     });
     if (!parsed) return EXIT_USAGE;
-    const { flags, mode, variables } = parsed;
+    const { flags, mode, variables, lockTimeout } = parsed;
     if (flags.help) {
       io.stdout.write(DEPLOY_HELP);
       return EXIT_PASS;
@@ -78,7 +77,7 @@ export const deployCommand: CliCommand = {
         mode,
         ...(flags.stacks ? { stacks: flags.stacks.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
         binary: flags.terraform ?? 'terraform',
-        lockTimeout: flags['lock-timeout'] ?? '5m',
+        lockTimeout,
         env,
         ci: env['CI'] === 'true' || env['CI'] === '1',
         allowLocalBackend: flags['allow-local-backend'] ?? false,

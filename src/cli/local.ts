@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardError, errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
-import { oneOf, parseFlags, parseUsage, wholeNumber } from './args';
+import { oneOf, parseFlags, parseUsage, wholeSeconds } from './args';
 import { projectDir } from './project';
 import { renderText } from './verify';
 
@@ -50,7 +50,7 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
       flags,
       engine: oneOf('--engine', flags.engine, ['auto', 'terraform', 'emulate'] as const, 'auto'),
       breakMode: flags.break === undefined ? undefined : oneOf('--break', flags.break, BREAK_MODES, 'open-api'),
-      timeoutSeconds: wholeNumber('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20),
+      timeoutSeconds: wholeSeconds('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20),
     };
   });
   if (!parsed) return EXIT_USAGE;

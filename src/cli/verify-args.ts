@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isGuid, resolveCloud, type Cloud } from '../contract';
+import { parseInteger, parseStatusList } from '../contract/input-values';
 import { InvalidInputError } from '../errors';
 
 /** The token source as the command line describes it (secrets already read from env). */
@@ -80,10 +81,7 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
   if (values['other-audience-scope'] !== undefined && source.kind !== 'entra') {
     throw new InvalidInputError('--other-audience-scope', values['other-audience-scope'], 'only with --tenant-id/--client-id/--scope (a source that can mint tokens)');
   }
-  const timeoutSeconds = values['timeout-seconds'] === undefined ? 60 : Number(values['timeout-seconds']);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 3600) {
-    throw new InvalidInputError('--timeout-seconds', values['timeout-seconds'], 'a number of seconds between 1 and 3600');
-  }
+  const timeoutSeconds = parseInteger('--timeout-seconds', values['timeout-seconds'] ?? '', { min: 1, max: 3600, fallback: 60, unit: 'seconds' });
   return {
     help: false,
     apiUrl,
@@ -94,8 +92,8 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
     cloud,
     source,
     ...(otherAudienceScope !== undefined ? { otherAudienceScope } : {}),
-    expectUnauthenticated: parseStatuses('--expect-unauthenticated', values['expect-unauthenticated'], [401]),
-    expectAuthenticated: parseStatuses('--expect-authenticated', values['expect-authenticated'], [200]),
+    expectUnauthenticated: [...parseStatusList('--expect-unauthenticated', values['expect-unauthenticated'] ?? '', [401])],
+    expectAuthenticated: [...parseStatusList('--expect-authenticated', values['expect-authenticated'] ?? '', [200])],
     timeoutSeconds,
     negativeProbes: values['no-negative-probes'] !== true,
     json: values.json === true,
@@ -152,13 +150,6 @@ function tokenSource(values: Values, env: Readonly<Record<string, string | undef
 function required(flag: string, value: string | undefined, expected: string): string {
   if (value === undefined || value === '') throw new InvalidInputError(flag, value, `${expected} (with --tenant-id, --client-id and --scope together)`);
   return value;
-}
-
-function parseStatuses(flag: string, text: string | undefined, fallback: number[]): number[] {
-  if (text === undefined) return fallback;
-  const parts = text.split(',').map((p) => p.trim());
-  if (parts.length === 0 || parts.some((p) => !/^[1-5]\d\d$/.test(p))) throw new InvalidInputError(flag, text, 'HTTP status codes separated by commas, e.g. 401 or 401,403');
-  return parts.map(Number);
 }
 
 function parseHeaders(list: readonly string[]): Record<string, string> {

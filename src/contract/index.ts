@@ -5,3 +5,4 @@ export * from './stable-id';
 export * from './values';
 export * from './routes';
 export * from './jwt-trust';
+export * from './input-values';

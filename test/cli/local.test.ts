@@ -41,7 +41,7 @@ describe('entra-api-guard local', () => {
     [['--engine', 'docker'], 'error: --engine: got "docker"; expected one of auto, terraform, emulate'],
     [['--break', 'everything'], 'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience'],
     [['--timeout-seconds', '-1'], 'error: --timeout-seconds: got "-1"; expected a value; to pass one starting with a dash write --timeout-seconds=-1'],
-    [['--timeout-seconds=-1'], 'error: --timeout-seconds: got "-1"; expected a whole number from 1 to 3600'],
+    [['--timeout-seconds=-1'], 'error: --timeout-seconds: got "-1"; expected a whole number of seconds from 1 to 3600'],
     [['--frobnicate'], 'error: option: got "--frobnicate"; expected one of --engine'],
   ])('usage error %j → exit 2, one line', async (args, message) => {
     const { err, io } = buffers();
@@ -83,7 +83,7 @@ describe('entra-api-guard synth and deploy', () => {
   test.each([
     [['--mode', 'yolo'], 'error: --mode: got "yolo"; expected one of apply, plan, destroy'],
     [['--var', 'api_client_id=x'], 'error: --var: got "api_client_id=x"; expected STACK.NAME=VALUE'],
-    [['--lock-timeout', 'forever'], 'error: --lock-timeout: got "forever"; expected a duration such as 0s, 90s or 5m'],
+    [['--lock-timeout', 'forever'], 'error: --lock-timeout: got "forever"; expected a duration such as 0s, 90s, 5m or 1h'],
   ])('deploy usage error %j', async (args, message) => {
     const { err, io } = buffers();
     expect(await main(['deploy', ...args], {}, io)).toBe(2);

@@ -47,8 +47,10 @@ describe('entra-api-guard verify: usage errors exit 2 with one line', () => {
     ['bad --api-url', ['verify', '--api-url', 'x'], /^error: --api-url: got "x"; expected an absolute http\(s\) URL/],
     ['unknown option', ['verify', '--api-url', 'http://127.0.0.1:1', '--frobnicate'], /^error: option: got "--frobnicate"; expected one of the options/],
     ['missing value', ['verify', '--api-url'], /^error: --api-url: got nothing; expected a value after it/],
-    ['bad status list', ['verify', '--api-url', 'http://127.0.0.1:1', '--expect-unauthenticated', '401,abc'], /^error: --expect-unauthenticated: got "401,abc"; expected HTTP status codes/],
-    ['bad timeout', ['verify', '--api-url', 'http://127.0.0.1:1', '--timeout-seconds', '0'], /^error: --timeout-seconds: got "0"; expected a number of seconds/],
+    ['bad status list', ['verify', '--api-url', 'http://127.0.0.1:1', '--expect-unauthenticated', '401,abc'], /^error: --expect-unauthenticated: got "401,abc"; expected HTTP statuses from 100 to 599, comma-separated/],
+    // The CLI and the action share one parser: 1e3 or 0.5 are refused by both.
+    ['exponent timeout', ['verify', '--api-url', 'http://127.0.0.1:1', '--timeout-seconds', '1e3'], /^error: --timeout-seconds: got "1e3"; expected a whole number of seconds from 1 to 3600/],
+    ['bad timeout', ['verify', '--api-url', 'http://127.0.0.1:1', '--timeout-seconds', '0'], /^error: --timeout-seconds: got "0"; expected a whole number of seconds from 1 to 3600/],
     ['bad path', ['verify', '--api-url', 'http://127.0.0.1:1', '--path', 'orders'], /^error: --path: got "orders"; expected a path starting with \//],
     ['bad cloud', ['verify', '--api-url', 'http://127.0.0.1:1', '--cloud', 'mars'], /^error: --cloud: got "mars"; expected one of public, usgov, china, local/],
     ['local without host', ['verify', '--api-url', 'http://127.0.0.1:1', '--cloud', 'local'], /^error: --authority-host: got nothing; expected the loopback URL/],

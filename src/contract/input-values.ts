@@ -1,9 +1,10 @@
-import { isGuid } from '../src/contract/values';
-import { InvalidInputError } from '../src/errors';
+import { isGuid } from './values';
+import { InvalidInputError } from '../errors';
 
 /**
- * Strict parsers for single action inputs. Each takes the input's name and its raw text, and throws an
- * InvalidInputError whose one-line message starts with that name. An empty value gives the default.
+ * Strict parsers for single user inputs — action inputs and CLI flags alike, so both accept and refuse
+ * the same values. Each takes the input's name and its raw text, and throws an InvalidInputError whose
+ * one-line message starts with that name. An empty value gives the default.
  */
 
 const TRUE = new Set(['true', 'True', 'TRUE']);
