@@ -1,11 +1,12 @@
 import { InvalidInputError } from '../src/errors';
 import { CLOUD_NAMES, isLoopbackHost, type CloudName } from '../src/contract/clouds';
+import { HTTP_METHODS } from '../src/contract/routes';
 import { parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from '../src/contract/input-values';
 
 export const COMMANDS = ['deploy-and-verify', 'deploy', 'verify', 'plan', 'destroy'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const STACK_NAMES = ['identity', 'gateway'] as const;
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+const METHODS = HTTP_METHODS.filter((m) => m !== 'ANY');
 
 /** Every input of action.yml, parsed and checked; nothing here has touched the network. */
 export interface ActionInputs {

@@ -1,7 +1,7 @@
 import { DEFAULT_IDENTITY_SOURCE, type GatewayDefinition, type IntegrationDefinition, type JwtAuthorizerDefinition, type LambdaHandler, type RouteDefinition } from './definition';
 import { GatewayDefinitionError } from './errors';
 import type { LambdaLoader } from './lambda-loader';
-import { parseRouteKey, type ParsedRouteKey } from './route-match';
+import { parseRouteForMatching, type ParsedRouteKey } from './route-match';
 
 export type IdentitySource = { readonly from: 'header' | 'querystring'; readonly name: string };
 
@@ -38,7 +38,7 @@ export function compileDefinition(definition: GatewayDefinition, loader: LambdaL
   for (const authorizer of definition.authorizers) authorizers.set(authorizer.id, compileAuthorizer(authorizer));
   const seen = new Set<string>();
   return definition.routes.map((route) => {
-    const parsed = parseRouteKey(route.routeKey);
+    const parsed = parseRouteForMatching(route.routeKey);
     if (seen.has(route.routeKey)) throw new GatewayDefinitionError(`routes: route key "${route.routeKey}" appears twice; expected each route key once`);
     seen.add(route.routeKey);
     const type = route.authorizationType ?? 'NONE';

@@ -1,3 +1,4 @@
+import { HTTP_METHODS } from '../../contract/routes';
 /**
  * HTTP API route selection, pure. Rules (API Gateway "Routing API requests"): a path with more
  * literal segments is more specific than one with `{param}` segments, which beats a greedy
@@ -23,10 +24,14 @@ export interface RouteMatch<T> {
   readonly pathParameters: Record<string, string>;
 }
 
-const METHODS = new Set(['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
-/** Parses a route key; throws a one-line TypeError naming the key when it has no valid form. */
-export function parseRouteKey(routeKey: string): ParsedRouteKey {
+/**
+ * Parses a route key for matching (segments and specificity rank). Declared routes are checked by the
+ * contract's stricter parseRouteKey; this one accepts any key API Gateway may hand back (e.g. from moto).
+ * Throws a one-line TypeError naming the key when it has no valid form.
+ */
+export function parseRouteForMatching(routeKey: string): ParsedRouteKey {
   if (routeKey === '$default') return { routeKey, segments: [], isDefault: true, rank: [] };
   const match = /^([A-Z]+) (\/\S*)$/.exec(routeKey);
   if (!match || !METHODS.has(match[1] as string)) {

@@ -1,10 +1,10 @@
 /** Route selection like API Gateway HTTP APIs, pure and through real HTTP. */
-import { matchRoute, parseRouteKey } from '../../../src/local/gateway';
+import { matchRoute, parseRouteForMatching } from '../../../src/local/gateway';
 import { call, closeAll, gateway } from './helpers/gateway';
 
 afterEach(closeAll);
 
-const routes = ['GET /pets/dog/1', 'GET /pets/dog/{id}', 'GET /pets/{proxy+}', 'ANY /pets/dog/{id}', 'ANY /{proxy+}', 'POST /items/{id}', 'GET /items/{id}/tags/{tag}', '$default'].map((routeKey) => ({ routeKey, parsed: parseRouteKey(routeKey) }));
+const routes = ['GET /pets/dog/1', 'GET /pets/dog/{id}', 'GET /pets/{proxy+}', 'ANY /pets/dog/{id}', 'ANY /{proxy+}', 'POST /items/{id}', 'GET /items/{id}/tags/{tag}', '$default'].map((routeKey) => ({ routeKey, parsed: parseRouteForMatching(routeKey) }));
 const pick = (method: string, path: string) => matchRoute(routes, method, path);
 
 describe('route matching precedence', () => {
@@ -40,9 +40,9 @@ describe('route matching precedence', () => {
   });
 
   test('a malformed route key is a TypeError naming the key', () => {
-    expect(() => parseRouteKey('GET hello')).toThrow('routeKey: got "GET hello"');
-    expect(() => parseRouteKey('FETCH /x')).toThrow(TypeError);
-    expect(() => parseRouteKey('GET /{proxy+}/x')).toThrow(/greedy/);
+    expect(() => parseRouteForMatching('GET hello')).toThrow('routeKey: got "GET hello"');
+    expect(() => parseRouteForMatching('FETCH /x')).toThrow(TypeError);
+    expect(() => parseRouteForMatching('GET /{proxy+}/x')).toThrow(/greedy/);
   });
 });
 
