@@ -21,6 +21,7 @@ let github: GithubOidcEmulator;
 let entra: EntraEmulator;
 let acquired: AcquiredToken;
 const gateways: GatewayEmulator[] = [];
+let stdoutSpy: jest.SpyInstance | undefined;
 const savedEnv = { url: process.env['ACTIONS_ID_TOKEN_REQUEST_URL'], token: process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] };
 let masked: string[] = [];
 
@@ -54,21 +55,21 @@ beforeAll(async () => {
   });
   process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] = github.requestUrl;
   process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] = github.requestToken;
-  // The toolkit announces `::add-mask::<token>` on stdout itself; keep it out of the test output.
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
+  // The toolkit announces `::add-mask::<token>` on stdout itself, on every getIDToken (also when the
+  // wrong-audience probe mints a token later): keep it out of the test output for the whole file.
+  stdoutSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  {
     const cloud = resolveCloud('local', entra.url);
     const contract = tokenContract({ tenantId: TENANT, tokenVersion: 2, cloud, apiClientId: API.clientId, identifierUri: 'api://orders-api' });
     acquired = await acquireToken(
       { kind: 'github-oidc', getIDToken: core.getIDToken, cloud, tokenEndpoint: contract.tokenEndpoint, clientId: CALLER.clientId, scope: contract.scope },
       { mask: (t) => masked.push(t) },
     );
-  } finally {
-    write.mockRestore();
   }
 });
 
 afterAll(async () => {
+  stdoutSpy?.mockRestore();
   for (const [key, value] of [['ACTIONS_ID_TOKEN_REQUEST_URL', savedEnv.url], ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', savedEnv.token]] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
