@@ -38,9 +38,16 @@ function listeningPorts(): Set<string> {
 }
 
 describe('Ctrl-C during the rehearsal', () => {
+  // If an assertion fails before the SIGINT, the rehearsal would keep running (and keep jest alive).
+  const children: ReturnType<typeof spawn>[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
   it('stops every emulator: no process and no listening port is left behind', async () => {
     const before = listeningPorts();
     const child = spawn(process.execPath, [BIN, 'local', '--engine', 'emulate', '--keep'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PWD: ROOT } });
+    children.push(child);
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     // Wait until the emulators are up and the rehearsal waits for Ctrl-C.
@@ -62,6 +69,7 @@ describe('Ctrl-C during the rehearsal', () => {
   it('interrupting mid-rehearsal also cleans up', async () => {
     const before = listeningPorts();
     const child = spawn(process.execPath, [BIN, 'local', '--engine', 'emulate', '--break', 'open-api', '--timeout-seconds', '30'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PWD: ROOT } });
+    children.push(child);
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const deadline = Date.now() + 30_000;
