@@ -1,3 +1,4 @@
+import { quoteUntrusted, type Redactor } from '../redact';
 import type { ProbeAnswer, ProbeSpec } from './types';
 
 export type FetchLike = typeof fetch;
@@ -9,8 +10,8 @@ export interface SendProbeOptions {
   readonly body?: string;
   /** Extra request headers (never Authorization: probes set that). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Values that must never be copied from a response into results (tokens an API might echo). */
-  readonly secrets: readonly string[];
+  /** Knows every credential the probes send (tokens an API might echo, whole or in part). */
+  readonly redactor: Redactor;
   /** ms since the probe started, for `atMs`. */
   readonly elapsed: () => number;
   readonly fetch?: FetchLike;
@@ -33,8 +34,8 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
     });
     // The body is not needed; cancelling frees the connection at once.
     await response.body?.cancel().catch(() => undefined);
-    const location = safeHeader(response.headers.get('location'), options.secrets);
-    const wwwAuthenticate = safeHeader(response.headers.get('www-authenticate'), options.secrets);
+    const location = safeHeader(response.headers.get('location'), options.redactor);
+    const wwwAuthenticate = safeHeader(response.headers.get('www-authenticate'), options.redactor);
     return {
       status: response.status,
       ...(location !== undefined ? { location } : {}),
@@ -43,7 +44,8 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
       durationMs: Date.now() - started,
     };
   } catch (error) {
-    return { error: describeFailure(error, options.timeoutMs), atMs, durationMs: Date.now() - started };
+    // fetch's own errors may quote the request (an invalid header value is the Authorization header).
+    return { error: quoteUntrusted(describeFailure(error, options.timeoutMs), options.redactor), atMs, durationMs: Date.now() - started };
   }
 }
 
@@ -51,10 +53,9 @@ export function joinUrl(apiUrl: string, path: string): string {
   return `${apiUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-function safeHeader(value: string | null, secrets: readonly string[]): string | undefined {
-  if (value === null) return undefined;
-  if (secrets.some((secret) => secret.length >= 8 && value.includes(secret))) return '[redacted: echoed a token]';
-  return value.length > 300 ? `${value.slice(0, 297)}...` : value;
+/** The only way a response header enters a result: the API under test is untrusted input. */
+function safeHeader(value: string | null, redactor: Redactor): string | undefined {
+  return value === null ? undefined : quoteUntrusted(value, redactor);
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {

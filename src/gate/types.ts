@@ -36,10 +36,11 @@ export interface ProbeSpec {
 /** One answer to one request. `status` is absent when no answer arrived (then `error` says why). */
 export interface ProbeAnswer {
   readonly status?: number;
+  /** Why no answer arrived, quoted like `location`. */
   readonly error?: string;
-  /** Redirect target, for 3xx answers. */
+  /** Redirect target, for 3xx answers. Quoted safely: no control characters, quotes or secret runs, ≤ 300 characters. */
   readonly location?: string;
-  /** The `www-authenticate` header (API Gateway explains JWT refusals there). */
+  /** The `www-authenticate` header (API Gateway explains JWT refusals there), quoted like `location`. */
   readonly wwwAuthenticate?: string;
   /** When the request started, in ms since the probe started. */
   readonly atMs: number;

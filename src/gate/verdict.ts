@@ -209,7 +209,8 @@ function notFoundOr(status: number, route: string, otherwise = 'check --api-url,
 
 function describeWwwAuthenticate(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const description = /error_description="([^"]*)"/.exec(value)?.[1];
+  // Quotes were stripped on arrival (send-probe): the description runs to the next `key=` or the end.
+  const description = /error_description=(.*?)(?:,?\s+[a-z_]+=.*)?$/i.exec(value)?.[1];
   return description !== undefined ? `gateway said "${description}"` : `www-authenticate: ${value}`;
 }
 

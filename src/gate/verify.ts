@@ -1,4 +1,5 @@
 import { InvalidInputError, errorMessage } from '../errors';
+import { Redactor } from '../redact';
 import { decodeClaimsForLogging } from '../token/decode-claims';
 import { forgeNegativeCredentials } from './forge';
 import { planProbes } from './plan';
@@ -92,14 +93,16 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
     ...(otherAudienceSkipReason !== undefined ? { otherAudienceSkipReason } : {}),
   });
 
-  const secrets = [options.token, otherAudienceToken].filter((s): s is string => s !== undefined);
+  // Every credential a planned probe sends (so each forgery's copy of the real token's header,
+  // payload or signature, and any probe added later), plus the tokens themselves.
+  const redactor = new Redactor([options.token, otherAudienceToken, ...plan.probes.map((p) => p.authorization)]);
   // One deadline for the whole gate: a probe that starts late (concurrency) gets only what is left.
   const deadlineAt = started + (options.timeoutMs ?? 60_000);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
   const results = await mapConcurrently(plan.probes, options.concurrency ?? 8, (spec: ProbeSpec) =>
     pollProbe(spec, {
       apiUrl,
-      secrets,
+      redactor,
       deadlineMs: Math.max(1, deadlineAt - Date.now()),
       timeoutMs: options.requestTimeoutMs ?? 5000,
       stableCount: options.stableCount ?? 2,

@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors';
+import { Redactor, quoteUntrusted } from '../redact';
 import { explainAadsts, type ExchangeContext } from './aadsts';
 import { decodeClaimsForLogging } from './decode-claims';
 import { AttemptTimeoutError, TokenExchangeFailedError, type EntraErrorDetails } from './errors';
@@ -66,6 +67,8 @@ export async function exchangeForAccessToken(options: ExchangeOptions): Promise<
     body.set('client_secret', options.clientSecret ?? '');
   }
 
+  // A token endpoint's error text is untrusted: it must not be able to quote back what was sent.
+  const redactor = new Redactor([options.assertion, options.clientSecret]);
   const propagationLimit = options.propagationAttempts ?? 4;
   let propagationSeen = 0;
   const isRetryable = (error: unknown): boolean => {
@@ -93,7 +96,7 @@ export async function exchangeForAccessToken(options: ExchangeOptions): Promise<
       }
       const text = await response.text();
       if (response.ok) return parseSuccess(text, options, response.status);
-      throw refusal(response.status, text, context);
+      throw refusal(response.status, text, context, redactor);
     },
     {
       ...DEFAULT_RETRY,
@@ -123,8 +126,8 @@ function parseSuccess(text: string, options: ExchangeOptions, status: number): E
 }
 
 /** Turns Entra's JSON error (or any other answer) into one line with a fix. */
-function refusal(status: number, text: string, context: ExchangeContext): TokenExchangeFailedError {
-  const details = parseEntraError(status, text);
+function refusal(status: number, text: string, context: ExchangeContext, redactor: Redactor): TokenExchangeFailedError {
+  const details = parseEntraError(status, text, redactor);
   const what = details.aadsts !== undefined ? `AADSTS${details.aadsts}` : `HTTP ${status}${details.error ? ` ${details.error}` : ''}`;
   const fix = details.aadsts !== undefined ? explainAadsts(details.aadsts, context) : undefined;
   const said = details.description !== undefined ? `Entra said "${details.description}"` : undefined;
@@ -134,7 +137,7 @@ function refusal(status: number, text: string, context: ExchangeContext): TokenE
   return new TokenExchangeFailedError(`token exchange failed (${what}): ${head}${tail ? ` (${tail})` : ''}`, details);
 }
 
-export function parseEntraError(status: number, text: string): EntraErrorDetails {
+export function parseEntraError(status: number, text: string, redactor = new Redactor()): EntraErrorDetails {
   let json: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
@@ -144,15 +147,15 @@ export function parseEntraError(status: number, text: string): EntraErrorDetails
   }
   const rawDescription = typeof json['error_description'] === 'string' ? json['error_description'] : undefined;
   const codes = Array.isArray(json['error_codes']) ? json['error_codes'] : [];
-  const fromCodes = typeof codes[0] === 'number' || typeof codes[0] === 'string' ? String(codes[0]) : undefined;
+  const fromCodes = (typeof codes[0] === 'number' || typeof codes[0] === 'string') && /^\d{1,10}$/.test(String(codes[0])) ? String(codes[0]) : undefined;
   const fromText = rawDescription ? /AADSTS(\d+)/.exec(rawDescription)?.[1] : undefined;
   const firstLine = rawDescription?.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').trim();
-  const str = (key: string): string | undefined => (typeof json[key] === 'string' ? (json[key] as string) : undefined);
+  const str = (key: string): string | undefined => (typeof json[key] === 'string' ? quoteUntrusted(json[key] as string, redactor, { max: 100 }) : undefined);
   const details: EntraErrorDetails = {
     status,
     ...(str('error') !== undefined ? { error: str('error') } : {}),
     ...((fromCodes ?? fromText) !== undefined ? { aadsts: fromCodes ?? fromText } : {}),
-    ...(firstLine ? { description: firstLine.length > 300 ? `${firstLine.slice(0, 297)}...` : firstLine } : {}),
+    ...(firstLine ? { description: quoteUntrusted(firstLine, redactor, { keepQuotes: true }) } : {}),
     ...(str('correlation_id') !== undefined ? { correlationId: str('correlation_id') } : {}),
     ...(str('trace_id') !== undefined ? { traceId: str('trace_id') } : {}),
   };

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Redactor, quoteUntrusted } from '../redact';
 import { TokenCommandFailedError } from './errors';
 
 export interface RunTokenCommandOptions {
@@ -28,7 +29,8 @@ export async function runTokenCommand(options: RunTokenCommandOptions): Promise<
   if (spawnError) throw new TokenCommandFailedError(`token command ${name} could not start: ${spawnError.message}`, null, { cause: spawnError });
   if (timedOut) throw new TokenCommandFailedError(`token command ${name} did not finish within ${timeoutMs} ms`, null);
   if (code !== 0) {
-    const why = lastLine(redact(stderr, stdout));
+    // A tool may echo what it printed on stdout (the token) into its error output.
+    const why = quoteUntrusted(lastLine(stderr), new Redactor(stdout.split(/\s+/)), { keepQuotes: true, max: 200 });
     throw new TokenCommandFailedError(`token command ${name} exited with ${code ?? signal}${why ? `: ${why}` : ''} (stdout not shown)`, code);
   }
   if (token === '') throw new TokenCommandFailedError(`token command ${name} printed nothing; expected one access token on stdout`, code);
@@ -108,14 +110,5 @@ function commandName(command: string): string {
 
 function lastLine(text: string): string {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  const line = lines[lines.length - 1] ?? '';
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
-}
-
-/** Hides every longer word of stdout that a tool may have echoed to stderr. */
-function redact(text: string, stdout: string): string {
-  return stdout
-    .split(/\s+/)
-    .filter((word) => word.length >= 8)
-    .reduce((acc, word) => acc.split(word).join('***'), text);
+  return lines[lines.length - 1] ?? '';
 }

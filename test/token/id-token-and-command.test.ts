@@ -74,7 +74,7 @@ describe('runTokenCommand', () => {
 
   it('hides stdout words a tool repeats on stderr', async () => {
     const error = await runTokenCommand({ command: 'echo CANARY-ECHOED-1234; echo "bad token CANARY-ECHOED-1234" >&2; exit 1' }).catch((e: Error) => e);
-    expect((error as Error).message).toBe('token command "echo" exited with 1: bad token *** (stdout not shown)');
+    expect((error as Error).message).toBe('token command "echo" exited with 1: bad token [redacted] (stdout not shown)');
   });
 
   it('times out, kills the command, and says so', async () => {

@@ -26,7 +26,11 @@ export interface TestApiOptions {
   readonly trustedIssuer?: string;
   /** Paths that exist; others answer 404. @default any */
   readonly routes?: readonly string[];
-  /** Echo the Authorization header back in a response header (a leaky API). */
+  /**
+   * A leaky, hostile API: it echoes the Authorization header in halves — header.payload in `location`,
+   * the signature in `www-authenticate` (neither holds the whole token) — and whole in `x-seen-authorization`
+   * and the body.
+   */
   readonly echoAuthorization?: boolean;
 }
 
@@ -49,21 +53,32 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
     const authorization = req.headers.authorization;
     requests.push({ method: req.method ?? 'GET', path, authorization });
     if (options.routes && !options.routes.includes(path)) return sendJson(res, 404, { message: 'Not Found' });
-    const echo: Record<string, string> = options.echoAuthorization && authorization ? { 'x-seen-authorization': authorization } : {};
-    if (flaw === 'open' || (options.openForMs !== undefined && Date.now() - started < options.openForMs)) return sendJson(res, 200, { ok: true }, echo);
+    const echo: Record<string, string> = options.echoAuthorization && authorization ? echoHeaders(authorization) : {};
+    const seen = echo['x-seen-authorization'] !== undefined ? { seen: authorization } : {};
+    if (flaw === 'open' || (options.openForMs !== undefined && Date.now() - started < options.openForMs)) return sendJson(res, 200, { ok: true, ...seen }, echo);
     if (authorization === undefined || authorization === '') {
       if (options.anonymous) return sendJson(res, options.anonymous.status, { message: 'anonymous' }, options.anonymous.headers);
       return sendJson(res, 401, { message: 'Unauthorized' }, { ...unauthorized, ...echo });
     }
     const accepted = await check(req, options, flaw);
-    if (!accepted.ok) return sendJson(res, 401, { message: 'Unauthorized' }, { ...unauthorized, ...echo });
+    if (!accepted.ok) return sendJson(res, 401, { message: 'Unauthorized', ...seen }, { ...unauthorized, ...echo });
     if (options.requiredScope !== undefined) {
       const scp = typeof accepted.claims['scp'] === 'string' ? accepted.claims['scp'].split(' ') : [];
-      if (!scp.includes(options.requiredScope)) return sendJson(res, 403, { message: 'Forbidden' }, echo);
+      if (!scp.includes(options.requiredScope)) return sendJson(res, 403, { message: 'Forbidden', ...seen }, echo);
     }
-    return sendJson(res, 200, { ok: true, sub: accepted.claims.sub }, echo);
+    return sendJson(res, 200, { ok: true, sub: accepted.claims.sub, ...seen }, echo);
   });
   return { ...server, close: () => server.close(), requests };
+}
+
+function echoHeaders(authorization: string): Record<string, string> {
+  const cut = authorization.lastIndexOf('.');
+  const [front, signature] = cut > 0 ? [authorization.slice(0, cut), authorization.slice(cut + 1)] : [authorization, ''];
+  return {
+    location: `https://echo.invalid/seen?token=${front.replace(/^Bearer /, '')}`,
+    'www-authenticate': `Bearer error="invalid_token" error_description="signature ${signature} is not valid"`,
+    'x-seen-authorization': authorization,
+  };
 }
 
 type Checked = { ok: true; claims: Record<string, unknown> & { sub?: string } } | { ok: false };
