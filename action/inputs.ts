@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../src/errors';
 import { CLOUD_NAMES, isLoopbackHost, type CloudName } from '../src/contract/clouds';
 import { HTTP_METHODS } from '../src/contract/routes';
-import { parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from '../src/contract/input-values';
+import { parseBearerToken, parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from '../src/contract/input-values';
 
 export const COMMANDS = ['deploy-and-verify', 'deploy', 'verify', 'plan', 'destroy'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -71,7 +71,7 @@ export function readInputs(get: GetInput): ActionInputs {
     ...(input('cloud') !== '' ? { cloud } : {}),
     ...(authorityHost !== undefined ? { authorityHost } : {}),
   };
-  const token = input('token') === '' ? undefined : input('token');
+  const token = parseBearerToken('token', input('token'));
   const scope = parseText('scope', input('scope'), /^\S+\/\.default$/, 'an App ID URI followed by /.default, e.g. api://orders-api/.default');
   const otherAudienceScope = parseText('other-audience-scope', input('other-audience-scope'), /^\S+\/\.default$/, 'a resource followed by /.default, e.g. https://graph.microsoft.com/.default');
   const clientId = parseGuid('client-id', input('client-id'), "the caller app's client id");

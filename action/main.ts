@@ -10,7 +10,7 @@ import { readInputs } from './inputs';
 /** The action: read every input once, deploy and/or gate, publish outputs; one catch, one failure line. */
 export async function run(): Promise<void> {
   try {
-    // Mask a given token before anything else can print it.
+    // Mask a given token before anything else can print it (even one the input check will refuse).
     const givenToken = core.getInput('token').trim();
     if (givenToken !== '') core.setSecret(givenToken);
     const inputs = readInputs((name) => core.getInput(name));
@@ -84,5 +84,5 @@ async function publishReport(report: GateReport, apiUrl: string): Promise<void> 
   core.setOutput('report', JSON.stringify(report));
   core.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
   core.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
-  if (process.env.GITHUB_STEP_SUMMARY) await (await core.fullCore()).summary.addRaw(renderGateMarkdown(report)).write();
+  if (process.env.GITHUB_STEP_SUMMARY) await (await core.fullCore()).summary.addRaw(core.redact(renderGateMarkdown(report))).write();
 }

@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils';
+import { Redactor, maskCommands } from '../src/redact';
 
 /**
  * The few runner commands the action needs on every run, taken from @actions/core's own light
@@ -13,8 +14,21 @@ export function getInput(name: string): string {
   return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
 
+/** Every secret masked so far: nothing this action writes (log, outputs, summary) holds a run of one. */
+const known = new Redactor();
+
+/**
+ * Masks a secret in the runner's log: the value, each of its lines (the runner masks line by line)
+ * and each long segment (half a JWT). Our own output is redacted against it as well.
+ */
 export function setSecret(secret: string): void {
-  issueCommand('add-mask', {}, secret);
+  for (const line of maskCommands(secret)) writeLine(line);
+  known.add(secret);
+}
+
+/** Text with every run of a masked secret replaced, for what the runner does not mask (files, outputs). */
+export function redact(text: string): string {
+  return known.redact(text);
 }
 
 export function setFailed(message: string): void {
@@ -31,14 +45,15 @@ export function warning(message: string): void {
 }
 
 export function info(message: string): void {
-  writeLine(message);
+  writeLine(redact(message));
 }
 
 export function debug(message: string): void {
   issueCommand('debug', {}, message);
 }
 
-export function setOutput(name: string, value: string): void {
+export function setOutput(name: string, rawValue: string): void {
+  const value = redact(rawValue);
   if (process.env['GITHUB_OUTPUT']) {
     // On use: file-command loads node:crypto (for its delimiters), a cost bad-input runs need not pay.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -76,7 +91,7 @@ function issueCommand(command: string, properties: Record<string, unknown>, mess
     .filter(([, value]) => value !== undefined && value !== null && value !== '')
     .map(([key, value]) => `${key}=${escapeProperty(toCommandValue(value))}`)
     .join(',');
-  writeLine(`::${command}${props ? ` ${props}` : ''}::${escapeData(toCommandValue(message))}`);
+  writeLine(`::${command}${props ? ` ${props}` : ''}::${escapeData(redact(toCommandValue(message)))}`);
 }
 
 function writeLine(line: string): void {

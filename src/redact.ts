@@ -71,6 +71,16 @@ export function maskableParts(secret: string): string[] {
   return [...parts];
 }
 
+/**
+ * The `::add-mask::` workflow commands for one secret (see {@link maskableParts}), escaped as the
+ * toolkit escapes command data. The runner reads workflow commands from a step's stdout and stderr
+ * alike (actions/runner ScriptHandler/OutputManager), so a CLI may write them to stderr and keep
+ * stdout for its JSON.
+ */
+export function maskCommands(secret: string): string[] {
+  return maskableParts(secret).map((part) => `::add-mask::${part.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`);
+}
+
 // C0 and C1 controls, line and paragraph separators, bidi overrides and isolates.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const QUOTES = /["'`]/g;

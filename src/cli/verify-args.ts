@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isGuid, resolveCloud, type Cloud } from '../contract';
-import { parseInteger, parseStatusList } from '../contract/input-values';
+import { parseBearerToken, parseInteger, parseStatusList } from '../contract/input-values';
 import { InvalidInputError } from '../errors';
 
 /** The token source as the command line describes it (secrets already read from env). */
@@ -116,13 +116,14 @@ function tokenSource(values: Values, env: Readonly<Record<string, string | undef
     throw new InvalidInputError(`--${second}`, shown, `one token source only: --token, --token-env, --token-command, or --tenant-id/--client-id/--scope (got --${groups[0]} too)`);
   }
   if (str('token') !== undefined) {
-    if (str('token')!.trim() === '') throw new InvalidInputError('--token', '', 'an access token');
-    return { kind: 'given', token: str('token')!.trim(), from: '--token' };
+    const token = parseBearerToken('--token', str('token')!);
+    if (token === undefined) throw new InvalidInputError('--token', '', 'an access token');
+    return { kind: 'given', token, from: '--token' };
   }
   const tokenEnv = str('token-env');
   if (tokenEnv !== undefined) {
-    const value = env[tokenEnv]?.trim();
-    if (!value) throw new InvalidInputError('--token-env', tokenEnv, 'the name of a set, non-empty environment variable holding the access token');
+    const value = parseBearerToken(`--token-env ${tokenEnv}`, env[tokenEnv] ?? '');
+    if (value === undefined) throw new InvalidInputError('--token-env', tokenEnv, 'the name of a set, non-empty environment variable holding the access token');
     return { kind: 'given', token: value, from: '--token-env' };
   }
   const command = str('token-command');

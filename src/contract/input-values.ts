@@ -106,3 +106,47 @@ export function parseText(name: string, raw: string, pattern: RegExp, expected: 
   if (!pattern.test(raw)) throw new InvalidInputError(name, raw, expected);
   return raw;
 }
+
+/** The first character of a token that cannot be sent as one bearer word in an HTTP header, if any. */
+export function findBadTokenCharacter(token: string): { readonly position: number; readonly kind: string } | undefined {
+  let position = 0;
+  for (const char of token) {
+    position += 1;
+    const code = char.codePointAt(0)!;
+    if (code >= 0x21 && code <= 0x7e) continue;
+    const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    const kind =
+      code === 0x0a || code === 0x0d ? 'a line break'
+      : code === 0x20 ? 'a space'
+      : code === 0x09 ? 'a tab'
+      : code < 0x20 || code === 0x7f ? `a control character (${hex})`
+      : `a non-ASCII character (${hex})`;
+    return { position, kind };
+  }
+  return undefined;
+}
+
+/** A token described without any of its characters: its length and its first bad character. */
+export function describeBadToken(token: string): string | undefined {
+  const bad = findBadTokenCharacter(token);
+  return bad && `${[...token].length} characters, ${bad.kind} at character ${bad.position}`;
+}
+
+/**
+ * An access token as a user or a tool gives it: surrounding whitespace trimmed, then one word of
+ * visible ASCII (what a JWT is). Anything else would be refused by fetch with the header in the
+ * message, or cut by GitHub's line-by-line masking, so it is refused here, and the message shows
+ * none of the token. An empty value gives undefined.
+ */
+export function parseBearerToken(name: string, raw: string): string | undefined {
+  const token = raw.trim();
+  if (token === '') return undefined;
+  const bad = describeBadToken(token);
+  if (bad === undefined) return token;
+  const fix = /^bearer\s/i.test(token)
+    ? 'give the token without the "Bearer " prefix'
+    : /line break|space|tab/.test(bad)
+      ? "check where the token is read: it must hold one token, without line breaks or spaces (e.g. pipe it through tr -d '\\r\\n')"
+      : 'check that the value is the access token itself (a JWT: letters, digits, - _ . only)';
+  throw new InvalidInputError(name, `(hidden: ${bad})`, `one access token on one line, visible ASCII only; ${fix}`);
+}

@@ -1,3 +1,4 @@
+import { describeBadToken } from '../contract/input-values';
 import { errorMessage } from '../errors';
 import { Redactor, quoteUntrusted } from '../redact';
 import { explainAadsts, type ExchangeContext } from './aadsts';
@@ -120,6 +121,10 @@ function parseSuccess(text: string, options: ExchangeOptions, status: number): E
     throw new TokenExchangeFailedError(`token exchange with ${options.tokenEndpoint} failed: HTTP ${status} answer has no access_token`, { status });
   }
   options.mask?.(accessToken);
+  const bad = describeBadToken(accessToken);
+  if (bad !== undefined) {
+    throw new TokenExchangeFailedError(`token exchange with ${options.tokenEndpoint} failed: HTTP ${status} answer has an access_token that cannot be sent in a header (${bad}); check that the authority host is Entra and nothing in between rewrites the answer`, { status });
+  }
   const tokenType = typeof json['token_type'] === 'string' ? json['token_type'] : 'Bearer';
   const expiresIn = typeof json['expires_in'] === 'number' ? json['expires_in'] : typeof json['expires_in'] === 'string' ? Number(json['expires_in']) : undefined;
   return { accessToken, tokenType, expiresIn };

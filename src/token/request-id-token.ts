@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors';
 import type { Cloud } from '../contract';
+import { describeBadToken } from '../contract/input-values';
 import { IdTokenUnavailableError } from './errors';
 
 /** The shape of `@actions/core`'s `getIDToken`, injected so library code never reads the environment. */
@@ -36,5 +37,7 @@ export async function requestGithubIdToken(options: RequestGithubIdTokenOptions)
     throw new IdTokenUnavailableError(`could not get a GitHub OIDC token for audience ${audience}: GitHub answered with an empty token`);
   }
   options.mask?.(token);
+  const bad = describeBadToken(token);
+  if (bad !== undefined) throw new IdTokenUnavailableError(`could not get a GitHub OIDC token for audience ${audience}: GitHub answered with a token that cannot be sent (${bad})`);
   return token;
 }

@@ -1,4 +1,5 @@
 import type { Cloud } from '../contract';
+import { parseBearerToken } from '../contract/input-values';
 import type { ExchangeContext } from './aadsts';
 import { decodeClaimsForLogging, describeClaimsForLogging, type LoggableClaims } from './decode-claims';
 import { exchangeForAccessToken, type ExchangeOptions, type FetchLike } from './exchange';
@@ -75,7 +76,7 @@ export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceD
       if (typeof config.token !== 'string' || config.token.trim() === '') throw new TypeError('acquireToken: "token" must be a non-empty string');
       const token = config.token.trim();
       mask(token);
-      return done(token);
+      return done(parseBearerToken('token', token)!);
     }
     case 'command': {
       const token = await runTokenCommand({

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { parseBearerToken } from '../contract/input-values';
 import { Redactor, quoteUntrusted } from '../redact';
 import { TokenCommandFailedError } from './errors';
 
@@ -35,10 +36,8 @@ export async function runTokenCommand(options: RunTokenCommandOptions): Promise<
   }
   if (token === '') throw new TokenCommandFailedError(`token command ${name} printed nothing; expected one access token on stdout`, code);
   options.mask?.(token);
-  if (/\s/.test(token)) {
-    throw new TokenCommandFailedError(`token command ${name} printed more than one word; expected only the access token (for az add --query accessToken -o tsv)`, code);
-  }
-  return token;
+  // The user's own command printed it: a bad token is a usage error that names the command, never the token.
+  return parseBearerToken(`token command ${name} output`, token)!;
 }
 
 interface Outcome {

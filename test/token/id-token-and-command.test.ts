@@ -83,8 +83,12 @@ describe('runTokenCommand', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
-  it('refuses empty output and output with more than one word', async () => {
+  it('refuses empty output, and output with more than one word as a usage error that shows none of it', async () => {
     await expect(runTokenCommand({ command: 'true' })).rejects.toThrow('token command "true" printed nothing; expected one access token on stdout');
-    await expect(runTokenCommand({ command: "printf 'a b'" })).rejects.toThrow(/printed more than one word/);
+    await expect(runTokenCommand({ command: "printf 'secret-part-one secret-part-two'" })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringMatching(/^token command "printf" output: got "\(hidden: 31 characters, a space at character 16\)"; expected one access token on one line/),
+    });
+    await expect(runTokenCommand({ command: "printf 'secret-part-one secret-part-two'" })).rejects.not.toThrow(/secret-part/);
   });
 });
