@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGuid, resolveCloud, type Cloud } from '../contract';
 import { parseBearerToken, parseInteger, parseStatusList } from '../contract/input-values';
@@ -25,6 +26,8 @@ export interface VerifyArgs {
   readonly timeoutSeconds: number;
   readonly negativeProbes: boolean;
   readonly json: boolean;
+  /** Where to write the JSON report too. */
+  readonly report?: string;
   readonly verbose: boolean;
 }
 
@@ -50,6 +53,7 @@ const OPTIONS = {
   'timeout-seconds': { type: 'string' },
   'no-negative-probes': { type: 'boolean' },
   json: { type: 'boolean' },
+  report: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -97,6 +101,7 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
     timeoutSeconds,
     negativeProbes: values['no-negative-probes'] !== true,
     json: values.json === true,
+    ...(values.report !== undefined ? { report: parseReportPath(values.report) } : {}),
     verbose: values.verbose === true,
   };
 }
@@ -146,6 +151,11 @@ function tokenSource(values: Values, env: Readonly<Record<string, string | undef
   }
   const audience = str('audience');
   return { kind: 'entra', tenantId: tenantId.toLowerCase(), clientId, scope, ...(clientSecret !== undefined ? { clientSecret } : {}), ...(audience !== undefined ? { audience } : {}) };
+}
+
+function parseReportPath(path: string): string {
+  if (path.trim() === '') throw new InvalidInputError('--report', path, 'a file path for the JSON report, e.g. gate-report.json');
+  return resolve(path);
 }
 
 function required(flag: string, value: string | undefined, expected: string): string {

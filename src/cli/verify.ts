@@ -1,10 +1,13 @@
-import * as core from '@actions/core';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { buildGateReport, verifyApiGate, warmUpForgery, type GateReport } from '../gate';
 import { acquireToken, type AcquiredToken, type TokenSourceConfig } from '../token';
+import { writePrivateFileAtomic } from '../json-file';
+import { githubIdTokenFrom } from './github-id-token';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
-import { parseUsage } from './args';
+import { secretOutput } from './secret-output';
 import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
 export const VERIFY_HELP = `Usage: entra-api-guard verify --api-url URL [options]
@@ -38,7 +41,8 @@ Expectations:
   --no-negative-probes          skip forged-token and malformed-header probes
 
 Output:
-  --json                        print the JSON report on stdout
+  --json                        print the JSON report on stdout (one document, also on errors)
+  --report FILE                 also write the JSON report to FILE (0600, written whole or not at all)
   --verbose                     log every probe attempt on stderr
   -h, --help                    this help
 
@@ -51,22 +55,43 @@ export const verifyCommand: CliCommand = {
 };
 
 async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
-  const args = parseUsage('verify', io, () => parseVerifyArgs(argv, env));
-  if (!args) return EXIT_USAGE;
+  // Every token is redacted from all output and masked (on stderr) the moment it exists.
+  const { stdout, stderr, mask, redact } = secretOutput(io, env);
+  const paint = colours(io.stderr, env);
+  let args: VerifyArgs;
+  try {
+    args = parseVerifyArgs(argv, env);
+    if (args.report !== undefined) checkReportPath(args.report);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
+    // --json promises one JSON document on stdout, a usage error included.
+    if (argv.includes('--json')) stdout.write(json(errorDocument(error)));
+    return EXIT_USAGE;
+  }
   if (args.help) {
-    io.stdout.write(VERIFY_HELP);
+    stdout.write(VERIFY_HELP);
     return EXIT_PASS;
   }
-  const paint = colours(io.stderr, env);
-  const log = (line: string): void => void io.stderr.write(`${paint.dim(line)}\n`);
-  const mask = io.mask ?? (env['GITHUB_ACTIONS'] === 'true' ? core.setSecret : () => undefined);
+  const log = (line: string): void => void stderr.write(`${paint.dim(line)}\n`);
+  /** The one result document, on stdout with --json and in the --report file; false when the file could not be written. */
+  const publish = (document: unknown): boolean => {
+    if (args.json) stdout.write(json(document));
+    if (args.report === undefined) return true;
+    try {
+      writePrivateFileAtomic(args.report, redact(json(document)));
+      return true;
+    } catch (error) {
+      stderr.write(`${paint.red('error')}: --report: could not write ${args.report}: ${errorMessage(error)}\n`);
+      return false;
+    }
+  };
 
-  let acquired: AcquiredToken | undefined;
   try {
     // The attacker key (RSA 2048) is generated while the token is fetched, not after.
     if (args.negativeProbes) warmUpForgery();
     const source = toTokenSourceConfig(args, env, io);
-    if (source) acquired = await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const acquired = source ? await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}) }) : undefined;
     const mint = acquired?.mintForScope;
     const otherScope = args.otherAudienceScope;
     const run = await verifyApiGate({
@@ -85,19 +110,33 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
       ...(args.verbose ? { log } : {}),
     });
     const report = buildGateReport(run);
-    if (args.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else io.stdout.write(renderText(report, io, env));
-    return report.pass ? EXIT_PASS : EXIT_FAIL;
+    const written = publish(report);
+    if (!args.json) stdout.write(renderText(report, io, env));
+    return report.pass && written ? EXIT_PASS : EXIT_FAIL;
   } catch (error) {
-    if (error instanceof InvalidInputError) {
-      io.stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
-      return EXIT_USAGE;
-    }
+    const usage = error instanceof InvalidInputError;
     const code = error instanceof GuardError ? error.code : 'ERR_UNEXPECTED';
-    io.stderr.write(`${paint.red('error')}: ${errorMessage(error)}${error instanceof GuardError ? ` [${code}]` : ''}\n`);
-    if (args.json) io.stdout.write(`${JSON.stringify({ pass: false, error: { code, message: errorMessage(error) } }, null, 2)}\n`);
-    return EXIT_FAIL;
+    if (usage) stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
+    else stderr.write(`${paint.red('error')}: ${errorMessage(error)}${error instanceof GuardError ? ` [${code}]` : ''}\n`);
+    publish(errorDocument(error));
+    return usage ? EXIT_USAGE : EXIT_FAIL;
   }
+}
+
+function json(document: unknown): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** What --json prints and --report holds when there is no gate report: never a token (the streams redact too). */
+function errorDocument(error: unknown): { pass: false; error: { code: string; message: string } } {
+  return { pass: false, error: { code: error instanceof GuardError ? error.code : 'ERR_UNEXPECTED', message: errorMessage(error) } };
+}
+
+/** --report must name a file in an existing folder: checked before any token is fetched or probe sent. */
+function checkReportPath(path: string): void {
+  const folder = statSync(dirname(path), { throwIfNoEntry: false });
+  if (!folder?.isDirectory()) throw new InvalidInputError('--report', path, `a file in an existing folder (${dirname(path)} is not one)`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidInputError('--report', path, 'a file path, not a folder, e.g. gate-report.json');
 }
 
 function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSourceConfig | undefined {
@@ -116,7 +155,7 @@ function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSou
         kind: 'github-oidc',
         ...app,
         cloud: args.cloud,
-        getIDToken: io.getIDToken ?? ((audience?: string) => core.getIDToken(audience)),
+        getIDToken: io.getIDToken ?? githubIdTokenFrom(env, io.fetch),
         ...(source.audience !== undefined ? { audience: source.audience } : {}),
       };
     }
