@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as core from './runner';
+import { writePrivateFileAtomic } from '../src/json-file';
 import { resolveCloud } from '../src/contract/clouds';
 import { GuardError, errorMessage } from '../src/errors';
 import type { GateReport } from '../src/gate/report';
@@ -56,6 +60,13 @@ export async function run(): Promise<void> {
   }
 }
 
+/** `<RUNNER_TEMP>/entra-api-guard-XXXXXX/gate-report.json`: a private folder per run, the file 0600. */
+function writeReportFile(text: string, base: string): string {
+  const file = join(mkdtempSync(join(base, 'entra-api-guard-')), 'gate-report.json');
+  writePrivateFileAtomic(file, text);
+  return file;
+}
+
 const OUTPUT_NAMES: Record<keyof DeployOutputs, string> = {
   apiUrl: 'api-url',
   apiId: 'api-id',
@@ -82,6 +93,8 @@ async function publishReport(report: GateReport, apiUrl: string): Promise<void> 
   core.setOutput('verdict', report.pass ? 'pass' : 'fail');
   core.setOutput('api-url', apiUrl);
   core.setOutput('report', JSON.stringify(report));
+  // A file for upload-artifact, so no workflow has to echo the report through a shell.
+  core.setOutput('report-file', writeReportFile(core.redact(`${JSON.stringify(report, null, 2)}\n`), process.env.RUNNER_TEMP || tmpdir()));
   core.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
   core.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
   if (process.env.GITHUB_STEP_SUMMARY) await (await core.fullCore()).summary.addRaw(core.redact(renderGateMarkdown(report))).write();

@@ -84,6 +84,9 @@ export function maskCommands(secret: string): string[] {
 // C0 and C1 controls, line and paragraph separators, bidi overrides and isolates.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const QUOTES = /["'`]/g;
+// The runner's legacy workflow-command form, `##[command]data`, is honoured anywhere in a line of a
+// step's stdout or stderr (actions/runner ActionCommand.TryParse); the `::` form only at a line's start.
+const LEGACY_COMMAND = /#{2,}\[/g;
 
 export interface QuoteOptions {
   /** @default 300 */
@@ -94,12 +97,14 @@ export interface QuoteOptions {
 
 /**
  * Untrusted text (an API's response header, a server's error) made safe to print anywhere: control
- * characters and quotes dropped, every secret the redactor knows hidden, at most `max` characters.
+ * characters and quotes dropped, no workflow command left in it, every secret the redactor knows
+ * hidden, at most `max` characters.
  */
 export function quoteUntrusted(value: string, redactor: Redactor, options: QuoteOptions = {}): string {
   const max = options.max ?? 300;
   let text = value.replace(CONTROLS, '');
   if (!options.keepQuotes) text = text.replace(QUOTES, '');
+  text = text.replace(LEGACY_COMMAND, '#[');
   // Redacted after stripping: characters slipped between a token's pieces cannot hide it.
   text = redactor.redact(text);
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;

@@ -32,6 +32,9 @@ describe('quoteUntrusted', () => {
     const hostile = `x"'\`\u0000\r\n::set-output name=a::b\u202e${HEADER.slice(0, 20)}\n${HEADER.slice(20)}`;
     expect(quoteUntrusted(hostile, redactor)).toBe('x::set-output name=a::b[redacted]');
   });
+  test('leaves no legacy workflow command (##[ is honoured anywhere in a log line)', () => {
+    expect(quoteUntrusted('https://x/##[set-output name=verdict]pass ###[add-mask]401', redactor)).toBe('https://x/#[set-output name=verdict]pass #[add-mask]401');
+  });
   test('is bounded, and keeps quotes only when asked', () => {
     expect(quoteUntrusted('a'.repeat(400), redactor)).toHaveLength(300);
     expect(quoteUntrusted('a'.repeat(400), redactor, { max: 50 })).toBe(`${'a'.repeat(47)}...`);
