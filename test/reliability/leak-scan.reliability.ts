@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CliIo } from '../../src/cli/io';
@@ -8,6 +8,8 @@ import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github
 import { rehearse } from '../../src/local/rehearsal';
 import { synthesizeProject } from '../../stacks/synth';
 import { runAction, withoutMaskCommands, type ActionRun } from '../action/harness';
+import { withActionDefaults } from '../support/action-defaults';
+import { buildBin, runBin } from '../support/cli-bin';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
 import { CALLER, CALLER_SECRET, LEGACY_API, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
@@ -19,10 +21,12 @@ import { LeakScanner, recordingFetch, tokensInAnswer, type Leak, type Secret } f
 /**
  * The leak scan: every flow that handles a token — CLI verify with each token source (pass and fail),
  * the rehearsal (CLI `local` and rehearse()), the action bundle (OIDC exchange, given token, failing
- * API) — runs with a known canary and with the real tokens the emulators hand out, captured on the way
- * (a recording fetch in-process, recording proxies for the bundle's child process). Then everything
- * the flows wrote is scanned: captured stdout/stderr, reports, GITHUB_OUTPUT/ENV/STEP_SUMMARY, the
- * gateway's access log, and every file in every temp folder that appeared while they ran.
+ * API), and issue [1]'s items 3–5 (a token with line breaks, an API echoing the token in halves, the CLI
+ * binary's `verify --json` on a runner with a real exchange) — runs with a known canary and with the
+ * real tokens the emulators hand out, captured on the way (a recording fetch in-process, recording
+ * proxies for child processes). Then everything the flows wrote is scanned for each secret, whole and
+ * by every segment of 16+ characters: captured stdout/stderr, reports, GITHUB_OUTPUT/ENV/STEP_SUMMARY,
+ * the gateway's access log, and every file in every temp folder that appeared while they ran.
  */
 
 const ROOT = join(__dirname, '../..');
@@ -50,6 +54,7 @@ let githubProxy: FaultProxy;
 let entraProxy: FaultProxy;
 
 beforeAll(async () => {
+  buildBin();
   tmpBefore = new Set(readdirSync(tmpdir()));
   suiteDir = mkdtempSync(join(tmpdir(), 'reliability-leak-'));
   issuer = await startJwksIssuer(AUDIENCE);
@@ -86,6 +91,16 @@ async function cli(name: string, argv: readonly string[], env: Record<string, st
   return { code, stdout, stderr };
 }
 
+/** Runs the CLI binary as a workflow step would (its own process, env only), keeping what it printed. */
+async function bin(name: string, argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const run = await runBin(argv, { env, timeoutMs: 60_000 });
+  // On a runner the ::add-mask:: lines (stderr) are consumed, never shown: how a token gets masked.
+  keep(`bin ${name} stdout`, withoutMaskCommands(run.stdout));
+  keep(`bin ${name} stderr`, withoutMaskCommands(run.stderr));
+  flows.push(`bin ${name} (exit ${run.code})`);
+  return { code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
 function keep(where: string, text: string): void {
   written.push({ where, text });
   writeFileSync(join(suiteDir, `${where.replace(/[^\w-]+/g, '_')}.log`), text);
@@ -109,19 +124,18 @@ const entraArgs = (clientId = CALLER.clientId): string[] => [
 ];
 
 describe('leak scan', () => {
-  test('the scanner finds a planted token, whole or by its signature (so a clean scan means something)', () => {
+  test('the scanner finds a planted token, whole or by any segment of it (so a clean scan means something)', () => {
     const planted = mkdtempSync(join(tmpdir(), 'reliability-plant-'));
     try {
       const probe = new LeakScanner();
       probe.add({ label: 'planted', value: canary });
       writeFileSync(join(planted, 'report.json'), JSON.stringify({ note: `x${canary}x` }));
       writeFileSync(join(planted, 'binary.bin'), Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(canary.split('.')[2]!), Buffer.from([0])]));
-      expect(probe.scanTree(planted).map((l) => [l.where.replace(planted, ''), l.part]).sort()).toEqual([
-        ['/binary.bin', 'signature'],
-        ['/report.json', 'signature'],
-        ['/report.json', 'whole'],
-      ]);
-      expect(probe.scanText('log', `Bearer ${canary}`)).toHaveLength(2);
+      // Half a token, as an API echoing the forged-known-kid probe (real header.payload) gives it back.
+      writeFileSync(join(planted, 'half.log'), `Location: https://x/?t=${canary.split('.').slice(0, 2).join('.')}`);
+      const found = probe.scanTree(planted).map((l) => `${l.where.replace(planted, '')} ${l.part}`);
+      expect([...new Set(found)].sort()).toEqual(['/binary.bin segment', '/half.log segment', '/report.json segment', '/report.json whole']);
+      expect(probe.scanText('log', `Bearer ${canary}`).map((l) => l.part)).toEqual(['whole', 'segment', 'segment', 'segment']);
       expect(probe.scanText('log', 'nothing here')).toEqual([]);
     } finally {
       rmSync(planted, { recursive: true, force: true });
@@ -198,6 +212,61 @@ describe('leak scan', () => {
     expect(exchange.stdout.match(/^::add-mask::/gm)?.length).toBeGreaterThanOrEqual(2);
     expect(given.stdout.split('\n')[0]).toBe(`::add-mask::${canary}`);
   }, 90_000);
+
+  test('a token with line breaks (issue [1] item 4): refused by the CLI and the action, none of it printed', async () => {
+    const wrapped = canary.match(/.{1,64}/g)!.join('\n');
+    // Each line is looked for on its own: GitHub masks line by line, and a summary turns breaks into spaces.
+    for (const line of wrapped.split('\n')) if (line.length >= 16) add({ label: 'line of a wrapped token', value: line });
+    const env = { [CANARY_ENV]: wrapped, GITHUB_ACTIONS: 'true' };
+    const target = ['verify', '--api-url', echoApi.url, '--path', '/orders', '--timeout-seconds', '5'];
+    const sent = echoApi.requests.length;
+    const runs = [
+      await bin('verify --token (line breaks)', [...target, '--token', wrapped, '--json'], env),
+      await bin('verify --token-env (line breaks)', [...target, '--token-env', CANARY_ENV], env),
+      await bin('verify --token-command (line breaks)', [...target, '--token-command', `printf %s "$${CANARY_ENV}"`, '--verbose'], env),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2]);
+    for (const run of runs) expect(run.stderr).toMatch(/got "\(hidden: \d+ characters, a line break at character 65\)"/);
+    const action = await runAction(withActionDefaults({ command: 'verify', 'api-url': echoApi.url, paths: '/orders', token: wrapped, 'timeout-seconds': '5' }), { env: { RUNNER_DEBUG: '1' } });
+    keepAction('verify token with line breaks', action);
+    expect(action.code).toBe(1);
+    expect(echoApi.requests.length).toBe(sent); // refused before any probe went out
+  }, 60_000);
+
+  test('an API that echoes the token in halves (issue [1] item 5): the forgeries carrying real halves went out and came back', async () => {
+    const [header, payload, signature] = canary.split('.') as [string, string, string];
+    const sent = refusingApi.requests.length;
+    const env = { [CANARY_ENV]: canary, GITHUB_ACTIONS: 'true' };
+    const runs = [
+      await bin('verify echoed halves --json', ['verify', '--api-url', refusingApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--json', '--verbose', '--timeout-seconds', '3'], env),
+      await bin('verify echoed halves (text)', ['verify', '--api-url', echoApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--verbose', '--timeout-seconds', '5'], env),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([1, 0]);
+    const action = await runAction(withActionDefaults({ command: 'verify', 'api-url': refusingApi.url, paths: '/orders', token: canary, 'timeout-seconds': '3' }), { env: { RUNNER_DEBUG: '1' } });
+    keepAction('verify echoed halves', action);
+    expect(action.code).toBe(1);
+    // The API echoed header.payload (Location) and the signature (www-authenticate) of every credential
+    // it got: among them the forged-known-kid probe (real header.payload, attacker signature) and the
+    // tampered-payload probe (real header and signature around another payload).
+    const credentials = refusingApi.requests.slice(sent).map((r) => r.authorization ?? '');
+    expect(credentials.some((c) => c.startsWith(`Bearer ${header}.${payload}.`) && c !== `Bearer ${canary}`)).toBe(true);
+    expect(credentials.some((c) => c.startsWith(`Bearer ${header}.`) && c.endsWith(`.${signature}`) && !c.includes(payload))).toBe(true);
+  }, 60_000);
+
+  test('verify --json under GITHUB_ACTIONS=true with a real exchange (issue [1] item 3): stdout is one JSON document', async () => {
+    const report = join(suiteDir, 'runner-gate-report.json');
+    const run = await bin(
+      'verify --json on a runner (oidc exchange)',
+      ['verify', '--api-url', entraGateway.url, '--path', '/orders', ...entraArgs().map((a) => (a === entra.url ? entraProxy.url : a)), '--json', '--report', report, '--verbose', '--timeout-seconds', '10'],
+      { GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '1', ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl.replace(github.url, githubProxy.url), ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').filter((l) => /^\s*(::|##\[)/.test(l))).toEqual([]);
+    expect((JSON.parse(run.stdout) as { pass: boolean }).pass).toBe(true);
+    expect(readFileSync(report, 'utf8')).toBe(run.stdout); // scanned with the suite folder below
+    // Both tokens were masked, on stderr, where the runner reads workflow commands too.
+    expect(run.stderr.match(/^::add-mask::[\w-]+\.[\w-]+\.[\w-]+$/gm)?.length).toBe(2);
+  }, 60_000);
 
   test('nothing any flow wrote holds a token: outputs, reports, access logs and every new temp file', () => {
     // The scan is only as good as what it looks for: the real tokens must have been captured.

@@ -10,7 +10,8 @@ export interface Secret {
 /** Where a secret (or a recognisable part of it) was found. Never holds the secret itself. */
 export interface Leak {
   readonly secret: string;
-  readonly part: 'whole' | 'signature';
+  /** `segment`: a piece of 16+ characters between separators (a JWT's header, payload or signature). */
+  readonly part: 'whole' | 'segment';
   readonly where: string;
 }
 
@@ -24,9 +25,13 @@ interface Needle {
 const SKIPPED_FOLDERS = new Set(['.terraform', 'node_modules', 'entra-api-guard-node24-cache']);
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
+/** Pieces this long or longer count as the secret (src/redact.ts hides any run of this many characters). */
+const SEGMENT = 16;
+
 /**
- * Looks for secrets in strings and files. A JWT is also looked for by its signature alone (a token cut
- * in half, or re-encoded around its signature, still leaks the proof of possession).
+ * Looks for secrets in strings and files: whole, and by every segment of 16+ characters between
+ * separators (`.`, whitespace, `:`, `,`, `;`). A JWT cut in halves — the forged-known-kid probe carries
+ * the real header.payload, the tampered-payload probe the real signature — still leaks the token.
  */
 export class LeakScanner {
   private readonly needles: Needle[] = [];
@@ -39,9 +44,8 @@ export class LeakScanner {
     if (this.seen.has(secret.value)) return;
     this.seen.add(secret.value);
     this.needles.push({ label: secret.label, part: 'whole', bytes: Buffer.from(secret.value) });
-    const parts = secret.value.split('.');
-    const signature = parts.length === 3 ? parts[2]! : '';
-    if (signature.length >= 16) this.needles.push({ label: secret.label, part: 'signature', bytes: Buffer.from(signature) });
+    const segments = new Set(secret.value.split(/[\s.:,;]+/).filter((s) => s.length >= SEGMENT && s !== secret.value));
+    for (const segment of segments) this.needles.push({ label: secret.label, part: 'segment', bytes: Buffer.from(segment) });
   }
 
   get secretCount(): number {
