@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '../support/process';
 
 export const ROOT = join(__dirname, '../..');
 export const BUNDLE = join(ROOT, 'action/dist/index.js');
@@ -30,7 +30,7 @@ export interface RunOptions {
  * per input (upper-cased, hyphens kept) and the GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STEP_SUMMARY files.
  * Asynchronous, so emulators in this process keep answering while the action runs.
  */
-export function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
+export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
   for (const file of Object.values(files)) writeFileSync(file, '');
@@ -39,27 +39,14 @@ export function runAction(inputs: Record<string, string>, options: RunOptions = 
   for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
   const [command, ...args] = options.node ?? [process.execPath];
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command!, [...args, BUNDLE], { env, cwd: options.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout,
-        stderr,
-        outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-        summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-        envFile: readFileSync(files.GITHUB_ENV, 'utf8'),
-        ms: Date.now() - started,
-      });
-    });
-  });
+  const run = await runProcess(command!, [...args, BUNDLE], { env, cwd: options.cwd ?? dir, timeoutMs: options.timeoutMs ?? 60_000 });
+  return {
+    ...run,
+    outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    envFile: readFileSync(files.GITHUB_ENV, 'utf8'),
+    ms: Date.now() - started,
+  };
 }
 
 /** Reads `name<<DELIMITER\nvalue\nDELIMITER` blocks, as the runner does. */
