@@ -1,8 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as core from './runner';
-import { writePrivateFileAtomic } from '../src/json-file';
 import { resolveCloud } from '../src/contract/clouds';
 import { GuardError, errorMessage } from '../src/errors';
 import type { GateReport } from '../src/gate/report';
@@ -60,9 +56,16 @@ export async function run(): Promise<void> {
   }
 }
 
-/** `<RUNNER_TEMP>/entra-api-guard-XXXXXX/gate-report.json`: a private folder per run, the file 0600. */
-function writeReportFile(text: string, base: string): string {
-  const file = join(mkdtempSync(join(base, 'entra-api-guard-')), 'gate-report.json');
+/** `<RUNNER_TEMP or the OS temp dir>/entra-api-guard-XXXXXX/gate-report.json`: a private folder per run, the file 0600. */
+function writeReportFile(text: string, runnerTemp: string | undefined): string {
+  // Loaded on use (node:crypto among them): a run that only rejects an input stays as cheap as a bare node start.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { mkdtempSync } = require('node:fs') as typeof import('node:fs');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { writePrivateFileAtomic } = require('../src/json-file') as typeof import('../src/json-file');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const file = join(mkdtempSync(join(runnerTemp || tmpdir(), 'entra-api-guard-')), 'gate-report.json');
   writePrivateFileAtomic(file, text);
   return file;
 }
@@ -94,7 +97,7 @@ async function publishReport(report: GateReport, apiUrl: string): Promise<void> 
   core.setOutput('api-url', apiUrl);
   core.setOutput('report', JSON.stringify(report));
   // A file for upload-artifact, so no workflow has to echo the report through a shell.
-  core.setOutput('report-file', writeReportFile(core.redact(`${JSON.stringify(report, null, 2)}\n`), process.env.RUNNER_TEMP || tmpdir()));
+  core.setOutput('report-file', writeReportFile(core.redact(`${JSON.stringify(report, null, 2)}\n`), process.env.RUNNER_TEMP));
   core.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
   core.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
   if (process.env.GITHUB_STEP_SUMMARY) await (await core.fullCore()).summary.addRaw(core.redact(renderGateMarkdown(report))).write();
