@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
-import { buildGateReport, verifyApiGate, warmUpForgery, type GateReport } from '../gate';
+import { buildGateReport, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
 import { acquireToken, type AcquiredToken, type TokenSourceConfig } from '../token';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
 import { parseUsage } from './args';
@@ -64,7 +64,7 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
   let acquired: AcquiredToken | undefined;
   try {
     // The attacker key (RSA 2048) is generated while the token is fetched, not after.
-    if (args.negativeProbes) warmUpForgery();
+    if (args.negativeProbes) warmUpAttackerKeys();
     const source = toTokenSourceConfig(args, env, io);
     if (source) acquired = await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}) });
     const mint = acquired?.mintForScope;
@@ -130,14 +130,15 @@ export function renderText(report: GateReport, io: CliIo, env: CliEnv, command =
   const verdict = report.pass ? paint.green('PASS') : paint.red('FAIL');
   lines.push(`entra-api-guard ${command}: ${verdict} ${report.apiUrl} (${report.probes.length} probes, ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s)`);
   for (const p of report.probes) {
-    const ok = p.outcome === 'pass';
+    const info = p.role === 'informational';
+    const ok = p.outcome === 'pass' || info;
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
-    const mark = ok ? paint.green('✓') : paint.red('✗');
+    const mark = info ? paint.dim('i') : ok ? paint.green('✓') : paint.red('✗');
     lines.push(`  ${mark} ${p.name.padEnd(40)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
   }
   for (const f of report.failures) {
     lines.push(`${paint.red(f.code)} ${f.probe}: ${f.reason}`);
-    lines.push(`  fix: ${f.fix}`);
+    lines.push(`  fix: ${f.fix}${f.reference ? ` (attack reference: ${f.reference})` : ''}`);
   }
   for (const w of report.warnings) lines.push(`${paint.yellow('warning')}: ${w}`);
   return `${lines.join('\n')}\n`;

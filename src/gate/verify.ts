@@ -1,6 +1,6 @@
 import { InvalidInputError, errorMessage } from '../errors';
 import { decodeClaimsForLogging } from '../token/decode-claims';
-import { forgeNegativeCredentials } from './forge';
+import { prepareAttacks, weakerAudienceEvidence, type AttackCode } from './attacks';
 import { planProbes } from './plan';
 import { pollProbe } from './poll-probe';
 import type { FetchLike } from './send-probe';
@@ -23,6 +23,8 @@ export interface VerifyApiGateOptions {
   readonly mintOtherAudienceToken?: () => Promise<string>;
   /** @default true */
   readonly negativeProbes?: boolean;
+  /** Only these attacks (codes from the README's attack table). @default every attack */
+  readonly attacks?: readonly AttackCode[];
   /** @default [401] */
   readonly expectUnauthenticated?: readonly number[];
   /** @default [200] */
@@ -69,24 +71,36 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const log = options.log ?? (() => undefined);
   const negativesOn = options.negativeProbes ?? true;
 
+  const otherAudience = negativesOn && (options.attacks === undefined || options.attacks.includes('other-audience'));
   let otherAudienceToken: string | undefined;
   let otherAudienceSkipReason: string | undefined;
-  if (negativesOn && options.token !== undefined && options.mintOtherAudienceToken) {
-    try {
-      otherAudienceToken = await options.mintOtherAudienceToken();
-    } catch (error) {
-      otherAudienceSkipReason = `could not mint a token for another audience: ${errorMessage(error)}`;
+  const mintOther = async (): Promise<void> => {
+    if (otherAudience && options.token !== undefined && options.mintOtherAudienceToken) {
+      try {
+        otherAudienceToken = await options.mintOtherAudienceToken();
+      } catch (error) {
+        otherAudienceSkipReason = `could not mint a token for another audience: ${errorMessage(error)}`;
+      }
+    } else if (otherAudience) {
+      otherAudienceSkipReason = options.token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
     }
-  } else if (negativesOn) {
-    otherAudienceSkipReason = options.token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
-  }
-  const negatives = negativesOn ? await forgeNegativeCredentials(options.token) : [];
+  };
+  // Minting, the issuer's keys and the attacker keys are independent: fetch them side by side.
+  const [, attacks] = await Promise.all([
+    mintOther(),
+    negativesOn
+      ? prepareAttacks({ ...(options.token !== undefined ? { token: options.token } : {}), ...(options.attacks ? { only: options.attacks } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) })
+      : { credentials: [], skipped: [] },
+  ]);
+  const weaker = options.token !== undefined && otherAudienceToken !== undefined ? weakerAudienceEvidence(options.token, otherAudienceToken) : undefined;
   const plan = planProbes({
     paths,
     method: options.method ?? 'GET',
     expectUnauthenticated: options.expectUnauthenticated ?? [401],
     expectAuthenticated: options.expectAuthenticated ?? [200],
-    negatives,
+    negatives: attacks.credentials,
+    skippedAttacks: attacks.skipped,
+    otherAudience,
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(otherAudienceToken !== undefined ? { otherAudienceToken } : {}),
     ...(otherAudienceSkipReason !== undefined ? { otherAudienceSkipReason } : {}),
@@ -115,6 +129,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
     results,
     skipped: plan.skipped,
     nowMs: started,
+    ...(weaker !== undefined ? { notes: [`other-audience: ${weaker}`] } : {}),
     ...(options.token !== undefined ? { tokenClaims: decodeClaimsForLogging(options.token) } : {}),
     ...(options.expectedIssuer !== undefined ? { expectedIssuer: options.expectedIssuer } : {}),
     ...(options.expectedAudiences !== undefined ? { expectedAudiences: options.expectedAudiences } : {}),
