@@ -4,8 +4,8 @@ import type { Attack, AttackInput } from './types';
 const REFERENCE = 'CVE-2015-2951; jwt_tool -X a; PortSwigger lab "flawed signature verification"';
 const FIX = 'accept only the algorithms your issuer signs with (RS256 for Entra ID); refuse "none" in any letter case';
 
-/** The spellings verifiers have been caught comparing case-sensitively. */
-const VARIANTS = [
+/** The spellings verifiers have been caught comparing case-sensitively (code suffix → alg). */
+export const ALG_NONE_SPELLINGS = [
   { suffix: '', alg: 'none', words: 'lower case' },
   { suffix: '-capitalized', alg: 'None', words: 'capitalized' },
   { suffix: '-uppercase', alg: 'NONE', words: 'upper case' },
@@ -18,7 +18,7 @@ function unsigned(alg: string, keepSignature: boolean) {
 
 /** `alg` set to none in four spellings, each with an empty signature and with the genuine one kept. */
 export const ALG_NONE_ATTACKS = [
-  ...VARIANTS.map((v) => ({
+  ...ALG_NONE_SPELLINGS.map((v) => ({
     code: `alg-none${v.suffix}` as const,
     family: 'alg-none' as const,
     title: `alg "${v.alg}" (${v.words}), empty signature`,
@@ -27,7 +27,7 @@ export const ALG_NONE_ATTACKS = [
     fix: FIX,
     craft: unsigned(v.alg, false),
   })),
-  ...VARIANTS.map((v) => ({
+  ...ALG_NONE_SPELLINGS.map((v) => ({
     code: `alg-none${v.suffix}-kept-signature` as const,
     family: 'alg-none' as const,
     title: `alg "${v.alg}" (${v.words}), genuine signature kept`,

@@ -6,10 +6,7 @@ import type { Attack, AttackInput, IssuerPublicKey } from './types';
 /** The forms a verifier might hand to HMAC as "the key", when it lets the token pick HS256. */
 export type ConfusionForm = 'pem' | 'pem-no-newline' | 'pkcs1' | 'jwk-json' | 'der';
 
-/**
- * The issuer's public key as an HMAC secret in one form. Shared with the gateway emulator's
- * key-confusion flaw, which must derive the very same bytes a careless verifier would.
- */
+/** The issuer's public key as an HMAC secret in one form (jose for PEM, node:crypto for PKCS#1 and DER). */
 export async function confusionSecret(issuerKey: IssuerPublicKey, form: ConfusionForm): Promise<string | Buffer> {
   const keyObject = issuerKey.key as KeyObject;
   switch (form) {
