@@ -38,7 +38,8 @@ export async function craftAttacks(input: CraftInput): Promise<CraftedAttacks> {
     selected.map(async (attack): Promise<AttackCredential | SkippedAttack | undefined> => {
       if (!attack.craft) return undefined;
       if (attack.needsIssuerKey && 'skipReason' in input.issuerKey) return { auth: attack.code, reason: input.issuerKey.skipReason };
-      const authorization = await attack.craft(attackInput);
+      const crafted = await attack.craft(attackInput);
+      const authorization = attack.craftsHeader ? crafted : `Bearer ${crafted}`;
       return { auth: attack.code, authorization, role: 'negative', ...(attack.alsoRefusedWith ? { alsoRefusedWith: attack.alsoRefusedWith } : {}) };
     }),
   );

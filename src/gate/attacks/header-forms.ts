@@ -22,6 +22,7 @@ export const HEADER_FORM_ATTACKS = HEADER_FORMS.map(({ form, words, apply }) => 
   reference: 'RFC 6750 §2.1; API Gateway JWT authorizer identity source',
   acceptance: `accepted a forged token sent with ${words}: that header form reaches code that does not verify signatures`,
   fix: 'send every header form through the same verifier (or refuse the forms you do not support)',
+  craftsHeader: true as const,
   craft: forgedIn(apply),
 })) satisfies readonly Attack[];
 

@@ -13,6 +13,7 @@ export const MALFORMED_ATTACKS = [
     reference: 'RFC 6750 §3.1',
     acceptance: 'accepted "Bearer" with no token',
     fix: FIX,
+    craftsHeader: true,
     craft: () => 'Bearer',
   },
   {
@@ -22,6 +23,7 @@ export const MALFORMED_ATTACKS = [
     reference: 'RFC 6750 §3.1',
     acceptance: 'accepted a bearer value that is not a JWT',
     fix: FIX,
+    craftsHeader: true,
     craft: () => `Bearer guard.${base64url.encode(randomBytes(24))}.probe`,
   },
   {
@@ -31,6 +33,7 @@ export const MALFORMED_ATTACKS = [
     reference: 'RFC 7617',
     acceptance: 'accepted Basic credentials instead of a bearer token',
     fix: FIX,
+    craftsHeader: true,
     craft: () => `Basic ${Buffer.from(`guard-probe:${base64url.encode(randomBytes(12))}`).toString('base64')}`,
   },
 ] as const satisfies readonly Attack[];

@@ -66,8 +66,13 @@ export interface Attack<C extends string = string> {
   readonly needsIssuerKey?: true;
   /** Statuses besides the expected refusals that also count as a refusal (413/431 for an oversized header). */
   readonly alsoRefusedWith?: readonly number[];
-  /** The Authorization header value. Absent for probes the token source mints (other-audience). */
+  /**
+   * The token, sent as `Bearer <token>`; or, with `craftsHeader`, the whole Authorization header value.
+   * Absent for probes the token source mints (other-audience).
+   */
   readonly craft?: (input: AttackInput) => string | Promise<string>;
+  /** `craft` returns the whole header value (header forms, malformed values). */
+  readonly craftsHeader?: true;
 }
 
 /** A request header an API must refuse (or, informational, may answer either way), and how it was made. */
