@@ -37,7 +37,8 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const freshCredential = deployed?.result.stacks.some((s) => s.name === 'identity' && s.changed) ?? false;
   if (freshCredential) ctx.log('identity changed in this run: allowing up to 5 min for the federated credential to propagate');
   const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log, ...(freshCredential ? FRESH_CREDENTIAL_RETRY : {}) });
-  const otherScope = inputs.otherAudienceScope ?? ctx.cloud.graphScope;
+  // The decoy API our identity stack deploys gives same-issuer evidence; Microsoft Graph is the weaker fallback.
+  const otherScope = inputs.otherAudienceScope ?? outputs.decoyScope ?? ctx.cloud.graphScope;
   const mint = acquired.mintForScope;
   const run = await verifyApiGate({
     apiUrl,

@@ -41,3 +41,4 @@ export async function prepareAttacks(options: PrepareAttacksOptions): Promise<Cr
   ]);
   return craftAttacks({ token, issuerKey, attacker, nowSeconds, ...(options.token !== undefined ? { genuine: options.token } : {}), ...(options.only ? { only: options.only } : {}) });
 }
+export { attackTableMarkdown } from './table';
