@@ -71,7 +71,7 @@ const lines = [
   '',
   '- Synth imports only deep provider paths; the root-import baseline is the same synth after `require(\'@cdktf/provider-aws\')` and `require(\'@cdktf/provider-azuread\')`.',
   ...(synth?.perFileMs ? [`- \`npm run synth\` and cdktf.json's app run a bundled synth app (one file): ${fmt(synth.oursMs)} ms, against ${fmt(synth.perFileMs)} ms for the same synth from the per-file build (zod alone costs ≈ 45 ms to load as separate files).`] : []),
-  '- The action bundle is split in three (entry 69 KB; toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
+  '- The action bundle is split in four (entry 17 KB; gate, toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
   '- Gate latency includes the deliberate 50 ms confirmation delay and two equal answers per probe (stability over speed).',
   '- Deploy overhead excludes terraform\'s processes by construction (`DeployResult.steps`); terraform itself dominates (≈ 10 s for a no-change apply against moto).',
   ...metrics.filter((m) => !m.met).map((m) => `- **Gap**: ${m.metric} at ${fmt(m.median)} ${m.unit} misses ${m.target}.`),

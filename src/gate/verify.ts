@@ -108,7 +108,8 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
 
   const secrets = [options.token, otherAudienceToken].filter((s): s is string => s !== undefined);
   // One deadline for the whole gate: a probe that starts late (concurrency) gets only what is left.
-  const deadlineAt = started + (options.timeoutMs ?? 60_000);
+  // It starts once the attacks are crafted: making keys and fetching the issuer's JWKS is not the API's time.
+  const deadlineAt = Date.now() + (options.timeoutMs ?? 60_000);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
   const results = await mapConcurrently(plan.probes, options.concurrency ?? 8, (spec: ProbeSpec) =>
     pollProbe(spec, {
