@@ -39,7 +39,7 @@ export interface VerifyApiGateOptions {
   readonly intervalMs?: number;
   /** Wait before confirming an expected answer. @default 50 */
   readonly confirmDelayMs?: number;
-  /** Probes in flight at once. @default 8 */
+  /** Probes in flight at once (about 50 probes with every attack on). @default 16 */
   readonly concurrency?: number;
   /** The authorizer's issuer and audiences, when known, for sharper 401 hints. */
   readonly expectedIssuer?: string;
@@ -111,7 +111,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   // It starts once the attacks are crafted: making keys and fetching the issuer's JWKS is not the API's time.
   const deadlineAt = Date.now() + (options.timeoutMs ?? 60_000);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
-  const results = await mapConcurrently(plan.probes, options.concurrency ?? 8, (spec: ProbeSpec) =>
+  const results = await mapConcurrently(plan.probes, options.concurrency ?? 16, (spec: ProbeSpec) =>
     pollProbe(spec, {
       apiUrl,
       secrets,
