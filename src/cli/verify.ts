@@ -9,8 +9,9 @@ import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
 export const VERIFY_HELP = `Usage: entra-api-guard verify --api-url URL [options]
 
-Probes an API until its answers are stable: no token → 401, a valid Entra token → 200,
-forged/tampered/unsigned/expired tokens and malformed headers → 401.
+Probes an API until its answers are stable: no token → 401, a valid Entra token → 200, and
+every attack in the README's attack table (forged, unsigned, key-confusion, embedded-key,
+tampered and malformed tokens, a genuine token for another API) → 401.
 
   --api-url URL                 API base (stage) URL (required)
   --path P                      path to probe, repeatable (default /); all are probed without a token
@@ -29,13 +30,15 @@ Token source (at most one):
   --cloud public|usgov|china|local   (default public)
   --authority-host URL          Entra host override (required for local)
   --audience AUD                GitHub OIDC audience (default: the cloud's federation audience)
-  --other-audience-scope S      scope for the wrong-audience probe (default: Microsoft Graph's .default in the cloud)
+  --other-audience-scope S      scope for the wrong-audience probe: a decoy API of the same tenant, e.g. the
+                                identity stack's decoy_scope output (default: Microsoft Graph's .default,
+                                weaker evidence)
 
 Expectations:
   --expect-unauthenticated L    statuses for requests without a valid token (default 401), e.g. 401,403
   --expect-authenticated L      statuses for the valid token (default 200)
   --timeout-seconds N           give up after N seconds (default 60)
-  --no-negative-probes          skip forged-token and malformed-header probes
+  --no-negative-probes          skip the attacks (forged tokens, malformed headers, other audience)
 
 Output:
   --json                        print the JSON report on stdout
