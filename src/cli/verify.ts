@@ -137,7 +137,7 @@ export function renderText(report: GateReport, io: CliIo, env: CliEnv, command =
     const ok = p.outcome === 'pass' || info;
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
     const mark = info ? paint.dim('i') : ok ? paint.green('✓') : paint.red('✗');
-    lines.push(`  ${mark} ${p.name.padEnd(40)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
+    lines.push(`  ${mark} ${p.name.padEnd(52)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
   }
   for (const f of report.failures) {
     lines.push(`${paint.red(f.code)} ${f.probe}: ${f.reason}`);

@@ -72,16 +72,17 @@ describe('every attack against the gateway emulator', () => {
 
   // Batched: each flawed gate waits for its deadline by design.
   const batches: AttackCode[][] = [];
-  for (let i = 0; i < ATTACK_CODES.length; i += 8) batches.push(ATTACK_CODES.slice(i, i + 8));
-  // 2.5 s: eight gates of ~50 probes share two cores; the genuine probes must settle well before it.
+  for (let i = 0; i < ATTACK_CODES.length; i += 6) batches.push(ATTACK_CODES.slice(i, i + 6));
+  // 3 s: six gates of ~50 probes share two cores (with other suites); the genuine probes must settle well before it.
   test.each(batches.map((batch) => [batch.join(', '), batch] as const))('the flaw fails the gate with its own code: %s', async (_names, batch) => {
-    const runs = await Promise.all(batch.map((code) => withGateway(code, (gw) => gate(gw.url, 2500)).then((run) => [code, run] as const)));
+    const runs = await Promise.all(batch.map((code) => withGateway(code, (gw) => gate(gw.url, 3000)).then((run) => [code, run] as const)));
     for (const [code, run] of runs) {
       const failures = run.verdict.failures;
       expect({ code, pass: run.verdict.pass }).toEqual({ code, pass: false });
       expect({ code, caught: failures.some((f) => f.attack === code) }).toEqual({ code, caught: true });
-      // A flaw lets attackers in; it never locks the genuine token out.
-      expect({ code, other: failures.filter((f) => !['ERR_GATE_ACCEPTS_FORGED', 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE'].includes(f.code)).map((f) => `${f.probe}: ${f.code}`) }).toEqual({ code, other: [] });
+      // A flaw lets attackers in; it never locks the genuine token out nor opens the API to anonymous calls.
+      expect({ code, genuine: failures.filter((f) => /^(none|valid-token) /.test(f.probe)).map((f) => `${f.probe}: ${f.code}`) }).toEqual({ code, genuine: [] });
+      expect({ code, accepted: failures.filter((f) => f.code.startsWith('ERR_GATE_ACCEPTS_')).length > 0 }).toEqual({ code, accepted: true });
       const failure = failures.find((f) => f.attack === code)!;
       const attack = ATTACKS.find((a) => a.code === code)!;
       expect(failure).toMatchObject({ reason: expect.stringContaining(attack.acceptance), fix: attack.fix, reference: attack.reference });
