@@ -2,7 +2,7 @@ import { tokenEndpoint as tokenEndpointOf, type Cloud } from '../src/contract';
 import { InvalidInputError } from '../src/errors';
 import { buildGateReport, type GateReport } from '../src/gate/report';
 import { verifyApiGate } from '../src/gate/verify';
-import { warmUpForgery } from '../src/gate/forge';
+import { warmUpAttackerKeys } from '../src/gate/attacks/attacker-keys';
 import { acquireToken, type TokenSourceConfig } from '../src/token/sources';
 import type { GetIdToken } from '../src/token/request-id-token';
 import type { DeployedApp } from './deploy-app';
@@ -30,14 +30,15 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const apiUrl = inputs.apiUrl ?? outputs.apiUrl;
   if (apiUrl === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (the deploy produced no api_url output)');
   // The attacker key (RSA 2048) is generated while the token is fetched, not after.
-  if (inputs.negativeProbes) warmUpForgery();
+  if (inputs.negativeProbes) warmUpAttackerKeys();
   const source = tokenSource(inputs, ctx, deployed);
   // A federated credential created or changed by this very run takes minutes to reach every Entra
   // replica (AADSTS70021 until then): wait for it longer than for a credential that already existed.
   const freshCredential = deployed?.result.stacks.some((s) => s.name === 'identity' && s.changed) ?? false;
   if (freshCredential) ctx.log('identity changed in this run: allowing up to 5 min for the federated credential to propagate');
   const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log, ...(freshCredential ? FRESH_CREDENTIAL_RETRY : {}) });
-  const otherScope = inputs.otherAudienceScope ?? ctx.cloud.graphScope;
+  // The decoy API our identity stack deploys gives same-issuer evidence; Microsoft Graph is the weaker fallback.
+  const otherScope = inputs.otherAudienceScope ?? outputs.decoyScope ?? ctx.cloud.graphScope;
   const mint = acquired.mintForScope;
   const run = await verifyApiGate({
     apiUrl,

@@ -81,6 +81,7 @@ const OUTPUT_NAMES: Record<keyof DeployOutputs, string> = {
   issuer: 'issuer',
   audiences: 'audiences',
   tokenEndpoint: 'token-endpoint',
+  decoyScope: 'decoy-scope',
 };
 
 function publishDeployOutputs(outputs: DeployOutputs): void {

@@ -40,7 +40,11 @@ if (synth) {
 const cold = read('action-cold-start');
 if (cold) metrics.push({ metric: 'action bundle cold start to first input check', median: cold.actionToFirstInputCheckMedianMs, unit: 'ms', baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs }, ratio: cold.ratio, target: '≤ 1.3× node -e 0', met: cold.ratio <= 1.3 });
 const gate = read('gate-latency');
-if (gate) metrics.push({ metric: 'token exchange + all gate probes', median: gate.medianMs, unit: 'ms', target: '≤ 150 ms', met: gate.medianMs <= 150 });
+if (gate) {
+  const baseline = gate.baseline ? { name: `${gate.baseline.name}, ${gate.baseline.probes} probes`, median: gate.baseline.medianMs } : undefined;
+  metrics.push({ metric: `token exchange + all gate probes (${gate.probes ?? '?'}: every attack)`, median: gate.medianMs, unit: 'ms', ...(baseline ? { baseline, ratio: gate.medianMs / baseline.median } : {}), target: `≤ ${gate.targetMs ?? 400} ms`, met: gate.medianMs <= (gate.targetMs ?? 400) });
+  if (gate.baseline) metrics.push({ metric: `token exchange + the ${gate.baseline.probes}-probe gate (classic attacks only)`, median: gate.baseline.medianMs, unit: 'ms', target: `≤ ${gate.baseline.targetMs} ms`, met: gate.baseline.medianMs <= gate.baseline.targetMs });
+}
 const green = read('time-to-green');
 if (green) metrics.push({ metric: 'time to green after the API becomes correct', median: green.medianMs, unit: 'ms', target: '≤ 2 poll intervals (500 ms)', met: green.medianMs <= 500 });
 const gw = read('gateway-throughput');
@@ -71,8 +75,8 @@ const lines = [
   '',
   '- Synth imports only deep provider paths; the root-import baseline is the same synth after `require(\'@cdktf/provider-aws\')` and `require(\'@cdktf/provider-azuread\')`.',
   ...(synth?.perFileMs ? [`- \`npm run synth\` and cdktf.json's app run a bundled synth app (one file): ${fmt(synth.oursMs)} ms, against ${fmt(synth.perFileMs)} ms for the same synth from the per-file build (zod alone costs ≈ 45 ms to load as separate files).`] : []),
-  '- The action bundle is split in three (entry 69 KB; toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
-  '- Gate latency includes the deliberate 50 ms confirmation delay and two equal answers per probe (stability over speed).',
+  '- The action bundle is split in four (entry 17 KB; gate, toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
+  '- Gate latency includes the deliberate 50 ms confirmation delay and two equal answers per probe (stability over speed); 16 probes in flight at once. The attacker RSA key is made once per process, while the token is fetched.',
   '- Deploy overhead excludes terraform\'s processes by construction (`DeployResult.steps`); terraform itself dominates (≈ 10 s for a no-change apply against moto).',
   ...metrics.filter((m) => !m.met).map((m) => `- **Gap**: ${m.metric} at ${fmt(m.median)} ${m.unit} misses ${m.target}.`),
   '',

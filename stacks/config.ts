@@ -45,6 +45,7 @@ export const configSchema = z
     appRoles: z.array(permission).min(1).default([{ value: 'Gate.Invoke' }]),
     scopes: z.array(permission).default([]),
     apiClientId: guid.optional(),
+    decoyAudience: z.boolean().default(true),
     caller: z
       .object({
         displayName: z.string().optional(),

@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { EntraApiApplication, GithubPipelineCaller } from '../src/constructs';
+import { DecoyAudience, EntraApiApplication, GithubPipelineCaller } from '../src/constructs';
 import { resolveCloud } from '../src/contract';
 import { configureBackend } from './backend';
 import type { GuardConfig } from './config';
@@ -9,10 +9,14 @@ import type { GuardConfig } from './config';
 /** Terraform outputs of the identity stack, read by the deploy step and handed to the gateway. */
 export const IDENTITY_OUTPUTS = ['tenant_id', 'api_client_id', 'identifier_uri', 'scope', 'issuer', 'audiences', 'caller_client_id', 'token_endpoint'] as const;
 
+/** With `decoyAudience` (the default): the decoy API's scope, for the gate's wrong-audience probe. */
+export const DECOY_SCOPE_OUTPUT = 'decoy_scope';
+
 /** The Entra side: the API app registration and the GitHub pipeline that may call it. */
 export class IdentityStack extends TerraformStack {
   readonly api: EntraApiApplication;
   readonly caller: GithubPipelineCaller;
+  readonly decoy?: DecoyAudience;
 
   constructor(scope: Construct, id: string, config: GuardConfig, outdir: string) {
     super(scope, id);
@@ -52,5 +56,9 @@ export class IdentityStack extends TerraformStack {
       token_endpoint: contract.tokenEndpoint,
     };
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
+    if (config.decoyAudience) {
+      this.decoy = new DecoyAudience(this, 'decoy', { api: this.api, caller: this.caller, tenantId: config.tenantId, displayName: `${config.apiName}-decoy` });
+      new TerraformOutput(this, DECOY_SCOPE_OUTPUT, { value: this.decoy.scope });
+    }
   }
 }

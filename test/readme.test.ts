@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { attackTableMarkdown } from '../src/gate/attacks';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -58,6 +59,11 @@ describe('README', () => {
 
   test('the action inputs table matches action.yml (names and defaults)', () => {
     expect([...readmeTable('| input | default | description |')]).toEqual([...actionYml('inputs')]);
+  });
+
+  test('the attack table is the attack registry of the gate (regenerate with attackTableMarkdown() from src/gate/attacks)', () => {
+    const section = /<!-- attack-table:start -->\n([\s\S]*?)\n<!-- attack-table:end -->/.exec(README)?.[1];
+    expect(section).toBe(attackTableMarkdown());
   });
 
   test('the action outputs table matches action.yml', () => {

@@ -16,7 +16,9 @@ a GitHub token for an Entra token, and runs the full gate.
 
   --engine auto|terraform|emulate   how the gateway is brought up (default auto)
   --break MODE                  inject a misconfiguration the gate must catch:
-                                open-api, ignore-signature, issuer-v1, wrong-audience
+                                open-api, ignore-signature, issuer-v1, wrong-audience,
+                                or one attack's authorizer flaw by its code (README attack table),
+                                e.g. key-confusion-pem, alg-none-capitalized, embedded-jwk
   --keep                        leave the emulators up and print curl lines to try them; Ctrl-C stops
   --timeout-seconds N           how long the gate waits for stable answers (default 20)
   --dir DIR                     project folder with cdktf.json (default: here, else the bundled sample)

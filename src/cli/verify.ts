@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
-import { buildGateReport, verifyApiGate, warmUpForgery, type GateReport } from '../gate';
+import { buildGateReport, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
 import { acquireToken, type AcquiredToken, type TokenSourceConfig } from '../token';
 import { writePrivateFileAtomic } from '../json-file';
 import { githubIdTokenFrom } from './github-id-token';
@@ -12,8 +12,9 @@ import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
 export const VERIFY_HELP = `Usage: entra-api-guard verify --api-url URL [options]
 
-Probes an API until its answers are stable: no token → 401, a valid Entra token → 200,
-forged/tampered/unsigned/expired tokens and malformed headers → 401.
+Probes an API until its answers are stable: no token → 401, a valid Entra token → 200, and
+every attack in the README's attack table (forged, unsigned, key-confusion, embedded-key,
+tampered and malformed tokens, a genuine token for another API) → 401.
 
   --api-url URL                 API base (stage) URL (required)
   --path P                      path to probe, repeatable (default /); all are probed without a token
@@ -32,13 +33,15 @@ Token source (at most one):
   --cloud public|usgov|china|local   (default public)
   --authority-host URL          Entra host override (required for local)
   --audience AUD                GitHub OIDC audience (default: the cloud's federation audience)
-  --other-audience-scope S      scope for the wrong-audience probe (default: Microsoft Graph's .default in the cloud)
+  --other-audience-scope S      scope for the wrong-audience probe: a decoy API of the same tenant, e.g. the
+                                identity stack's decoy_scope output (default: Microsoft Graph's .default,
+                                weaker evidence)
 
 Expectations:
   --expect-unauthenticated L    statuses for requests without a valid token (default 401), e.g. 401,403
   --expect-authenticated L      statuses for the valid token (default 200)
   --timeout-seconds N           give up after N seconds (default 60)
-  --no-negative-probes          skip forged-token and malformed-header probes
+  --no-negative-probes          skip the attacks (forged tokens, malformed headers, other audience)
 
 Output:
   --json                        print the JSON report on stdout (one document, also on errors)
@@ -89,7 +92,7 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
 
   try {
     // The attacker key (RSA 2048) is generated while the token is fetched, not after.
-    if (args.negativeProbes) warmUpForgery();
+    if (args.negativeProbes) warmUpAttackerKeys();
     const source = toTokenSourceConfig(args, env, io);
     const acquired = source ? await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}) }) : undefined;
     const mint = acquired?.mintForScope;
@@ -169,14 +172,15 @@ export function renderText(report: GateReport, io: CliIo, env: CliEnv, command =
   const verdict = report.pass ? paint.green('PASS') : paint.red('FAIL');
   lines.push(`entra-api-guard ${command}: ${verdict} ${report.apiUrl} (${report.probes.length} probes, ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s)`);
   for (const p of report.probes) {
-    const ok = p.outcome === 'pass';
+    const info = p.role === 'informational';
+    const ok = p.outcome === 'pass' || info;
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
-    const mark = ok ? paint.green('✓') : paint.red('✗');
-    lines.push(`  ${mark} ${p.name.padEnd(40)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
+    const mark = info ? paint.dim('i') : ok ? paint.green('✓') : paint.red('✗');
+    lines.push(`  ${mark} ${p.name.padEnd(52)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
   }
   for (const f of report.failures) {
     lines.push(`${paint.red(f.code)} ${f.probe}: ${f.reason}`);
-    lines.push(`  fix: ${f.fix}`);
+    lines.push(`  fix: ${f.fix}${f.reference ? ` (attack reference: ${f.reference})` : ''}`);
   }
   for (const w of report.warnings) lines.push(`${paint.yellow('warning')}: ${w}`);
   return `${lines.join('\n')}\n`;

@@ -10,6 +10,8 @@ export interface DeployOutputs {
   readonly issuer?: string;
   readonly audiences?: readonly string[];
   readonly tokenEndpoint?: string;
+  /** The decoy API's scope (identity stack with decoyAudience), for the wrong-audience probe. */
+  readonly decoyScope?: string;
 }
 
 const KEYS: Record<string, keyof DeployOutputs> = {
@@ -23,6 +25,7 @@ const KEYS: Record<string, keyof DeployOutputs> = {
   issuer: 'issuer',
   audiences: 'audiences',
   token_endpoint: 'tokenEndpoint',
+  decoy_scope: 'decoyScope',
 };
 
 /** Maps raw `terraform output -json` values (all stacks merged) onto {@link DeployOutputs}. Pure. */

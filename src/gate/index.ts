@@ -1,6 +1,6 @@
 export * from './types';
 export * from './errors';
-export * from './forge';
+export * from './attacks';
 export * from './plan';
 export * from './send-probe';
 export * from './poll-probe';

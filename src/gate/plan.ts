@@ -1,5 +1,5 @@
-import type { NegativeCredential } from './forge';
-import type { ProbeSpec, SkippedProbe } from './types';
+import type { AttackCredential, SkippedAttack } from './attacks';
+import type { AuthKind, ProbeSpec, SkippedProbe } from './types';
 
 export interface PlanInput {
   /** Paths to probe, e.g. `/orders`; at least one. */
@@ -9,8 +9,12 @@ export interface PlanInput {
   readonly expectAuthenticated: readonly number[];
   /** The valid token, when there is one. */
   readonly token?: string;
-  /** Refusal probes (empty when negative probes are off). */
-  readonly negatives: readonly NegativeCredential[];
+  /** Attack credentials (empty when negative probes are off), sent to the first path. */
+  readonly negatives: readonly AttackCredential[];
+  /** Attacks that could not be crafted (reported as skipped). */
+  readonly skippedAttacks?: readonly SkippedAttack[];
+  /** Whether the other-audience probe is planned. @default negatives are on */
+  readonly otherAudience?: boolean;
   /** A genuine token for another audience, when the token source could mint one. */
   readonly otherAudienceToken?: string;
   /** Why there is no other-audience token (reported as skipped), when negatives are on. */
@@ -52,9 +56,13 @@ export function planProbes(input: PlanInput): ProbePlan {
     skipped.push({ name: name('valid-token', first), auth: 'valid-token', reason: 'no token source given, so nothing shows that a valid token is let in' });
   }
   for (const negative of input.negatives) {
-    probes.push({ name: name(negative.auth, first), role: 'negative', auth: negative.auth, method, path: first, authorization: negative.authorization, expect: input.expectUnauthenticated });
+    // Informational header forms: the real token, where a refusal is as right as a welcome.
+    const expect = negative.role === 'informational' ? [...input.expectAuthenticated, ...input.expectUnauthenticated] : [...input.expectUnauthenticated, ...(negative.alsoRefusedWith ?? [])];
+    const auth = negative.auth as AuthKind;
+    probes.push({ name: name(auth, first), role: negative.role, auth, method, path: first, authorization: negative.authorization, expect: [...new Set(expect)] });
   }
-  if (input.negatives.length > 0) {
+  for (const skip of input.skippedAttacks ?? []) skipped.push({ name: name(skip.auth, first), auth: skip.auth as AuthKind, reason: skip.reason });
+  if (input.otherAudience ?? input.negatives.length > 0) {
     if (input.otherAudienceToken !== undefined) {
       probes.push({
         name: name('other-audience', first),

@@ -1,4 +1,4 @@
-import type { AuthKind, ProbeOutcome, SkippedProbe } from './types';
+import type { AuthKind, ProbeOutcome, ProbeRole, SkippedProbe } from './types';
 import type { GateFailure } from './verdict';
 import type { GateRun } from './verify';
 
@@ -17,6 +17,8 @@ export interface GateReport {
 
 export interface GateReportProbe {
   readonly name: string;
+  /** `informational` probes (the real token in another header form) are reported, never failed on. */
+  readonly role: ProbeRole;
   readonly request: { readonly method: string; readonly path: string; readonly auth: AuthKind };
   readonly expected: readonly number[];
   readonly actual: number | null;
@@ -36,6 +38,7 @@ export function buildGateReport(run: GateRun): GateReport {
     timeToStableMs: run.timeToStableMs,
     probes: run.results.map((r) => ({
       name: r.name,
+      role: r.role,
       request: { method: r.method, path: r.path, auth: r.auth },
       expected: r.expected,
       actual: r.actual ?? null,
@@ -66,7 +69,7 @@ export function renderGateMarkdown(report: GateReport): string {
   lines.push('| Probe | Request | Auth | Expected | Actual | Attempts | Time |');
   lines.push('|---|---|---|---|---|---|---|');
   for (const p of report.probes) {
-    const mark = p.outcome === 'pass' ? '✅' : '❌';
+    const mark = p.role === 'informational' ? 'ℹ️' : p.outcome === 'pass' ? '✅' : '❌';
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
     lines.push(`| ${mark} ${cell(p.name)} | \`${p.request.method} ${cell(p.request.path)}\` | ${p.request.auth} | ${p.expected.join(', ')} | ${cell(actual)} | ${p.attempts} | ${p.ms} ms |`);
   }
@@ -74,7 +77,7 @@ export function renderGateMarkdown(report: GateReport): string {
     lines.push('');
     lines.push('#### Failures');
     lines.push('');
-    for (const f of report.failures) lines.push(`- **${cell(f.probe)}** \`${f.code}\`: ${cell(f.reason)}. Fix: ${cell(f.fix)}`);
+    for (const f of report.failures) lines.push(`- **${cell(f.probe)}** \`${f.code}\`: ${cell(f.reason)}. Fix: ${cell(f.fix)}${f.reference ? ` (attack reference: ${cell(f.reference)})` : ''}`);
   }
   if (report.warnings.length > 0) {
     lines.push('');

@@ -1,23 +1,17 @@
-/**
- * How a probe authenticates. Reports carry this name, never the header value.
- * `other-audience` is a genuine token for a different API; the rest are forgeries or malformed headers.
- */
-export type AuthKind =
-  | 'none'
-  | 'valid-token'
-  | 'forged-signature-known-kid'
-  | 'forged-signature-new-kid'
-  | 'tampered-payload'
-  | 'alg-none'
-  | 'hs256-attacker-secret'
-  | 'expired-resigned'
-  | 'bearer-without-token'
-  | 'garbage-token'
-  | 'basic-auth'
-  | 'other-audience';
+import type { AttackCode, HeaderForm } from './attacks';
 
-/** anonymous: no token; authenticated: the real token; negative: must be refused like anonymous. */
-export type ProbeRole = 'anonymous' | 'authenticated' | 'negative';
+/**
+ * How a probe authenticates. Reports carry this name, never the header value: `none`, `valid-token`,
+ * the genuine token in another header form (`valid-token-raw-token`, …), or an attack's code
+ * (src/gate/attacks; `other-audience` is a genuine token for a different API).
+ */
+export type AuthKind = 'none' | 'valid-token' | `valid-token-${HeaderForm}` | AttackCode;
+
+/**
+ * anonymous: no token; authenticated: the real token; negative: must be refused like anonymous;
+ * informational: the real token in another header form, where either answer is right (reported, never failed on).
+ */
+export type ProbeRole = 'anonymous' | 'authenticated' | 'negative' | 'informational';
 
 /** One request the gate makes (repeatedly, until its answer is stable). Holds the secret header. */
 export interface ProbeSpec {

@@ -1,6 +1,7 @@
 import type { LoggableClaims } from '../token/decode-claims';
+import { attackByCode } from './attacks/registry';
 import type { GateFailureCode } from './errors';
-import type { AuthKind, ProbeAnswer, ProbeResult, SkippedProbe } from './types';
+import type { ProbeAnswer, ProbeResult, SkippedProbe } from './types';
 
 export interface GateFailure {
   /** The probe's name, e.g. `none GET /orders`. */
@@ -12,6 +13,9 @@ export interface GateFailure {
   readonly fix: string;
   /** The token claim most likely at fault, when one is. */
   readonly claim?: 'iss' | 'aud' | 'exp' | 'roles' | 'scp';
+  /** The attack the API fell for (its code in the README's attack table), and where the attack comes from. */
+  readonly attack?: string;
+  readonly reference?: string;
 }
 
 export interface Verdict {
@@ -31,28 +35,14 @@ export interface VerdictInput {
   readonly expectedAudiences?: readonly string[];
   /** When the token was sent (ms since epoch), to tell an expired token apart; no expiry hint without it. */
   readonly nowMs?: number;
+  /** Further warnings, e.g. that the wrong-audience probe only had weaker evidence. */
+  readonly notes?: readonly string[];
 }
 
-/** What a 2xx to each refusal probe says about the API. */
-const ACCEPTED_MEANS: Record<Exclude<AuthKind, 'none' | 'valid-token'>, string> = {
-  'forged-signature-known-kid': 'accepted the real claims signed by an attacker key under the real kid: signatures are not verified',
-  'forged-signature-new-kid': 'accepted a token whose kid names no trusted key: unknown keys are trusted or skipped',
-  'tampered-payload': 'accepted a changed payload under the original signature: the signature is not checked against the payload',
-  'alg-none': 'accepted an unsigned token (alg: none)',
-  'hs256-attacker-secret': 'accepted an HS256 token made with an attacker secret: symmetric algorithms must be refused',
-  'expired-resigned': 'accepted an expired, attacker-signed token: neither exp nor signatures are checked',
-  'bearer-without-token': 'accepted "Bearer" with no token',
-  'garbage-token': 'accepted a bearer value that is not a JWT',
-  'basic-auth': 'accepted Basic credentials instead of a bearer token',
-  'other-audience': 'accepted a genuine Entra token issued for another API: aud is not checked',
-};
-
-const MALFORMED: ReadonlySet<AuthKind> = new Set(['bearer-without-token', 'garbage-token', 'basic-auth']);
-
-/** Pure: judges probe results. Passing needs every probe to have passed. */
+/** Pure: judges probe results. Passing needs every probe to have passed; informational probes never fail it. */
 export function judgeGate(input: VerdictInput): Verdict {
-  const failures = input.results.filter((r) => r.outcome !== 'pass').map((r) => judgeProbe(r, input));
-  const warnings = (input.skipped ?? []).map((s) => `${s.name} not probed: ${s.reason}`);
+  const failures = input.results.filter((r) => r.outcome !== 'pass' && r.role !== 'informational').map((r) => judgeProbe(r, input));
+  const warnings = [...skippedWarnings(input.skipped ?? []), ...(input.notes ?? [])];
   if (input.results.length === 0) {
     failures.push({ probe: '(none)', code: 'ERR_GATE_TIMEOUT', reason: 'no probe ran', fix: 'pass at least one path to probe' });
   }
@@ -101,17 +91,18 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
       }
       return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route));
     case 'negative': {
-      const wrongAudience = result.auth === 'other-audience';
-      const code: GateFailureCode = wrongAudience ? 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE' : 'ERR_GATE_ACCEPTS_FORGED';
-      const fix = wrongAudience
-        ? 'set the authorizer audience to exactly the API app (v2: its client id; v1: its App ID URI)'
-        : 'validate tokens with an API Gateway JWT authorizer (or a library such as jose) that checks kid, RS256 signature, iss, aud and exp';
-      if (status >= 200 && status < 300) return fail(code, `answered ${status}: ${ACCEPTED_MEANS[result.auth as keyof typeof ACCEPTED_MEANS] ?? 'accepted it'}`, fix);
-      if (status === 403 && !MALFORMED.has(result.auth)) {
-        return fail(code, 'answered 403, not 401: the token most likely passed validation and failed only a scope or role check', fix);
+      const attack = attackByCode(result.auth);
+      const code: GateFailureCode = attack?.family === 'audience' ? 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE' : 'ERR_GATE_ACCEPTS_FORGED';
+      const fix = attack?.fix ?? 'validate tokens with an API Gateway JWT authorizer (or a library such as jose) that checks kid, RS256 signature, iss, aud and exp';
+      const accepted = (reason: string): GateFailure => ({ ...fail(code, reason, fix), ...(attack ? { attack: attack.code, reference: attack.reference } : {}) });
+      if (status >= 200 && status < 300) return accepted(`answered ${status}: ${attack?.acceptance ?? 'accepted it'}`);
+      if (status === 403 && attack?.family !== 'malformed') {
+        return accepted('answered 403, not 401: the token most likely passed validation and failed only a scope or role check');
       }
       return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route, 'if the API refuses with this status on purpose, add it to --expect-unauthenticated'));
     }
+    case 'informational':
+      throw new TypeError('informational probes are never judged');
     case 'authenticated':
       if (status === 401) return unauthorized(fail, input, last);
       if (status === 403) return forbidden(fail, input);
@@ -212,6 +203,13 @@ function describeWwwAuthenticate(value: string | undefined): string | undefined 
   // Quotes were stripped on arrival (send-probe): the description runs to the next `key=` or the end.
   const description = /error_description=(.*?)(?:,?\s+[a-z_]+=.*)?$/i.exec(value)?.[1];
   return description !== undefined ? `gateway said "${description}"` : `www-authenticate: ${value}`;
+}
+
+/** One warning per reason: several attacks skipped for one cause (no issuer keys) make one line. */
+function skippedWarnings(skipped: readonly SkippedProbe[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.name]);
+  return [...byReason].map(([reason, names]) => `${names.join(', ')} not probed: ${reason}`);
 }
 
 /** `401, 401` / `503, ECONNREFUSED`: the tail of a probe's answers for reasons. */

@@ -1,7 +1,7 @@
 import { InvalidInputError, errorMessage } from '../errors';
 import { Redactor } from '../redact';
 import { decodeClaimsForLogging } from '../token/decode-claims';
-import { forgeNegativeCredentials } from './forge';
+import { prepareAttacks, weakerAudienceEvidence, type AttackCode } from './attacks';
 import { planProbes } from './plan';
 import { pollProbe } from './poll-probe';
 import type { FetchLike } from './send-probe';
@@ -24,6 +24,8 @@ export interface VerifyApiGateOptions {
   readonly mintOtherAudienceToken?: () => Promise<string>;
   /** @default true */
   readonly negativeProbes?: boolean;
+  /** Only these attacks (codes from the README's attack table). @default every attack */
+  readonly attacks?: readonly AttackCode[];
   /** @default [401] */
   readonly expectUnauthenticated?: readonly number[];
   /** @default [200] */
@@ -38,7 +40,7 @@ export interface VerifyApiGateOptions {
   readonly intervalMs?: number;
   /** Wait before confirming an expected answer. @default 50 */
   readonly confirmDelayMs?: number;
-  /** Probes in flight at once. @default 8 */
+  /** Probes in flight at once (about 50 probes with every attack on). @default 16 */
   readonly concurrency?: number;
   /** The authorizer's issuer and audiences, when known, for sharper 401 hints. */
   readonly expectedIssuer?: string;
@@ -70,24 +72,36 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const log = options.log ?? (() => undefined);
   const negativesOn = options.negativeProbes ?? true;
 
+  const otherAudience = negativesOn && (options.attacks === undefined || options.attacks.includes('other-audience'));
   let otherAudienceToken: string | undefined;
   let otherAudienceSkipReason: string | undefined;
-  if (negativesOn && options.token !== undefined && options.mintOtherAudienceToken) {
-    try {
-      otherAudienceToken = await options.mintOtherAudienceToken();
-    } catch (error) {
-      otherAudienceSkipReason = `could not mint a token for another audience: ${errorMessage(error)}`;
+  const mintOther = async (): Promise<void> => {
+    if (otherAudience && options.token !== undefined && options.mintOtherAudienceToken) {
+      try {
+        otherAudienceToken = await options.mintOtherAudienceToken();
+      } catch (error) {
+        otherAudienceSkipReason = `could not mint a token for another audience: ${errorMessage(error)}`;
+      }
+    } else if (otherAudience) {
+      otherAudienceSkipReason = options.token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
     }
-  } else if (negativesOn) {
-    otherAudienceSkipReason = options.token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
-  }
-  const negatives = negativesOn ? await forgeNegativeCredentials(options.token) : [];
+  };
+  // Minting, the issuer's keys and the attacker keys are independent: fetch them side by side.
+  const [, attacks] = await Promise.all([
+    mintOther(),
+    negativesOn
+      ? prepareAttacks({ ...(options.token !== undefined ? { token: options.token } : {}), ...(options.attacks ? { only: options.attacks } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) })
+      : { credentials: [], skipped: [] },
+  ]);
+  const weaker = options.token !== undefined && otherAudienceToken !== undefined ? weakerAudienceEvidence(options.token, otherAudienceToken) : undefined;
   const plan = planProbes({
     paths,
     method: options.method ?? 'GET',
     expectUnauthenticated: options.expectUnauthenticated ?? [401],
     expectAuthenticated: options.expectAuthenticated ?? [200],
-    negatives,
+    negatives: attacks.credentials,
+    skippedAttacks: attacks.skipped,
+    otherAudience,
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(otherAudienceToken !== undefined ? { otherAudienceToken } : {}),
     ...(otherAudienceSkipReason !== undefined ? { otherAudienceSkipReason } : {}),
@@ -97,9 +111,10 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   // payload or signature, and any probe added later), plus the tokens themselves.
   const redactor = new Redactor([options.token, otherAudienceToken, ...plan.probes.map((p) => p.authorization)]);
   // One deadline for the whole gate: a probe that starts late (concurrency) gets only what is left.
-  const deadlineAt = started + (options.timeoutMs ?? 60_000);
+  // It starts once the attacks are crafted: making keys and fetching the issuer's JWKS is not the API's time.
+  const deadlineAt = Date.now() + (options.timeoutMs ?? 60_000);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
-  const results = await mapConcurrently(plan.probes, options.concurrency ?? 8, (spec: ProbeSpec) =>
+  const results = await mapConcurrently(plan.probes, options.concurrency ?? 16, (spec: ProbeSpec) =>
     pollProbe(spec, {
       apiUrl,
       redactor,
@@ -118,6 +133,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
     results,
     skipped: plan.skipped,
     nowMs: started,
+    ...(weaker !== undefined ? { notes: [`other-audience: ${weaker}`] } : {}),
     ...(options.token !== undefined ? { tokenClaims: decodeClaimsForLogging(options.token) } : {}),
     ...(options.expectedIssuer !== undefined ? { expectedIssuer: options.expectedIssuer } : {}),
     ...(options.expectedAudiences !== undefined ? { expectedAudiences: options.expectedAudiences } : {}),

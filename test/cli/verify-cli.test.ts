@@ -1,4 +1,5 @@
 import { main, type CliIo } from '../../src/cli';
+import { ATTACKS, HEADER_FORMS } from '../../src/gate';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
 import { TENANT, startFakeTokenEndpoint, type FakeTokenEndpoint } from '../token/helpers/fake-token-endpoint';
@@ -92,7 +93,9 @@ describe('entra-api-guard verify: gate runs', () => {
     const good = await api();
     const io = buffers();
     expect(await main(['verify', '--api-url', good.url, '--path', '/orders', '--token', token, ...FAST], {}, io)).toBe(0);
-    expect(io.out()).toMatch(/^entra-api-guard verify: PASS http:\/\/127\.0\.0\.1:\d+ \(11 probes/);
+    // Anonymous, valid, every crafted attack and three informational header forms (no minting with --token).
+    const probes = 2 + ATTACKS.filter((a) => 'craft' in a).length + HEADER_FORMS.length;
+    expect(io.out()).toMatch(new RegExp(`^entra-api-guard verify: PASS http://127\\.0\\.0\\.1:\\d+ \\(${probes} probes`));
     const open = await api('open');
     const bad = buffers();
     expect(await main(['verify', '--api-url', open.url, '--token', token, ...FAST], {}, bad)).toBe(1);

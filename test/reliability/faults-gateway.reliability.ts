@@ -1,4 +1,4 @@
-import { verifyApiGate, type GateRun, type VerifyApiGateOptions } from '../../src/gate';
+import { CLASSIC_ATTACKS, verifyApiGate, type GateRun, type VerifyApiGateOptions } from '../../src/gate';
 import { startEntra } from '../../src/local/entra';
 import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
 import { acquireToken } from '../../src/token';
@@ -49,11 +49,12 @@ async function tracked<T extends { close(): Promise<void> }>(server: Promise<T>)
   return started;
 }
 
-/** The full gate (12 probes: anonymous, valid, 9 forgeries, a genuine token for another audience). */
+/** The classic 12-probe gate (anonymous, valid, 9 forgeries, a genuine token for another audience): faults, not attacks, are under test. */
 async function gate(apiUrl: string, issuer: JwksIssuer, options: Partial<VerifyApiGateOptions> = {}): Promise<GateRun> {
   return verifyApiGate({
     apiUrl,
     paths: ['/orders'],
+    attacks: CLASSIC_ATTACKS,
     token: await issuer.tokens.sign(),
     mintOtherAudienceToken: () => issuer.tokens.sign({ aud: 'api://some-other-api' }),
     intervalMs: 100,
@@ -165,10 +166,10 @@ describe('connection resets and 5xx bursts in front of the API', () => {
 
   // Regression: each probe's deadline used to count from when that probe started, so with more probes than
   // `concurrency` (12 > 8) a gate against a dead API took about twice its time-out. One deadline now.
-  test('with 12 probes and the default concurrency of 8, a dead API does not keep the gate past its time-out', async () => {
+  test('with 12 probes and a concurrency of 8, a dead API does not keep the gate past its time-out', async () => {
     const { issuer, gateway } = await issuerWithGateway({ kind: 'ok' });
     const proxy = await tracked(startFaultProxy({ upstream: gateway.url, decide: () => ({ kind: 'reset' }) }));
-    const run = await gate(proxy.url, issuer, { timeoutMs: 1500 });
+    const run = await gate(proxy.url, issuer, { timeoutMs: 1500, concurrency: 8 });
     expect(run.verdict.failures).toHaveLength(12);
     expect(run.ms).toBeLessThan(1500 + 500);
   });

@@ -52,6 +52,21 @@ describe('npm run synth (default config from cdktf.json)', () => {
   test('no warnings for the default routes', () => {
     expect(result.stacks.flatMap((s) => s.warnings)).toEqual([]);
   });
+
+  test('a decoy API in the same tenant (same token version), a role on it for the caller, and its scope as an output', () => {
+    const apps = values(identity, 'azuread_application').filter((a) => a.api);
+    expect(apps.map((a) => [a.display_name, a.api.requested_access_token_version])).toEqual([['orders-api', 2], ['orders-api-decoy', 2]]);
+    const decoyName = Object.keys(identity.resource.azuread_application).find((name) => name.startsWith('decoy_'))!;
+    const callerSp = Object.keys(identity.resource.azuread_service_principal).find((name) => name.startsWith('caller_'))!;
+    expect(values(identity, 'azuread_app_role_assignment')).toContainEqual(expect.objectContaining({ principal_object_id: `\${azuread_service_principal.${callerSp}.object_id}`, resource_object_id: expect.stringContaining('decoy_') }));
+    expect(identity.output.decoy_scope.value).toBe(`api://\${azuread_application.${decoyName}.client_id}/.default`);
+  });
+});
+
+test('decoyAudience: false leaves the decoy out', () => {
+  const { identity } = synth({ decoyAudience: false });
+  expect(values(identity, 'azuread_application').map((a) => a.display_name)).toEqual(['orders-api', 'orders-api-pipeline']);
+  expect(identity.output.decoy_scope).toBeUndefined();
 });
 
 describe('token version drives issuer and audience together', () => {

@@ -10,3 +10,4 @@ export { formatAccessLog, type AccessLogRecord } from './access-log';
 export { gatewayFromStack, type StackLoadOptions } from './from-stack';
 export { gatewayFromAws, type AwsLoadOptions } from './from-aws';
 export { TerraformResolver, type TerraformJson } from './tf-expressions';
+export { AUTHORIZER_FLAWS, gatewayFlaw, type AuthorizerFlaw, type FlawCheck, type FlawContext, type GatewayFlaw } from './authorizer-flaws';

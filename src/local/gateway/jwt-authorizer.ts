@@ -1,4 +1,5 @@
 import { compactVerify, decodeProtectedHeader } from 'jose';
+import type { FlawCheck } from './authorizer-flaws';
 import type { JwtAuthorizerDefinition } from './definition';
 import { KeyFetchError, type KeyStore } from './key-store';
 
@@ -20,6 +21,8 @@ export interface JwtCheckOptions {
   readonly bearerPrefix?: 'exact' | 'case-insensitive';
   /** Clock in ms. @default Date.now */
   readonly now?: () => number;
+  /** One deliberate defect (`local --break <attack>`, see authorizer-flaws.ts). @default none: strict */
+  readonly authorizerFlaw?: FlawCheck;
 }
 
 export type AuthorizerOutcome =
@@ -44,7 +47,9 @@ export async function authorizeJwt(
   // www-authenticate header accompanies it is **[uncertain]**; none is sent.
   if (rawValue === undefined || rawValue.trim() === '') return { ok: false, status: 401, error: 'the identity source is missing or empty' };
   const token = stripBearer(rawValue, options.bearerPrefix ?? 'exact');
-  const fail = (description: string): AuthorizerOutcome => ({ ok: false, status: 401, error: description, challenge: challenge(description) });
+  const fail = unauthorized;
+  const flawed = await options.authorizerFlaw?.({ rawValue, token, authorizer, keys, nowSeconds: (options.now ?? Date.now)() / 1000 });
+  if (flawed) return checkClaims(flawed, authorizer, routeScopes, options);
 
   let header: { alg?: unknown; kid?: unknown };
   try {
@@ -75,7 +80,12 @@ export async function authorizeJwt(
   } catch {
     return fail('the token signature is invalid');
   }
+  return checkClaims(claims, authorizer, routeScopes, options);
+}
 
+/** `iss`, `aud`, `exp`/`nbf`/`iat`, then the route's scopes: the checks after the signature, in AWS's order. */
+function checkClaims(claims: Record<string, unknown>, authorizer: JwtAuthorizerDefinition, routeScopes: readonly string[] | undefined, options: JwtCheckOptions): AuthorizerOutcome {
+  const fail = unauthorized;
   // Exact string match: `https://x/` and `https://x` differ (trailing-slash tolerance is **[uncertain]** → none).
   if (claims.iss !== authorizer.issuer) return fail('the token does not have a valid issuer');
   if (!audienceMatches(claims, authorizer.audiences)) return fail('the token does not have a valid audience');
@@ -93,6 +103,10 @@ export async function authorizeJwt(
     return { ok: true, claims, scopes: tokenScopes };
   }
   return { ok: true, claims, scopes: null };
+}
+
+function unauthorized(description: string): AuthorizerOutcome {
+  return { ok: false, status: 401, error: description, challenge: challenge(description) };
 }
 
 export function stripBearer(value: string, mode: 'exact' | 'case-insensitive'): string {

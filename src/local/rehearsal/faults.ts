@@ -1,18 +1,33 @@
 import { decodeJwt } from 'jose';
+import { attackByCode } from '../../gate/attacks/registry';
+import { AUTHORIZER_FLAWS, type AuthorizerFlaw } from '../gateway/authorizer-flaws';
 import type { GatewayDefinition } from '../gateway';
 import { listen, sendJson, type RunningServer } from '../server';
 
-/** Misconfigurations the rehearsal can inject to show the gate catching them. */
-export const BREAK_MODES = ['open-api', 'ignore-signature', 'issuer-v1', 'wrong-audience'] as const;
-export type BreakMode = (typeof BREAK_MODES)[number];
+const MISCONFIGURATIONS = ['open-api', 'ignore-signature', 'issuer-v1', 'wrong-audience'] as const;
+type Misconfiguration = (typeof MISCONFIGURATIONS)[number];
 
-/** What each mode imitates, for the progress line. */
-export const BREAK_DESCRIPTIONS: Record<BreakMode, string> = {
+/** Misconfigurations the rehearsal can inject, then one authorizer flaw per attack (its code), to show the gate catching them. */
+export const BREAK_MODES: readonly BreakMode[] = [...MISCONFIGURATIONS, ...AUTHORIZER_FLAWS];
+export type BreakMode = Misconfiguration | AuthorizerFlaw;
+
+const MISCONFIGURATION_DESCRIPTIONS: Record<Misconfiguration, string> = {
   'open-api': 'routes deployed without the authorizer (authorization_type NONE)',
   'ignore-signature': 'an authorizer that decodes tokens without checking the signature',
   'issuer-v1': 'the authorizer trusts the v1 issuer (sts…/) while the API issues v2 tokens',
   'wrong-audience': 'the authorizer expects the App ID URI while v2 tokens carry the client id',
 };
+
+/** What a mode imitates, for the progress line. */
+export function describeBreakMode(mode: BreakMode): string {
+  if (mode in MISCONFIGURATION_DESCRIPTIONS) return MISCONFIGURATION_DESCRIPTIONS[mode as Misconfiguration];
+  return `an authorizer that falls for ${mode} (${attackByCode(mode)?.title ?? mode})`;
+}
+
+/** Whether a mode is one attack's authorizer flaw (started with gatewayFlaw) rather than a misconfiguration. */
+export function isAuthorizerFlaw(mode: BreakMode): mode is AuthorizerFlaw {
+  return !(MISCONFIGURATIONS as readonly string[]).includes(mode);
+}
 
 /** Applies a definition-level fault (pure); `ignore-signature` needs {@link startCarelessApi} instead. */
 export function breakDefinition(definition: GatewayDefinition, mode: BreakMode, v1Issuer: string): GatewayDefinition {

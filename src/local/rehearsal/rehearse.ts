@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import { deployStacks, findProviderMirror, mirrorAwsVersion, writeMirrorCliConfig } from '../../deploy';
 import { resolveCloud, tokenContract } from '../../contract';
 import { GuardError } from '../../errors';
-import { buildGateReport, renderGateMarkdown, verifyApiGate, type GateReport, type GateRun } from '../../gate';
+import { buildGateReport, renderGateMarkdown, verifyApiGate, warmUpAttackerKeys, type GateReport, type GateRun } from '../../gate';
 import { acquireToken } from '../../token';
 import { startEntra, loadIdentityStack } from '../entra';
-import { gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
+import { gatewayFlaw, gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
 import { startGithubOidc } from '../github';
 import { motoAvailable, startMoto } from '../moto';
-import { BREAK_DESCRIPTIONS, breakDefinition, startCarelessApi, type BreakMode } from './faults';
+import { breakDefinition, describeBreakMode, isAuthorizerFlaw, startCarelessApi, type BreakMode } from './faults';
 
 export type Engine = 'terraform' | 'emulate';
 
 /** Synthesizes the stacks for the local profile (stacks/ owns cdktf; injected to keep this module free of it). */
-export type SynthLocal = (overrides: Record<string, unknown>, outdir: string) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; aws: { region: string } } };
+export type SynthLocal = (overrides: Record<string, unknown>, outdir: string) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; apiName: string; aws: { region: string } } };
 
 export interface RehearsalOptions {
   readonly synth: SynthLocal;
@@ -106,7 +106,9 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       entra.directory.load(loaded.directory);
       return loaded.summary;
     });
-    const api = identity.apis[0]!;
+    // The stack's API and, with decoyAudience (on by default), its decoy: same tenant and issuer, another aud.
+    const api = identity.apis.find((app) => app.displayName === synth.config.apiName) ?? identity.apis[0]!;
+    const decoy = identity.apis.find((app) => app.displayName === `${synth.config.apiName}-decoy`);
     const caller = identity.callers[0]!;
 
     let definition: GatewayDefinition;
@@ -134,17 +136,21 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const identifierUri = api.identifierUris[0]!;
     const contract = tokenContract({ tenantId, tokenVersion: api.tokenVersion, cloud, apiClientId: api.clientId, identifierUri });
     const v1Issuer = tokenContract({ tenantId, tokenVersion: 1, cloud, apiClientId: api.clientId, identifierUri }).issuer;
-    const apiServer = await step(options.breakMode ? `start the API with a fault: ${BREAK_DESCRIPTIONS[options.breakMode]}` : 'start the API Gateway emulator', async () => {
-      if (options.breakMode === 'ignore-signature') {
+    const breakMode = options.breakMode;
+    const apiServer = await step(breakMode ? `start the API with a fault: ${describeBreakMode(breakMode)}` : 'start the API Gateway emulator', async () => {
+      if (breakMode === 'ignore-signature') {
         const authorizer = definition.authorizers[0]!;
         return startCarelessApi({ issuer: authorizer.issuer, audiences: authorizer.audiences });
       }
-      const broken = options.breakMode ? breakDefinition(definition, options.breakMode, v1Issuer) : definition;
+      if (breakMode && isAuthorizerFlaw(breakMode)) return startGateway({ definition, ...gatewayFlaw(breakMode) });
+      const broken = breakMode ? breakDefinition(definition, breakMode, v1Issuer) : definition;
       return startGateway({ definition: broken });
     });
     closers.push(() => apiServer.close());
 
     const scope = contract.scope;
+    // The attacker key (RSA 2048) is made while the token is fetched, not inside the gate.
+    warmUpAttackerKeys();
     let logPrefix = '';
     const tokenLog = (line: string) => options.log(`${logPrefix}${line}`);
     const token = await step('GitHub OIDC token → Entra access token', () =>
@@ -160,13 +166,13 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       ),
     );
     logPrefix = 'wrong-audience probe: ';
-    const decoy = addDecoyApi(entra.directory, tenantId, caller.servicePrincipalObjectId ?? '');
+    const decoyScope = decoy?.identifierUris[0] !== undefined ? `${decoy.identifierUris[0]}/.default` : undefined;
     const run = await step('gate: anonymous, valid and forged tokens', () =>
       verifyApiGate({
         apiUrl: apiServer.url,
         paths: ['/hello'],
         token: token.token,
-        ...(token.mintForScope ? { mintOtherAudienceToken: () => token.mintForScope!(`${decoy}/.default`) } : {}),
+        ...(token.mintForScope && decoyScope !== undefined ? { mintOtherAudienceToken: () => token.mintForScope!(decoyScope) } : {}),
         expectedIssuer: contract.issuer,
         expectedAudiences: contract.audiences,
         timeoutMs: (options.timeoutSeconds ?? 20) * 1000,
@@ -198,12 +204,4 @@ async function requestIdToken(requestUrl: string, requestToken: string, audience
   const res = await fetch(url, { headers: { authorization: `Bearer ${requestToken}` } });
   if (!res.ok) throw new GuardError('ERR_ID_TOKEN_UNAVAILABLE', `GitHub emulator answered ${res.status}`);
   return ((await res.json()) as { value: string }).value;
-}
-
-/** A second API the caller may get tokens for: the source of the genuine wrong-audience token. */
-function addDecoyApi(directory: import('../entra').Directory, tenantId: string, _callerSp: string): string {
-  const uri = 'api://entra-api-guard-decoy';
-  directory.addApplication(tenantId, { displayName: 'decoy-api', clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000002', identifierUris: [uri], tokenVersion: 2 });
-  directory.addServicePrincipal(tenantId, { clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000003', appRoleAssignmentRequired: false });
-  return uri;
 }

@@ -52,6 +52,8 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const authorization = req.headers.authorization;
     requests.push({ method: req.method ?? 'GET', path, authorization });
+    // Like API Gateway's front door: request line + headers over 10,240 bytes never reach the authorizer.
+    if (requestHeaderBytes(req) > 10_240) return sendJson(res, 431, { message: 'Request Header Fields Too Large' });
     if (options.routes && !options.routes.includes(path)) return sendJson(res, 404, { message: 'Not Found' });
     const echo: Record<string, string> = options.echoAuthorization && authorization ? echoHeaders(authorization) : {};
     const seen = echo['x-seen-authorization'] !== undefined ? { seen: authorization } : {};
@@ -69,6 +71,12 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
     return sendJson(res, 200, { ok: true, sub: accepted.claims.sub, ...seen }, echo);
   });
   return { ...server, close: () => server.close(), requests };
+}
+
+function requestHeaderBytes(req: IncomingMessage): number {
+  let bytes = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`.length;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) bytes += req.rawHeaders[i]!.length + req.rawHeaders[i + 1]!.length + 4;
+  return bytes;
 }
 
 function echoHeaders(authorization: string): Record<string, string> {

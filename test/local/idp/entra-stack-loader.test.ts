@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jwtVerify, createRemoteJWKSet } from 'jose';
 import { resolveCloud, stableUuid, tokenContract } from '../../../src/contract';
 import { GuardError } from '../../../src/errors';
-import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, IdentityReferenceError } from '../../../src/local/entra';
+import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, IdentityReferenceError, type ApplicationSummary } from '../../../src/local/entra';
 import { GITHUB_ISSUER } from '../../../src/contract';
 import { startGithubOidc } from '../../../src/local/github';
 import { synthesizeProject } from '../../../stacks/synth';
@@ -117,13 +117,14 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
   });
 });
 
-test('the real identity stack synth output loads and serves an exchange for its pipeline subjects', async () => {
+test('the real identity stack synth output loads and serves an exchange for its pipeline subjects, and for its decoy API', async () => {
   const github = await startGithubOidc();
   const { directory, summary } = await readIdentityStack(synthesizedIdentityStack(), { tenantId: TENANT, issuerMap: { [GITHUB_ISSUER]: github.issuer } });
   const entra = await startEntra({ directory });
   try {
-    expect(summary.apis).toHaveLength(1);
-    const api = summary.apis[0]!;
+    // The API and the decoy the gate's wrong-audience probe mints a token for (decoyAudience, on by default).
+    expect(summary.apis.map((app) => app.displayName)).toEqual(['orders-api', 'orders-api-decoy']);
+    const [api, decoy] = summary.apis as [ApplicationSummary, ApplicationSummary];
     const caller = summary.callers[0]!;
     expect(api.identifierUris).toEqual([`api://${api.clientId}`]);
     const subject = caller.federatedCredentials.find((credential) => 'subject' in credential);
@@ -132,6 +133,12 @@ test('the real identity stack synth output loads and serves an exchange for its 
     const { status, body } = await postToken(entra.url, TENANT, assertionForm(token, `${api.identifierUris[0]!}/.default`, caller.clientId));
     expect(status).toBe(200);
     expect(decodePayload(String(body['access_token']))).toMatchObject({ aud: api.tokenVersion === 2 ? api.clientId : api.identifierUris[0], roles: api.appRoles });
+    const decoyToken = await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE, { sub: (subject as { subject: string }).subject }), `${decoy.identifierUris[0]!}/.default`, caller.clientId));
+    expect(decoyToken.status).toBe(200);
+    const decoyClaims = decodePayload(String(decoyToken.body['access_token']));
+    expect(decoyClaims).toMatchObject({ aud: decoy.clientId, roles: ['Gate.Decoy'] });
+    // Only aud differs: same issuer (token version) as the API's tokens.
+    expect(decoyClaims['iss']).toBe(decodePayload(String(body['access_token']))['iss']);
   } finally {
     await Promise.all([github.close(), entra.close()]);
   }

@@ -1,0 +1,43 @@
+import type { KeyLike } from 'jose';
+import { isLoopbackHost } from '../../contract/clouds';
+// The gateway emulator's JWKS reader already fetches keys the way API Gateway does (discovery →
+// jwks_uri, 1500 ms per fetch, JWKS ≤ 150,000 bytes): the gate reuses it rather than keep a second one.
+import { KeyFetchError, KeyStore } from '../../local/gateway/key-store';
+import type { IssuerPublicKey, ParsedToken } from './types';
+
+export type IssuerKeyResult = { readonly key: IssuerPublicKey } | { readonly skipReason: string };
+
+export interface IssuerKeyOptions {
+  readonly fetch?: typeof fetch;
+  /** Per fetch (discovery, then JWKS). @default 1500 (API Gateway's limit) */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The issuer's public key for the token's `kid`, from `{iss}/.well-known/openid-configuration` →
+ * `jwks_uri`. Never throws: any reason the key cannot be had comes back as `skipReason`, so the
+ * attacks that need it are reported as skipped instead of failing the gate.
+ */
+export async function fetchIssuerKey(token: ParsedToken | undefined, options: IssuerKeyOptions = {}): Promise<IssuerKeyResult> {
+  if (!token?.parts) return { skipReason: 'no readable token, so no issuer keys to use' };
+  const issuer = token.claims['iss'];
+  if (typeof issuer !== 'string') return { skipReason: 'the token has no iss, so its issuer keys cannot be found' };
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return { skipReason: `the token's iss ${JSON.stringify(issuer)} is not a URL` };
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    return { skipReason: `the token's iss ${issuer} is neither https nor loopback http, so its keys are not fetched` };
+  }
+  const store = new KeyStore({ fetchTimeoutMs: options.timeoutMs ?? 1500, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  try {
+    const found = await store.keyFor(issuer, token.kid);
+    if (!found) return { skipReason: `the issuer's JWKS has no RSA signing key with the token's kid ${token.kid}` };
+    return { key: { key: found.key as KeyLike, jwk: found.jwk } };
+  } catch (error) {
+    if (error instanceof KeyFetchError) return { skipReason: `the issuer's signing keys could not be fetched: ${error.description}` };
+    return { skipReason: "the issuer's signing keys could not be read" };
+  }
+}
