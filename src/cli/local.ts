@@ -23,7 +23,11 @@ a GitHub token for an Entra token, and runs the full gate.
   --json                        print the JSON report on stdout
   -h, --help                    this help
 
-Exit status: 0 pass, 1 fail, 2 usage error, 130 interrupted.
+The terraform engine needs terraform and moto_server on PATH and an offline aws provider mirror
+(found under ~/.terraform.d or /opt, or named by ENTRA_API_GUARD_PROVIDER_MIRROR); --engine terraform
+without one of them is a config error (exit 2), --engine auto falls back to emulate.
+
+Exit status: 0 pass, 1 fail, 2 usage or config error, 130 interrupted.
 `;
 
 const FLAGS = {
@@ -43,7 +47,7 @@ export const localCommand: CliCommand = {
 
 async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
-  const { BREAK_MODES, detectEngine, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
+  const { BREAK_MODES, assertTerraformEngine, detectEngine, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
   const parsed = parseUsage('local', io, () => {
     const flags = parseFlags(argv, FLAGS);
     return {
@@ -62,6 +66,15 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
   const paint = colours(io.stderr, env);
   const log = (line: string) => void io.stderr.write(`${line.startsWith('✓') ? paint.green('✓') + line.slice(1) : paint.dim(line)}\n`);
   const started = Date.now();
+  if (engine === 'terraform') {
+    // A missing part of the chosen engine is a config error: one line, before anything starts.
+    try {
+      assertTerraformEngine(env);
+    } catch (error) {
+      io.stderr.write(`${paint.red('error')}: ${errorMessage(error)} [${(error as GuardError).code}]\n`);
+      return EXIT_USAGE;
+    }
+  }
   const chosen = engine === 'auto' ? detectEngine(env) : { engine, reason: 'chosen with --engine' };
   log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}`);
   const root = projectDir(flags.dir, env['PWD'] ?? process.cwd());

@@ -9,10 +9,9 @@ import { acquireToken } from '../../token';
 import { startEntra, loadIdentityStack } from '../entra';
 import { gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
 import { startGithubOidc } from '../github';
-import { motoAvailable, startMoto } from '../moto';
+import { startMoto } from '../moto';
+import { assertTerraformEngine, detectEngine, type Engine } from './engine';
 import { BREAK_DESCRIPTIONS, breakDefinition, startCarelessApi, type BreakMode } from './faults';
-
-export type Engine = 'terraform' | 'emulate';
 
 /** Synthesizes the stacks for the local profile (stacks/ owns cdktf; injected to keep this module free of it). */
 export type SynthLocal = (overrides: Record<string, unknown>, outdir: string) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; aws: { region: string } } };
@@ -44,13 +43,6 @@ export interface Rehearsal {
   close(): Promise<void>;
 }
 
-/** Chooses the gateway engine: real terraform against moto where everything for it is here. */
-export function detectEngine(env: Record<string, string | undefined>): { engine: Engine; reason: string } {
-  if (!motoAvailable()) return { engine: 'emulate', reason: 'moto_server not found' };
-  if (!findProviderMirror(env)) return { engine: 'emulate', reason: 'no offline aws provider mirror' };
-  return { engine: 'terraform', reason: 'terraform + moto_server + provider mirror found' };
-}
-
 /**
  * The whole pipeline on loopback: synth → emulators → identity loaded into Entra → gateway (terraform
  * apply against moto, or loaded from the stack) → GitHub OIDC token → Entra exchange → the gate.
@@ -73,6 +65,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   };
   try {
     const engine = options.engine ?? detectEngine(options.env).engine;
+    // Before anything starts: a missing part is one line, with nothing to clean up.
+    if (engine === 'terraform') assertTerraformEngine(options.env);
     const work = mkdtempSync(join(tmpdir(), 'entra-api-guard-local-'));
     closers.push(() => rmSync(work, { recursive: true, force: true }));
 
