@@ -39,7 +39,7 @@ export class CliRun {
     this.child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PWD: ROOT, NO_COLOR: '1', ...env, TMPDIR: this.tmp, [name]: value },
+      env: { ...process.env, PWD: ROOT, ...env, TMPDIR: this.tmp, [name]: value },
     });
     this.child.stdout!.on('data', (c: Buffer) => (this.stdout += c.toString()));
     this.child.stderr!.on('data', (c: Buffer) => (this.stderr += c.toString()));

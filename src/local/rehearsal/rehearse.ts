@@ -49,9 +49,13 @@ export interface Rehearsal {
  */
 export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   const closers: (() => Promise<void> | void)[] = [];
-  const close = async () => {
-    for (const fn of closers.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-  };
+  // Each call waits for the one before (Ctrl-C and the error path both close) and then stops
+  // whatever was registered since.
+  let closing = Promise.resolve();
+  const close = () =>
+    (closing = closing.then(async () => {
+      for (const fn of closers.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
+    }));
   const onAbort = () => void close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const steps: { name: string; ms: number }[] = [];
@@ -67,8 +71,15 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const engine = options.engine ?? detectEngine(options.env).engine;
     // Before anything starts: a missing part is one line, with nothing to clean up.
     if (engine === 'terraform') assertTerraformEngine(options.env);
+    // Everything the rehearsal writes (synth output, terraform's CLI config, plugins and state) lives
+    // here and goes on every exit: close(), Ctrl-C, or an exit that skips clean-up.
     const work = mkdtempSync(join(tmpdir(), 'entra-api-guard-local-'));
-    closers.push(() => rmSync(work, { recursive: true, force: true }));
+    const removeWork = () => rmSync(work, { recursive: true, force: true });
+    process.on('exit', removeWork);
+    closers.push(() => {
+      process.off('exit', removeWork);
+      removeWork();
+    });
 
     const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', async () => {
       // One after the other, each registered for clean-up as soon as it runs.
@@ -105,8 +116,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
 
     let definition: GatewayDefinition;
     if (engine === 'terraform') {
-      const deployed = await step('terraform apply of the gateway stack against moto', () =>
-        deployStacks({
+      const deployed = await step('terraform apply of the gateway stack against moto', () => {
+        const deploying = deployStacks({
           outdir: join(work, 'cdktf.out'),
           mode: 'apply',
           stacks: ['gateway'],
@@ -114,8 +125,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
           ci: false,
           variables: { gateway: { api_client_id: api.clientId } },
           log: { info: () => undefined, group: (_t, fn) => fn() },
-        }),
-      );
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        // On Ctrl-C, terraform stops first (it still talks to moto and writes into the work folder).
+        closers.push(() => deploying.then(() => undefined, () => undefined));
+        return deploying;
+      });
       definition = await step('read the deployed API back from moto', () =>
         gatewayFromAws({ endpoint: moto!.url, region: synth.config.aws.region, apiId: deployed.outputs.apiId!, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
       );
