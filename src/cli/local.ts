@@ -91,7 +91,7 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
       timeoutSeconds,
       ...(io.signal ? { signal: io.signal } : {}),
     });
-    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, steps: rehearsal.steps }, null, 2)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, integrations: rehearsal.integrations, steps: rehearsal.steps }, null, 2)}\n`);
     else io.stdout.write(renderText(rehearsal.report, io, env, 'local'));
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (flags.keep) await keepRunning(rehearsal, io, env);

@@ -7,7 +7,7 @@ import { GuardError } from '../../errors';
 import { buildGateReport, renderGateMarkdown, verifyApiGate, type GateReport, type GateRun } from '../../gate';
 import { acquireToken } from '../../token';
 import { startEntra, loadIdentityStack } from '../entra';
-import { gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
+import { describeIntegration, gatewayFromAws, gatewayFromStack, stackLambdas, startGateway, type GatewayDefinition } from '../gateway';
 import { startGithubOidc } from '../github';
 import { startMoto } from '../moto';
 import { assertTerraformEngine, detectEngine, type Engine } from './engine';
@@ -36,6 +36,8 @@ export interface Rehearsal {
   readonly report: GateReport;
   readonly markdown: string;
   readonly steps: readonly { name: string; ms: number }[];
+  /** Which integration answers each route: the stack's own Lambda, or a stand-in that proves less. */
+  readonly integrations: readonly { readonly route: string; readonly integration: string }[];
   readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
   /** What a person needs to repeat the exchange by hand (`--keep`); the request token is a secret. */
   readonly secrets: { readonly requestUrl: string; readonly requestToken: string; readonly tokenEndpoint: string; readonly clientId: string; readonly scope: string };
@@ -114,6 +116,9 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const api = identity.apis[0]!;
     const caller = identity.callers[0]!;
 
+    // The stack as synthesized; the terraform engine reads the API back from moto instead, but runs
+    // this stack's own Lambda code, since the control plane holds none.
+    const fromStack = gatewayFromStack(readStack('gateway'), { variables: { api_client_id: api.clientId }, stackDir: dirOf('gateway') });
     let definition: GatewayDefinition;
     if (engine === 'terraform') {
       const deployed = await step('terraform apply of the gateway stack against moto', () => {
@@ -132,11 +137,23 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         return deploying;
       });
       definition = await step('read the deployed API back from moto', () =>
-        gatewayFromAws({ endpoint: moto!.url, region: synth.config.aws.region, apiId: deployed.outputs.apiId!, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+        gatewayFromAws({
+          endpoint: moto!.url,
+          region: synth.config.aws.region,
+          apiId: deployed.outputs.apiId!,
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          lambdaHandlers: stackLambdas(fromStack),
+        }),
       );
     } else {
-      definition = gatewayFromStack(readStack('gateway'), { variables: { api_client_id: api.clientId }, stackDir: dirOf('gateway') });
+      definition = fromStack;
     }
+    const integrations =
+      options.breakMode === 'ignore-signature'
+        ? [{ route: '$default', integration: 'the careless API itself (the fault replaces the gateway)' }]
+        : definition.routes.map((route) => ({ route: route.routeKey, integration: describeIntegration(route.integration) }));
+    for (const line of integrationLines(integrations)) options.log(line);
+    for (const note of definition.notes ?? []) options.log(`note: ${note}`);
 
     // What the API's tokens look like, from the same pure contract the stacks use.
     const cloud = resolveCloud('local', entra.url);
@@ -189,6 +206,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       report,
       markdown: renderGateMarkdown(report),
       steps,
+      integrations,
       urls: { api: apiServer.url, entra: entra.url, github: github.issuer },
       secrets: { requestUrl: github.requestUrl, requestToken: github.requestToken, tokenEndpoint: contract.tokenEndpoint, clientId: caller.clientId, scope },
       close,
@@ -199,6 +217,13 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** One progress line per distinct integration, naming the routes it answers. Pure. */
+export function integrationLines(integrations: readonly { route: string; integration: string }[]): string[] {
+  const byIntegration = new Map<string, string[]>();
+  for (const { route, integration } of integrations) byIntegration.set(integration, [...(byIntegration.get(integration) ?? []), route]);
+  return [...byIntegration].map(([integration, routes]) => `integration: ${integration} answers ${[...routes].sort().join(', ')}`);
 }
 
 /** Asks the GitHub emulator for an ID token the way a runner's toolkit does. */
