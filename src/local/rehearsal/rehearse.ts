@@ -35,7 +35,8 @@ export interface Rehearsal {
   readonly run: GateRun;
   readonly report: GateReport;
   readonly markdown: string;
-  readonly steps: readonly { name: string; ms: number }[];
+  /** Each step with its wall time; `ok: false` when its result is a failure (the gate failed). */
+  readonly steps: readonly RehearsalStep[];
   /** Which integration answers each route: the stack's own Lambda, or a stand-in that proves less. */
   readonly integrations: readonly { readonly route: string; readonly integration: string }[];
   readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
@@ -43,6 +44,12 @@ export interface Rehearsal {
   readonly secrets: { readonly requestUrl: string; readonly requestToken: string; readonly tokenEndpoint: string; readonly clientId: string; readonly scope: string };
   /** Stops every emulator and process the rehearsal started. */
   close(): Promise<void>;
+}
+
+export interface RehearsalStep {
+  readonly name: string;
+  readonly ms: number;
+  readonly ok: boolean;
 }
 
 /**
@@ -60,13 +67,16 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     }));
   const onAbort = () => void close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const steps: { name: string; ms: number }[] = [];
-  const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+  const steps: RehearsalStep[] = [];
+  /** Runs one step and logs it: ✓, or ✗ when `ok` says its result is a failure. */
+  const step = async <T>(name: string, fn: () => Promise<T> | T, ok: (value: T) => boolean = () => true): Promise<T> => {
     if (options.signal?.aborted) throw new GuardError('ERR_ABORTED', 'rehearsal interrupted');
     const started = Date.now();
     const value = await fn();
-    steps.push({ name, ms: Date.now() - started });
-    options.log(`✓ ${name} (${Date.now() - started} ms)`);
+    const ms = Date.now() - started;
+    const passed = ok(value);
+    steps.push({ name, ms, ok: passed });
+    options.log(`${passed ? '✓' : '✗'} ${name} (${ms} ms)`);
     return value;
   };
   try {
@@ -198,6 +208,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         timeoutMs: (options.timeoutSeconds ?? 20) * 1000,
         intervalMs: 200,
       }),
+      (gate) => gate.verdict.pass,
     );
     const report = buildGateReport(run);
     return {
