@@ -23,13 +23,16 @@ export interface TerraformCommand {
   readonly onLine?: (line: string) => void;
   /**
    * Stops terraform: it gets one SIGINT (it then finishes the calls in flight and writes its state),
-   * and is killed if still running after {@link TERRAFORM_STOP_GRACE_MS}. With a signal, terraform
+   * and is killed if still running after `stopGraceMs`. With a signal, terraform
    * runs in its own process group, so a terminal's Ctrl-C does not reach it twice (a second
    * interrupt makes terraform exit at once, state or not).
    */
   readonly signal?: AbortSignal;
+  /** @default {@link TERRAFORM_STOP_GRACE_MS} */
+  readonly stopGraceMs?: number;
 }
 
+/** How long an interrupted terraform may take to finish the calls in flight before it is killed. */
 export const TERRAFORM_STOP_GRACE_MS = 10_000;
 
 export interface TerraformRun {
@@ -45,7 +48,7 @@ export function runTerraform(command: TerraformCommand, args: readonly string[])
     if (signal?.aborted) return reject(interrupted(args));
     const env = { ...command.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
     const child = spawn(command.binary, args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: signal !== undefined && process.platform !== 'win32' });
-    const onAbort = () => void stopChild(child, 'SIGINT', TERRAFORM_STOP_GRACE_MS);
+    const onAbort = () => void stopChild(child, 'SIGINT', command.stopGraceMs ?? TERRAFORM_STOP_GRACE_MS);
     if (signal) {
       killOnExit(child);
       signal.addEventListener('abort', onAbort, { once: true });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployStacks, findProviderMirror, mirrorAwsVersion, writeMirrorCliConfig } from '../../deploy';
@@ -132,15 +132,19 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     let definition: GatewayDefinition;
     if (engine === 'terraform') {
       const deployed = await step('terraform apply of the gateway stack against moto', () => {
+        // terraform's own temp files (plugin sockets, left behind when it is stopped hard) go with the work folder.
+        const terraformTmp = join(work, 'tmp');
+        mkdirSync(terraformTmp);
         const deploying = deployStacks({
           outdir: join(work, 'cdktf.out'),
           mode: 'apply',
           stacks: ['gateway'],
-          env: { ...options.env, TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror!, join(work, 'terraform.rc')), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+          env: { ...options.env, TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror!, join(work, 'terraform.rc')), TMPDIR: terraformTmp, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
           ci: false,
           variables: { gateway: { api_client_id: api.clientId } },
           log: { info: () => undefined, group: (_t, fn) => fn() },
-          ...(options.signal ? { signal: options.signal } : {}),
+          // The state is thrown away with the work folder: on Ctrl-C a fast stop beats a graceful one.
+          ...(options.signal ? { signal: options.signal, stopGraceMs: 2000 } : {}),
         });
         // On Ctrl-C, terraform stops first (it still talks to moto and writes into the work folder).
         closers.push(() => deploying.then(() => undefined, () => undefined));
