@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -75,6 +75,23 @@ export class CliRun {
     return found;
   }
 
+  /** Loopback ports (hex `addr:port`, as /proc/net/tcp writes them) that processes of this run listen on. */
+  listeningPorts(): string[] {
+    const sockets = new Set<string>();
+    for (const line of this.survivors()) {
+      const pid = line.split(' ')[0];
+      try {
+        for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+          const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+          if (inode) sockets.add(inode);
+        }
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    return [...listening()].filter(([, inode]) => sockets.has(inode)).map(([address]) => address);
+  }
+
   /** Kills whatever is still running and removes the TMPDIR (for afterEach, whatever the test saw). */
   dispose(): void {
     for (const line of this.survivors()) {
@@ -86,6 +103,23 @@ export class CliRun {
     }
     rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** Listening TCP sockets on this machine: [hex addr:port, inode]. */
+export function listening(): [string, string][] {
+  const tables = ['/proc/net/tcp', '/proc/net/tcp6'].map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  });
+  return tables
+    .join('\n')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === '0A')
+    .map((fields) => [fields[1]!, fields[9]!]);
 }
 
 const NOT_OURS = new Set(['.git', 'node_modules', 'dist']);
