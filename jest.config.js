@@ -8,4 +8,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 30000,
+  // Tests write to temp folders only: the run fails if it leaves anything new in the checkout.
+  globalSetup: '<rootDir>/test/support/checkout-guard-setup.js',
+  globalTeardown: '<rootDir>/test/support/checkout-guard-teardown.js',
 };

@@ -1,4 +1,4 @@
-import { relative, join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AzurermBackend, LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
 import type { GuardConfig } from './config';
 
@@ -12,9 +12,11 @@ export function configureBackend(stack: TerraformStack, stackName: string, confi
   const key = (prefix: string) => `${prefix}/${config.apiName}/${stackName}.tfstate`;
   switch (backend.type) {
     case 'local': {
-      // Relative to the stack's own folder, so the synthesized JSON does not depend on this machine.
-      const stackDir = join(outdir, 'stacks', stackName);
-      new LocalBackend(stack, { path: relative(stackDir, join(config.root, backend.dir, `${stackName}.tfstate`)) });
+      // A relative dir is kept relative to the stack's own folder, so the synthesized JSON does not
+      // depend on this machine; an absolute dir (the rehearsal's temp folder) stays absolute, never
+      // re-rooted under the project, where it would leave state in the checkout.
+      const file = resolve(config.root, backend.dir, `${stackName}.tfstate`);
+      new LocalBackend(stack, { path: isAbsolute(backend.dir) ? file : relative(join(outdir, 'stacks', stackName), file) });
       return;
     }
     case 's3':

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -59,7 +59,7 @@ export class GatewayStack extends TerraformStack {
 
     const integration =
       'lambdaDir' in config.integration
-        ? { ...config.integration, lambdaDir: join(config.root, config.integration.lambdaDir) }
+        ? { ...config.integration, lambdaDir: resolve(config.root, config.integration.lambdaDir) }
         : config.integration;
     this.api = new JwtHttpApi(this, 'http-api', {
       name: config.apiName,

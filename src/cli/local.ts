@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardError, errorMessage } from '../errors';
-import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
+import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo, type CliStream } from './io';
 import { oneOf, parseFlags, parseUsage, wholeSeconds } from './args';
 import { projectDir } from './project';
 import { renderText } from './verify';
@@ -22,10 +22,14 @@ a GitHub token for an Entra token, and runs the full gate.
   --keep                        leave the emulators up and print curl lines to try them; Ctrl-C stops
   --timeout-seconds N           how long the gate waits for stable answers (default 20)
   --dir DIR                     project folder with cdktf.json (default: here, else the bundled sample)
-  --json                        print the JSON report on stdout
+  --json                        print the JSON report on stdout, and nothing else (--keep's how-to goes to stderr)
   -h, --help                    this help
 
-Exit status: 0 pass, 1 fail, 2 usage error, 130 interrupted.
+The terraform engine needs terraform and moto_server on PATH and an offline aws provider mirror
+(found under ~/.terraform.d or /opt, or named by ENTRA_API_GUARD_PROVIDER_MIRROR); --engine terraform
+without one of them is a config error (exit 2), --engine auto falls back to emulate.
+
+Exit status: 0 pass, 1 fail, 2 usage or config error, 130 interrupted.
 `;
 
 const FLAGS = {
@@ -45,7 +49,7 @@ export const localCommand: CliCommand = {
 
 async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
-  const { BREAK_MODES, detectEngine, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
+  const { BREAK_MODES, assertTerraformEngine, detectEngine, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
   const parsed = parseUsage('local', io, () => {
     const flags = parseFlags(argv, FLAGS);
     return {
@@ -62,8 +66,18 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
     return EXIT_PASS;
   }
   const paint = colours(io.stderr, env);
-  const log = (line: string) => void io.stderr.write(`${line.startsWith('✓') ? paint.green('✓') + line.slice(1) : paint.dim(line)}\n`);
+  const mark = (line: string) => (line.startsWith('✓') ? paint.green('✓') + line.slice(1) : line.startsWith('✗') ? paint.red('✗') + line.slice(1) : paint.dim(line));
+  const log = (line: string) => void io.stderr.write(`${mark(line)}\n`);
   const started = Date.now();
+  if (engine === 'terraform') {
+    // A missing part of the chosen engine is a config error: one line, before anything starts.
+    try {
+      assertTerraformEngine(env);
+    } catch (error) {
+      io.stderr.write(`${paint.red('error')}: ${errorMessage(error)} [${(error as GuardError).code}]\n`);
+      return EXIT_USAGE;
+    }
+  }
   const chosen = engine === 'auto' ? detectEngine(env) : { engine, reason: 'chosen with --engine' };
   log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}`);
   const root = projectDir(flags.dir, env['PWD'] ?? process.cwd());
@@ -80,10 +94,11 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
       timeoutSeconds,
       ...(io.signal ? { signal: io.signal } : {}),
     });
-    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, steps: rehearsal.steps }, null, 2)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, integrations: rehearsal.integrations, steps: rehearsal.steps }, null, 2)}\n`);
     else io.stdout.write(renderText(rehearsal.report, io, env, 'local'));
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (flags.keep) await keepRunning(rehearsal, io, env);
+    // In --json mode stdout holds the one JSON document; the how-to goes to stderr.
+    if (flags.keep) await keepRunning(rehearsal, flags.json ? io.stderr : io.stdout, io.signal);
     return rehearsal.report.pass ? EXIT_PASS : EXIT_FAIL;
   } catch (error) {
     if (io.signal?.aborted) {
@@ -99,7 +114,7 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
 }
 
 /** Prints how to poke the running emulators by hand (secrets go to a 0600 file, never to the terminal). */
-async function keepRunning(rehearsal: { urls: { api: string; entra: string; github: string }; secrets: { requestUrl: string; requestToken: string; tokenEndpoint: string; clientId: string; scope: string } }, io: CliIo, _env: CliEnv): Promise<void> {
+async function keepRunning(rehearsal: { urls: { api: string; entra: string; github: string }; secrets: { requestUrl: string; requestToken: string; tokenEndpoint: string; clientId: string; scope: string } }, out: CliStream, signal: AbortSignal | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'entra-api-guard-keep-'));
   const file = join(dir, 'env.sh');
   writeFileSync(file, [
@@ -110,7 +125,7 @@ async function keepRunning(rehearsal: { urls: { api: string; entra: string; gith
   chmodSync(file, 0o600);
   const { api } = rehearsal.urls;
   const s = rehearsal.secrets;
-  io.stdout.write([
+  out.write([
     '',
     'The emulators stay up until Ctrl-C. Try them:',
     `  curl -i ${api}/hello                                   # 401: no token`,
@@ -122,8 +137,8 @@ async function keepRunning(rehearsal: { urls: { api: string; entra: string; gith
   ].join('\n'));
   try {
     await new Promise<void>((resolve) => {
-      if (!io.signal || io.signal.aborted) return resolve();
-      io.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (!signal || signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
     });
   } finally {
     // The request token in it is only good while the emulators run; leave nothing behind.

@@ -26,6 +26,10 @@ export interface DeployOptions {
   /** Extra `-var`s per stack name; outputs of earlier stacks fill same-named variables automatically. */
   readonly variables?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly log: DeployLog;
+  /** Stops the running terraform (see {@link TerraformCommand.signal}) and starts no further step. */
+  readonly signal?: AbortSignal;
+  /** How long an interrupted terraform may take before it is killed. @default 10 s */
+  readonly stopGraceMs?: number;
 }
 
 export interface StackResult {
@@ -72,7 +76,7 @@ export async function deployStacks(options: DeployOptions): Promise<DeployResult
 
   const timings: TerraformStep[] = [];
   const versionStarted = Date.now();
-  const version = await terraformVersion(binary, options.env, options.outdir);
+  const version = await terraformVersion(binary, options.env, options.outdir, options.signal);
   timings.push({ stack: '-', step: 'version', ms: Date.now() - versionStarted });
   options.log.info(`using ${version}`);
   const results: StackResult[] = [];
@@ -82,7 +86,7 @@ export async function deployStacks(options: DeployOptions): Promise<DeployResult
     for (const stack of orderStacks(all)) Object.assign(known, await readOutputs(stack, binary, options, true));
   }
   for (const stack of stacks) {
-    const command: TerraformCommand = { binary, cwd: stack.workingDirectory, env: options.env, onLine: options.log.info };
+    const command: TerraformCommand = { binary, cwd: stack.workingDirectory, env: options.env, onLine: options.log.info, ...stopping(options) };
     const vars = variableArgs(files.get(stack.name)!, known, options.variables?.[stack.name] ?? {});
     const result = await options.log.group(`${options.mode} ${stack.name}`, () => runStack(stack, command, vars, options.mode, lockTimeout, timings));
     Object.assign(known, result.outputs);
@@ -131,7 +135,7 @@ async function outputsOf(step: (name: string, args: string[]) => Promise<{ stdou
 
 /** Outputs of an already-deployed stack (empty when it has no state yet). */
 async function readOutputs(stack: ManifestStack, binary: string, options: DeployOptions, init: boolean): Promise<Record<string, unknown>> {
-  const command: TerraformCommand = { binary, cwd: stack.workingDirectory, env: options.env };
+  const command: TerraformCommand = { binary, cwd: stack.workingDirectory, env: options.env, ...stopping(options) };
   if (init) await runTerraform(command, ['init', '-input=false', '-no-color']);
   const run = await runTerraform(command, ['output', '-json', '-no-color']);
   if (run.code !== 0) return {};
@@ -141,6 +145,11 @@ async function readOutputs(stack: ManifestStack, binary: string, options: Deploy
   } catch {
     return {};
   }
+}
+
+/** The signal and grace period of a deploy, for each terraform it runs. Pure. */
+function stopping(options: Pick<DeployOptions, 'signal' | 'stopGraceMs'>): Pick<TerraformCommand, 'signal' | 'stopGraceMs'> {
+  return { ...(options.signal ? { signal: options.signal } : {}), ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}) };
 }
 
 function readStackFile(stack: ManifestStack): StackFile {

@@ -6,7 +6,8 @@ export type DeployErrorCode =
   | 'ERR_STATE_LOCKED'
   | 'ERR_LOCAL_BACKEND_IN_CI'
   | 'ERR_MANIFEST'
-  | 'ERR_SYNTH_FAILED';
+  | 'ERR_SYNTH_FAILED'
+  | 'ERR_INTERRUPTED';
 
 /** A deploy step failed. `detail` holds terraform's own error block, verbatim, for the log. */
 export class DeployError extends GuardError {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { killOnExit, stopChild } from '../process-group';
 import { DeployError } from './errors';
 
 /** Where deploy progress goes: plain lines on a terminal, foldable groups in GitHub Actions. */
@@ -20,7 +21,19 @@ export interface TerraformCommand {
   readonly cwd: string;
   readonly env: Record<string, string | undefined>;
   readonly onLine?: (line: string) => void;
+  /**
+   * Stops terraform: it gets one SIGINT (it then finishes the calls in flight and writes its state),
+   * and is killed if still running after `stopGraceMs`. With a signal, terraform
+   * runs in its own process group, so a terminal's Ctrl-C does not reach it twice (a second
+   * interrupt makes terraform exit at once, state or not).
+   */
+  readonly signal?: AbortSignal;
+  /** @default {@link TERRAFORM_STOP_GRACE_MS} */
+  readonly stopGraceMs?: number;
 }
+
+/** How long an interrupted terraform may take to finish the calls in flight before it is killed. */
+export const TERRAFORM_STOP_GRACE_MS = 10_000;
 
 export interface TerraformRun {
   readonly code: number;
@@ -31,8 +44,15 @@ export interface TerraformRun {
 /** Runs terraform (or tofu) without a shell; resolves with whatever it exits with. */
 export function runTerraform(command: TerraformCommand, args: readonly string[]): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
+    const { signal } = command;
+    if (signal?.aborted) return reject(interrupted(args));
     const env = { ...command.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
-    const child = spawn(command.binary, args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.binary, args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: signal !== undefined && process.platform !== 'win32' });
+    const onAbort = () => void stopChild(child, 'SIGINT', command.stopGraceMs ?? TERRAFORM_STOP_GRACE_MS);
+    if (signal) {
+      killOnExit(child);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
     let stdout = '';
     let stderr = '';
     const lines = (chunk: Buffer, sink: (text: string) => void) => {
@@ -43,16 +63,25 @@ export function runTerraform(command: TerraformCommand, args: readonly string[])
     child.stdout.on('data', (c: Buffer) => lines(c, (t) => (stdout += t)));
     child.stderr.on('data', (c: Buffer) => lines(c, (t) => (stderr += t)));
     child.on('error', (error: NodeJS.ErrnoException) => {
+      signal?.removeEventListener('abort', onAbort);
       if (error.code === 'ENOENT') reject(missingBinary(command.binary));
       else reject(error);
     });
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(interrupted(args));
+      else resolve({ code: code ?? 1, stdout, stderr });
+    });
   });
 }
 
+function interrupted(args: readonly string[]): DeployError {
+  return new DeployError('ERR_INTERRUPTED', `terraform ${args[0] ?? 'run'} was interrupted`);
+}
+
 /** `terraform version`, also the check that the binary exists at all. */
-export async function terraformVersion(binary: string, env: Record<string, string | undefined>, cwd: string): Promise<string> {
-  const run = await runTerraform({ binary, cwd, env }, ['version', '-json']);
+export async function terraformVersion(binary: string, env: Record<string, string | undefined>, cwd: string, signal?: AbortSignal): Promise<string> {
+  const run = await runTerraform({ binary, cwd, env, ...(signal ? { signal } : {}) }, ['version', '-json']);
   try {
     const parsed = JSON.parse(run.stdout) as { terraform_version?: string };
     return `${binary} ${parsed.terraform_version ?? 'unknown version'}`;

@@ -1,7 +1,8 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CliRun, listening } from '../support/cli-run';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../..');
@@ -31,53 +32,42 @@ describe('dist/src/cli/bin.js', () => {
   });
 });
 
-/** Listening TCP ports (inode → port) owned by nobody in particular; we compare before and after. */
-function listeningPorts(): Set<string> {
-  const out = spawnSync('sh', ['-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null'], { encoding: 'utf8' }).stdout;
-  return new Set(out.split('\n').filter((l) => / 0A /.test(l)).map((l) => l.trim().split(/\s+/)[1]!));
-}
-
 describe('Ctrl-C during the rehearsal', () => {
-  // If an assertion fails before the SIGINT, the rehearsal would keep running (and keep jest alive).
-  const children: ReturnType<typeof spawn>[] = [];
-  afterEach(() => {
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  // Each run has its own TMPDIR, and its processes (and so their ports) are found by an inherited
+  // marker, so other work on the machine opening and closing ports cannot disturb the count. If an
+  // assertion fails before the SIGINT, dispose() kills the rehearsal (jest never waits on it).
+  const runs: CliRun[] = [];
+  afterEach(() => runs.splice(0).forEach((run) => run.dispose()));
 
   it('stops every emulator: no process and no listening port is left behind', async () => {
-    const before = listeningPorts();
-    const child = spawn(process.execPath, [BIN, 'local', '--engine', 'emulate', '--keep'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PWD: ROOT } });
-    children.push(child);
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const run = new CliRun(['local', '--engine', 'emulate', '--keep']);
+    runs.push(run);
     // Wait until the emulators are up and the rehearsal waits for Ctrl-C.
-    const deadline = Date.now() + 30_000;
-    while (!stdout.includes('stay up until Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(stdout).toContain('stay up until Ctrl-C');
-    expect(listeningPorts().size).toBeGreaterThan(before.size);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    const leftover = [...listeningPorts()].filter((p) => !before.has(p));
-    expect(leftover).toEqual([]);
+    await run.until(() => run.stdout.includes('stay up until Ctrl-C'), 30_000, 'the emulators to stay up');
+    const ports = run.listeningPorts();
+    expect(ports.length).toBeGreaterThanOrEqual(3); // GitHub OIDC, Entra ID, API Gateway
+    run.child.kill('SIGINT');
+    expect((await run.exited).code).toBe(130);
+    expect(run.survivors()).toEqual([]);
+    const still = new Set(listening().map(([address]) => address));
+    expect(ports.filter((port) => still.has(port))).toEqual([]);
     // The 0600 file with the emulator's request token is gone too.
-    const envFile = /source (\S+)/.exec(stdout)?.[1];
+    const envFile = /source (\S+)/.exec(run.stdout)?.[1];
     expect(envFile).toBeDefined();
     expect(existsSync(envFile!)).toBe(false);
+    expect(run.tmpEntries()).toEqual([]);
   }, 60_000);
 
   it('interrupting mid-rehearsal also cleans up', async () => {
-    const before = listeningPorts();
-    const child = spawn(process.execPath, [BIN, 'local', '--engine', 'emulate', '--break', 'open-api', '--timeout-seconds', '30'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PWD: ROOT } });
-    children.push(child);
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes('gate:') && !stderr.includes('start the API') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    await new Promise((r) => setTimeout(r, 200));
-    expect([...listeningPorts()].filter((p) => !before.has(p))).toEqual([]);
+    const run = new CliRun(['local', '--engine', 'emulate', '--break', 'open-api', '--timeout-seconds', '30']);
+    runs.push(run);
+    await run.until(() => run.stderr.includes('gate:') || run.stderr.includes('start the API'), 30_000, 'the API to start');
+    const ports = run.listeningPorts();
+    run.child.kill('SIGINT');
+    expect((await run.exited).code).toBe(130);
+    expect(run.survivors()).toEqual([]);
+    const still = new Set(listening().map(([address]) => address));
+    expect(ports.filter((port) => still.has(port))).toEqual([]);
+    expect(run.tmpEntries()).toEqual([]);
   }, 60_000);
 });

@@ -118,6 +118,18 @@ describe('backends', () => {
     expect(gateway.terraform.backend.local.path).toMatch(/\.terraform-state\/gateway\.tfstate$/);
     expect(gateway.terraform.backend.local.path.startsWith('/')).toBe(false);
   });
+
+  test('an absolute local dir stays absolute (it was re-rooted under the project and left state in the checkout)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-state-'));
+    const { gateway, identity } = synth({ backend: { type: 'local', dir } });
+    expect(gateway.terraform.backend.local.path).toBe(join(dir, 'gateway.tfstate'));
+    expect(identity.terraform.backend.local.path).toBe(join(dir, 'identity.tfstate'));
+  });
+
+  test('an absolute lambdaDir stays absolute too', () => {
+    const { gateway } = synth({ integration: { lambdaDir: join(ROOT, 'stacks/lambda/hello') } });
+    expect(values(gateway, 'aws_lambda_function')).toHaveLength(1);
+  });
 });
 
 describe('config errors name the key, the value and the expected form', () => {

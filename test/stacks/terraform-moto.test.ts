@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ApiGatewayV2Client, GetAuthorizerCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
 import { writeMirrorCliConfig } from '../../src/deploy/provider-mirror';
 import { startMoto, type MotoServer } from '../../src/local/moto';
@@ -86,7 +86,7 @@ maybe('gateway stack: real terraform against moto_server with the offline provid
     // -detailed-exitcode: 0 means the second plan has nothing to do (no drift, no churn from the zip).
     await step(['plan', '-detailed-exitcode', '-input=false', '-no-color', ...vars], 0);
     await step(['destroy', '-auto-approve', '-input=false', '-no-color', ...vars]);
-    const state = JSON.parse(readFileSync(join(stackDir, JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend.local.path), 'utf8'));
+    const state = JSON.parse(readFileSync(resolve(stackDir, JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend.local.path), 'utf8'));
     expect(state.resources).toEqual([]);
   }, 240_000);
 });

@@ -1,19 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { findProviderMirror } from '../../src/deploy/provider-mirror';
-import { motoAvailable } from '../../src/local/moto';
+import { terraformEngineGaps } from '../../src/local/rehearsal/engine';
 
 export interface OfflineTerraform {
   readonly mirror: string;
 }
 
 /**
- * What the real-terraform tests need: terraform, moto_server and the offline aws provider mirror.
- * Returns a reason when something is missing, so the test can skip with one loud line.
+ * What the real-terraform tests need: terraform, moto_server and the offline aws provider mirror
+ * (the rehearsal's own check). Returns a reason when something is missing, so the test can skip
+ * with one loud line.
  */
 export function offlineTerraform(): OfflineTerraform | { skip: string } {
-  if (spawnSync('terraform', ['version'], { stdio: 'ignore' }).status !== 0) return { skip: 'terraform is not on PATH' };
-  if (!motoAvailable()) return { skip: 'moto_server is not on PATH (pip install "moto[server]")' };
-  const mirror = findProviderMirror(process.env);
-  if (!mirror) return { skip: 'no offline provider mirror with registry.terraform.io/hashicorp/aws (set ENTRA_API_GUARD_PROVIDER_MIRROR)' };
-  return { mirror };
+  const gaps = terraformEngineGaps(process.env);
+  if (gaps.length > 0) return { skip: gaps.join('; ') };
+  return { mirror: findProviderMirror(process.env)! };
 }

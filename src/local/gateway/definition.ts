@@ -94,3 +94,15 @@ export interface GatewayDefinition {
 }
 
 export const DEFAULT_IDENTITY_SOURCE = '$request.header.Authorization';
+
+/**
+ * Which integration answers, in words for progress lines and reports: the stack's own Lambda, an
+ * HTTP backend, or the emulator's ECHO stand-in (which proves nothing about the integration). Pure.
+ */
+export function describeIntegration(integration: IntegrationDefinition | undefined): string {
+  if (!integration || integration.type === 'ECHO') return 'ECHO stand-in';
+  if (integration.type === 'HTTP_PROXY') return `HTTP_PROXY ${integration.uri}`;
+  const { lambda, name } = integration;
+  if (typeof lambda === 'function') return `Lambda ${name ?? '(unnamed)'} (in-process handler)`;
+  return `Lambda ${name ?? '(unnamed)'} (${lambda.handler} from ${lambda.zipPath !== undefined ? 'its deployment zip' : lambda.directory})`;
+}

@@ -1,5 +1,5 @@
 import { ApiGatewayV2Client, GetApiCommand, GetAuthorizerCommand, GetIntegrationsCommand, GetRoutesCommand, type Integration, type Route } from '@aws-sdk/client-apigatewayv2';
-import type { AuthorizationType, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaHandler, RouteDefinition } from './definition';
+import type { AuthorizationType, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaCode, LambdaHandler, RouteDefinition } from './definition';
 import { GatewayDefinitionError } from './errors';
 
 export interface AwsLoadOptions {
@@ -11,9 +11,10 @@ export interface AwsLoadOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
   /**
    * Lambda code cannot be fetched from the control plane, so AWS_PROXY integrations run one of
-   * these, keyed by integration id or integration URI (the function's invoke ARN); otherwise ECHO.
+   * these: a handler, or code on disk such as the synthesized stack's own zip ({@link stackLambdas}).
+   * Keyed by integration id, integration URI (the function's invoke ARN) or function name; otherwise ECHO.
    */
-  readonly lambdaHandlers?: Readonly<Record<string, LambdaHandler>>;
+  readonly lambdaHandlers?: Readonly<Record<string, LambdaHandler | LambdaCode>>;
 }
 
 /**
@@ -66,14 +67,21 @@ export async function gatewayFromAws(options: AwsLoadOptions): Promise<GatewayDe
   }
 }
 
-function toIntegration(integration: Integration, handlers: Readonly<Record<string, LambdaHandler>>, notes: string[]): IntegrationDefinition {
+/** The function name in a Lambda invoke ARN or function ARN (`…:function:NAME[:qualifier]…`). Pure. */
+export function lambdaFunctionName(uri: string): string | undefined {
+  return /:function:([A-Za-z0-9_-]+)/.exec(uri)?.[1];
+}
+
+function toIntegration(integration: Integration, handlers: Readonly<Record<string, LambdaHandler | LambdaCode>>, notes: string[]): IntegrationDefinition {
   const id = integration.IntegrationId ?? '?';
   if (integration.IntegrationType === 'HTTP_PROXY' && integration.IntegrationUri) {
     return { type: 'HTTP_PROXY', uri: integration.IntegrationUri, ...(integration.IntegrationMethod ? { method: integration.IntegrationMethod } : {}) };
   }
   if (integration.IntegrationType === 'AWS_PROXY') {
-    const handler = handlers[id] ?? (integration.IntegrationUri ? handlers[integration.IntegrationUri] : undefined);
-    if (handler) return { type: 'AWS_PROXY', lambda: handler, name: integration.IntegrationUri ?? id };
+    const uri = integration.IntegrationUri;
+    const functionName = uri ? lambdaFunctionName(uri) : undefined;
+    const handler = handlers[id] ?? (uri ? handlers[uri] : undefined) ?? (functionName ? handlers[functionName] : undefined);
+    if (handler) return { type: 'AWS_PROXY', lambda: handler, name: functionName ?? uri ?? id };
     notes.push(`integration ${id}: Lambda code cannot be fetched from the control plane; answering with ECHO`);
     return { type: 'ECHO' };
   }

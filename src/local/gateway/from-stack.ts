@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import type { AuthorizationType, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaHandler, RouteDefinition } from './definition';
+import type { AuthorizationType, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaCode, LambdaHandler, RouteDefinition } from './definition';
 import { GatewayDefinitionError } from './errors';
 import { referencedName, singleBlock, TerraformResolver, type TerraformJson } from './tf-expressions';
 
@@ -128,4 +128,16 @@ export function gatewayFromStack(stack: unknown, options: StackLoadOptions = {})
 
   const displayName = api.name === undefined ? undefined : text(api.name, `aws_apigatewayv2_api.${apiName}`, 'name');
   return { apiId: apiName, ...(displayName ? { name: displayName } : {}), authorizers, routes, ...(notes.length > 0 ? { notes } : {}) };
+}
+
+/**
+ * The Lambda code behind a definition's AWS_PROXY integrations, keyed by function name: what an API
+ * read back from the control plane (which holds no code) runs — the stack's own handlers. Pure.
+ */
+export function stackLambdas(definition: GatewayDefinition): Record<string, LambdaHandler | LambdaCode> {
+  const found: Record<string, LambdaHandler | LambdaCode> = {};
+  for (const { integration } of definition.routes) {
+    if (integration?.type === 'AWS_PROXY' && integration.name !== undefined) found[integration.name] = integration.lambda;
+  }
+  return found;
 }

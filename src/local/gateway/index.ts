@@ -7,7 +7,7 @@ export { KeyStore, KeyFetchError, MAX_CACHE_TTL_MS, type KeyStoreOptions } from 
 export { buildEventV2, interpretLambdaResult, stringifyClaims, type ProxyResponse } from './payload-v2';
 export { readZip, extractZip, type ZipEntry } from './zip-reader';
 export { formatAccessLog, type AccessLogRecord } from './access-log';
-export { gatewayFromStack, type StackLoadOptions } from './from-stack';
-export { gatewayFromAws, type AwsLoadOptions } from './from-aws';
+export { gatewayFromStack, stackLambdas, type StackLoadOptions } from './from-stack';
+export { gatewayFromAws, lambdaFunctionName, type AwsLoadOptions } from './from-aws';
 export { TerraformResolver, type TerraformJson } from './tf-expressions';
 export { AUTHORIZER_FLAWS, gatewayFlaw, type AuthorizerFlaw, type FlawCheck, type FlawContext, type GatewayFlaw } from './authorizer-flaws';

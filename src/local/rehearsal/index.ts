@@ -1,2 +1,3 @@
+export * from './engine';
 export * from './faults';
 export * from './rehearse';

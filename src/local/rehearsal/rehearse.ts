@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployStacks, findProviderMirror, mirrorAwsVersion, writeMirrorCliConfig } from '../../deploy';
@@ -7,12 +7,11 @@ import { GuardError } from '../../errors';
 import { buildGateReport, renderGateMarkdown, verifyApiGate, warmUpAttackerKeys, type GateReport, type GateRun } from '../../gate';
 import { acquireToken } from '../../token';
 import { startEntra, loadIdentityStack } from '../entra';
-import { gatewayFlaw, gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
+import { describeIntegration, gatewayFlaw, gatewayFromAws, gatewayFromStack, stackLambdas, startGateway, type GatewayDefinition } from '../gateway';
 import { startGithubOidc } from '../github';
-import { motoAvailable, startMoto } from '../moto';
+import { startMoto } from '../moto';
+import { assertTerraformEngine, detectEngine, type Engine } from './engine';
 import { breakDefinition, describeBreakMode, isAuthorizerFlaw, startCarelessApi, type BreakMode } from './faults';
-
-export type Engine = 'terraform' | 'emulate';
 
 /** Synthesizes the stacks for the local profile (stacks/ owns cdktf; injected to keep this module free of it). */
 export type SynthLocal = (overrides: Record<string, unknown>, outdir: string) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; apiName: string; aws: { region: string } } };
@@ -36,7 +35,10 @@ export interface Rehearsal {
   readonly run: GateRun;
   readonly report: GateReport;
   readonly markdown: string;
-  readonly steps: readonly { name: string; ms: number }[];
+  /** Each step with its wall time; `ok: false` when its result is a failure (the gate failed). */
+  readonly steps: readonly RehearsalStep[];
+  /** Which integration answers each route: the stack's own Lambda, or a stand-in that proves less. */
+  readonly integrations: readonly { readonly route: string; readonly integration: string }[];
   readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
   /** What a person needs to repeat the exchange by hand (`--keep`); the request token is a secret. */
   readonly secrets: { readonly requestUrl: string; readonly requestToken: string; readonly tokenEndpoint: string; readonly clientId: string; readonly scope: string };
@@ -44,11 +46,10 @@ export interface Rehearsal {
   close(): Promise<void>;
 }
 
-/** Chooses the gateway engine: real terraform against moto where everything for it is here. */
-export function detectEngine(env: Record<string, string | undefined>): { engine: Engine; reason: string } {
-  if (!motoAvailable()) return { engine: 'emulate', reason: 'moto_server not found' };
-  if (!findProviderMirror(env)) return { engine: 'emulate', reason: 'no offline aws provider mirror' };
-  return { engine: 'terraform', reason: 'terraform + moto_server + provider mirror found' };
+export interface RehearsalStep {
+  readonly name: string;
+  readonly ms: number;
+  readonly ok: boolean;
 }
 
 /**
@@ -57,24 +58,40 @@ export function detectEngine(env: Record<string, string | undefined>): { engine:
  */
 export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   const closers: (() => Promise<void> | void)[] = [];
-  const close = async () => {
-    for (const fn of closers.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
-  };
+  // Each call waits for the one before (Ctrl-C and the error path both close) and then stops
+  // whatever was registered since.
+  let closing = Promise.resolve();
+  const close = () =>
+    (closing = closing.then(async () => {
+      for (const fn of closers.splice(0).reverse()) await Promise.resolve(fn()).catch(() => undefined);
+    }));
   const onAbort = () => void close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const steps: { name: string; ms: number }[] = [];
-  const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+  const steps: RehearsalStep[] = [];
+  /** Runs one step and logs it: ✓, or ✗ when `ok` says its result is a failure. */
+  const step = async <T>(name: string, fn: () => Promise<T> | T, ok: (value: T) => boolean = () => true): Promise<T> => {
     if (options.signal?.aborted) throw new GuardError('ERR_ABORTED', 'rehearsal interrupted');
     const started = Date.now();
     const value = await fn();
-    steps.push({ name, ms: Date.now() - started });
-    options.log(`✓ ${name} (${Date.now() - started} ms)`);
+    const ms = Date.now() - started;
+    const passed = ok(value);
+    steps.push({ name, ms, ok: passed });
+    options.log(`${passed ? '✓' : '✗'} ${name} (${ms} ms)`);
     return value;
   };
   try {
     const engine = options.engine ?? detectEngine(options.env).engine;
+    // Before anything starts: a missing part is one line, with nothing to clean up.
+    if (engine === 'terraform') assertTerraformEngine(options.env);
+    // Everything the rehearsal writes (synth output, terraform's CLI config, plugins and state) lives
+    // here and goes on every exit: close(), Ctrl-C, or an exit that skips clean-up.
     const work = mkdtempSync(join(tmpdir(), 'entra-api-guard-local-'));
-    closers.push(() => rmSync(work, { recursive: true, force: true }));
+    const removeWork = () => rmSync(work, { recursive: true, force: true });
+    process.on('exit', removeWork);
+    closers.push(() => {
+      process.off('exit', removeWork);
+      removeWork();
+    });
 
     const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', async () => {
       // One after the other, each registered for clean-up as soon as it runs.
@@ -111,25 +128,48 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const decoy = identity.apis.find((app) => app.displayName === `${synth.config.apiName}-decoy`);
     const caller = identity.callers[0]!;
 
+    // The stack as synthesized; the terraform engine reads the API back from moto instead, but runs
+    // this stack's own Lambda code, since the control plane holds none.
+    const fromStack = gatewayFromStack(readStack('gateway'), { variables: { api_client_id: api.clientId }, stackDir: dirOf('gateway') });
     let definition: GatewayDefinition;
     if (engine === 'terraform') {
-      const deployed = await step('terraform apply of the gateway stack against moto', () =>
-        deployStacks({
+      const deployed = await step('terraform apply of the gateway stack against moto', () => {
+        // terraform's own temp files (plugin sockets, left behind when it is stopped hard) go with the work folder.
+        const terraformTmp = join(work, 'tmp');
+        mkdirSync(terraformTmp);
+        const deploying = deployStacks({
           outdir: join(work, 'cdktf.out'),
           mode: 'apply',
           stacks: ['gateway'],
-          env: { ...options.env, TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror!, join(work, 'terraform.rc')), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+          env: { ...options.env, TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror!, join(work, 'terraform.rc')), TMPDIR: terraformTmp, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
           ci: false,
           variables: { gateway: { api_client_id: api.clientId } },
           log: { info: () => undefined, group: (_t, fn) => fn() },
+          // The state is thrown away with the work folder: on Ctrl-C a fast stop beats a graceful one.
+          ...(options.signal ? { signal: options.signal, stopGraceMs: 2000 } : {}),
+        });
+        // On Ctrl-C, terraform stops first (it still talks to moto and writes into the work folder).
+        closers.push(() => deploying.then(() => undefined, () => undefined));
+        return deploying;
+      });
+      definition = await step('read the deployed API back from moto', () =>
+        gatewayFromAws({
+          endpoint: moto!.url,
+          region: synth.config.aws.region,
+          apiId: deployed.outputs.apiId!,
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          lambdaHandlers: stackLambdas(fromStack),
         }),
       );
-      definition = await step('read the deployed API back from moto', () =>
-        gatewayFromAws({ endpoint: moto!.url, region: synth.config.aws.region, apiId: deployed.outputs.apiId!, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
-      );
     } else {
-      definition = gatewayFromStack(readStack('gateway'), { variables: { api_client_id: api.clientId }, stackDir: dirOf('gateway') });
+      definition = fromStack;
     }
+    const integrations =
+      options.breakMode === 'ignore-signature'
+        ? [{ route: '$default', integration: 'the careless API itself (the fault replaces the gateway)' }]
+        : definition.routes.map((route) => ({ route: route.routeKey, integration: describeIntegration(route.integration) }));
+    for (const line of integrationLines(integrations)) options.log(line);
+    for (const note of definition.notes ?? []) options.log(`note: ${note}`);
 
     // What the API's tokens look like, from the same pure contract the stacks use.
     const cloud = resolveCloud('local', entra.url);
@@ -178,6 +218,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         timeoutMs: (options.timeoutSeconds ?? 20) * 1000,
         intervalMs: 200,
       }),
+      (gate) => gate.verdict.pass,
     );
     const report = buildGateReport(run);
     return {
@@ -186,6 +227,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       report,
       markdown: renderGateMarkdown(report),
       steps,
+      integrations,
       urls: { api: apiServer.url, entra: entra.url, github: github.issuer },
       secrets: { requestUrl: github.requestUrl, requestToken: github.requestToken, tokenEndpoint: contract.tokenEndpoint, clientId: caller.clientId, scope },
       close,
@@ -196,6 +238,13 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** One progress line per distinct integration, naming the routes it answers. Pure. */
+export function integrationLines(integrations: readonly { route: string; integration: string }[]): string[] {
+  const byIntegration = new Map<string, string[]>();
+  for (const { route, integration } of integrations) byIntegration.set(integration, [...(byIntegration.get(integration) ?? []), route]);
+  return [...byIntegration].map(([integration, routes]) => `integration: ${integration} answers ${[...routes].sort().join(', ')}`);
 }
 
 /** Asks the GitHub emulator for an ID token the way a runner's toolkit does. */

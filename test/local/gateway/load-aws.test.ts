@@ -2,6 +2,7 @@
  * gatewayFromAws against moto_server (the AWS control plane on loopback): an HTTP API created with
  * the SDK is read back and served. Skipped, loudly, when moto_server is not installed.
  */
+import { join } from 'node:path';
 import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand } from '@aws-sdk/client-apigatewayv2';
 import { gatewayFromAws } from '../../../src/local/gateway';
 import { motoAvailable, startMoto, type MotoServer } from '../../../src/local/moto';
@@ -59,6 +60,20 @@ describeMoto('gatewayFromAws (moto_server)', () => {
     const token = await issuer.sign(claimsFor(issuer.issuer, 'api-client-id'));
     expect(await call(`${gw.url}/hello`, { headers: bearer(token) })).toMatchObject({ status: 200, body: { from: 'injected' } });
     expect((await call(`${gw.url}/orders`, { headers: bearer(token) })).status).toBe(403);
+  });
+
+  test('Lambda code on disk, keyed by the function name in the invoke ARN, answers instead of ECHO', async () => {
+    const client = new ApiGatewayV2Client({ region: 'us-east-1', endpoint, credentials });
+    const api = await client.send(new CreateApiCommand({ Name: 'code-api', ProtocolType: 'HTTP' }));
+    const integration = await client.send(new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: LAMBDA_ARN, PayloadFormatVersion: '2.0' }));
+    await client.send(new CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /hello', Target: `integrations/${integration.IntegrationId}` }));
+    client.destroy();
+    const code = { directory: join(__dirname, '../../../stacks/lambda/hello'), handler: 'index.handler' };
+    const definition = await gatewayFromAws({ endpoint, region: 'us-east-1', apiId: api.ApiId as string, credentials, lambdaHandlers: { orders: code } });
+    expect(definition.routes[0]?.integration).toEqual({ type: 'AWS_PROXY', lambda: code, name: 'orders' });
+    expect(definition.notes).toBeUndefined();
+    const gw = await gateway({ definition });
+    expect(await call(`${gw.url}/hello`)).toMatchObject({ status: 200, body: { message: 'hello from the protected API', route: 'GET /hello' } });
   });
 
   test('without an injected handler, AWS_PROXY becomes ECHO and a note says why', async () => {

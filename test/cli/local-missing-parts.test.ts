@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBin, CliRun, pathWithout } from '../support/cli-run';
+
+/**
+ * `local --engine terraform` with a part missing, run as a user runs it (the CLI binary). Each case is
+ * one line that names what to install or set, exit 2 (a config problem of the chosen engine), and
+ * nothing left behind: no temp folder, no process (so no port).
+ */
+beforeAll(buildBin);
+
+const runs: CliRun[] = [];
+const emptyMirror = mkdtempSync(join(tmpdir(), 'empty-mirror-'));
+afterEach(() => runs.splice(0).forEach((run) => run.dispose()));
+afterAll(() => rmSync(emptyMirror, { recursive: true, force: true }));
+
+async function local(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; run: CliRun }> {
+  const run = new CliRun(['local', ...args], env);
+  runs.push(run);
+  const { code } = await run.exited;
+  return { code, run };
+}
+
+describe('local --engine terraform with a part missing', () => {
+  test.each([
+    ['moto_server', () => ({ PATH: pathWithout('moto_server') }), 'moto_server is not on PATH (pip install "moto[server]")'],
+    ['terraform', () => ({ PATH: pathWithout('terraform') }), 'terraform is not on PATH (install terraform 1.10 or later'],
+    ['the provider mirror', () => ({ ENTRA_API_GUARD_PROVIDER_MIRROR: emptyMirror }), `ENTRA_API_GUARD_PROVIDER_MIRROR: got "${emptyMirror}", which holds no registry.terraform.io/hashicorp/aws`],
+  ])('without %s: one line naming the fix, exit 2, no temp folder and no process left', async (_part, env, expected) => {
+    const { code, run } = await local(['--engine', 'terraform'], env());
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^error: --engine terraform: /);
+    expect(run.stderr).toContain(expected);
+    expect(run.stderr).toContain('or use --engine emulate');
+    expect(run.stderr).not.toMatch(/\n\s+at |ENOENT|IDENT|undefined/);
+    expect(code).toBe(2);
+    expect(run.tmpEntries()).toEqual([]);
+    expect(run.survivors()).toEqual([]);
+  }, 30_000);
+
+  test('every missing part is named in the same one line', async () => {
+    const { code, run } = await local(['--engine', 'terraform'], { PATH: pathWithout('moto_server', 'terraform'), ENTRA_API_GUARD_PROVIDER_MIRROR: emptyMirror });
+    expect(code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    for (const part of ['terraform is not on PATH', 'moto_server is not on PATH', 'ENTRA_API_GUARD_PROVIDER_MIRROR: got']) expect(run.stderr).toContain(part);
+  }, 30_000);
+
+  test('--engine auto falls back to emulate, says why, and passes', async () => {
+    const { code, run } = await local(['--engine', 'auto'], { PATH: pathWithout('moto_server') });
+    expect(run.stderr).toMatch(/^entra-api-guard local: gateway engine emulate \(.*moto_server is not on PATH.*\)$/m);
+    expect(run.stdout).toMatch(/^entra-api-guard local: PASS /);
+    expect(code).toBe(0);
+    expect(run.tmpEntries()).toEqual([]);
+    expect(run.survivors()).toEqual([]);
+  }, 60_000);
+});
