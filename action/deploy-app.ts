@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { DeployResult } from '../src/deploy/deploy';
 import type { DeployOutputs } from '../src/deploy/outputs';
 import type { DeployLog } from '../src/deploy/terraform';
-import type { Cloud } from '../src/contract/clouds';
+import { resolveCloud, type Cloud } from '../src/contract/clouds';
+import { firstProtectedRouteProbe, type RouteProbe } from '../src/contract/routes';
+import { InvalidInputError } from '../src/errors';
 import { decodeClaimsForLogging } from '../src/token/decode-claims';
 import { requestGithubIdToken, type GetIdToken } from '../src/token/request-id-token';
 import type { ActionInputs } from './inputs';
@@ -24,7 +27,14 @@ export interface DeployedApp {
   readonly result: DeployResult;
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
+  /** The cloud the deployed config trusts (the cloud input when set). */
+  readonly cloud: Cloud;
+  /** The first protected route of our deployed stacks, as a request: probed when paths is at its default. */
+  readonly probe?: RouteProbe;
 }
+
+/** GitHub events whose OIDC subject a deploy must never trust on its own. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 const SAMPLE_LAMBDA = join('stacks', 'lambda', 'hello');
 
@@ -35,39 +45,53 @@ const SAMPLE_LAMBDA = join('stacks', 'lambda', 'hello');
 export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promise<DeployedApp> {
   const cwd = resolve(ctx.workspace, inputs.workingDirectory);
   if (inputs.app !== undefined) return deployUserApp(inputs.app, cwd, inputs, ctx);
-  const { loadConfig, ConfigError } = await import('../stacks/config');
+  const { loadConfig, mergeConfigLayers } = await import('../stacks/config');
   const { synthesize } = await import('../stacks/synth');
 
-  const overrides: Record<string, unknown> = { ...inputs.configOverrides };
+  const configOptions = { cwd, env: ctx.env, ...(inputs.configFile !== undefined ? { configFile: resolve(cwd, inputs.configFile) } : {}) };
+  const configured = mergeConfigLayers({ ...configOptions, overrides: { ...inputs.configOverrides } });
   const caller: Record<string, unknown> = {};
-  const subjects = inputs.subjects.length > 0 ? { subjects: [...inputs.subjects] } : inputs.subject === 'auto' ? await runnerSubject(inputs, ctx) : undefined;
-  if (subjects) {
-    caller['subjects'] = subjects.subjects;
-    if (subjects.issuer !== undefined) caller['issuer'] = subjects.issuer;
-  }
-  const load = (extra: Record<string, unknown>) =>
-    loadConfig({ cwd, env: ctx.env, overrides: { ...overrides, ...extra }, ...(inputs.configFile !== undefined ? { configFile: resolve(cwd, inputs.configFile) } : {}) });
-  let config;
-  try {
-    config = load(Object.keys(caller).length > 0 ? { caller } : {});
-  } catch (error) {
-    // The caller's repository defaults to the one running the workflow, unless the config names one.
-    if (!(error instanceof ConfigError) || !error.message.startsWith('config.caller') || !ctx.env.GITHUB_REPOSITORY) throw error;
-    caller['repository'] = ctx.env.GITHUB_REPOSITORY;
-    config = load({ caller });
+  if (inputs.subjects.length > 0) caller['subjects'] = [...inputs.subjects];
+  // The caller's repository defaults to the one running the workflow, unless the config names one.
+  if (callerField(configured, 'repository') === undefined && ctx.env.GITHUB_REPOSITORY) caller['repository'] = ctx.env.GITHUB_REPOSITORY;
+  const load = (extra: Record<string, unknown>) => loadConfig({ ...configOptions, overrides: { ...inputs.configOverrides, ...extra } });
+  const callerLayer = () => (Object.keys(caller).length > 0 ? { caller } : {});
+  let config = load(callerLayer());
+  const cloud = inputs.cloud !== undefined ? ctx.cloud : resolveCloud(config.cloud ?? 'public', config.authorityHost);
+
+  const identityDeployed = inputs.stacks === undefined || inputs.stacks.includes('identity');
+  if (inputs.subject === 'auto' && identityDeployed) {
+    // Configured subjects (input, config file, cdktf.json) always win; auto only fills the gap left
+    // by the schema's default, and never on a pull request.
+    if (inputs.subjects.length > 0 || callerField(configured, 'subjects') !== undefined) {
+      ctx.log.info(`subject auto: subjects are configured, so the caller trusts exactly ${config.subjects.join(', ')}`);
+    } else {
+      const auto = await runnerSubject(inputs, { ...ctx, cloud });
+      if (auto) {
+        caller['subjects'] = auto.subjects;
+        if (auto.issuer !== undefined) caller['issuer'] = auto.issuer;
+        config = load(callerLayer());
+      }
+    }
   }
   // The sample Lambda ships with the action, not with the user's repository.
   const integration = config.integration;
   if ('lambdaDir' in integration && integration.lambdaDir === 'stacks/lambda/hello' && !existsSync(join(config.root, integration.lambdaDir))) {
     const shipped = findShippedLambda();
-    if (shipped) config = load({ ...(Object.keys(caller).length > 0 ? { caller } : {}), integration: { lambdaDir: relative(config.root, shipped) } });
+    if (shipped) config = load({ ...callerLayer(), integration: { lambdaDir: relative(config.root, shipped) } });
   }
 
   const outdir = join(cwd, 'cdktf.out');
   const synth = synthesize(config, outdir);
   for (const stack of synth.stacks) for (const warning of stack.warnings) ctx.log.warning(`${stack.name}: ${warning}`);
   const result = await deploySynthesized(outdir, inputs, ctx);
-  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion };
+  const probe = firstProtectedRouteProbe(config.routes, () => `eag-${randomBytes(6).toString('hex')}`);
+  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion, cloud, ...(probe ? { probe } : {}) };
+}
+
+function callerField(configured: Record<string, unknown>, key: string): unknown {
+  const caller = configured['caller'];
+  return typeof caller === 'object' && caller !== null ? (caller as Record<string, unknown>)[key] : undefined;
 }
 
 /** `app`: the user's own cdktf app, synthesized like `cdktf synth` does, then deployed the same way. */
@@ -78,7 +102,7 @@ async function deployUserApp(app: string, cwd: string, inputs: ActionInputs, ctx
   const result = await deploySynthesized(outdir, inputs, ctx);
   const tenantId = result.outputs.tenantId ?? inputs.tenantId ?? '';
   const tokenVersion = result.outputs.issuer?.endsWith('/v2.0') === false ? 1 : 2;
-  return { outputs: result.outputs, result, tenantId, tokenVersion };
+  return { outputs: result.outputs, result, tenantId, tokenVersion, cloud: ctx.cloud };
 }
 
 /** Applies (or plans, or destroys) whatever was synthesized into `outdir`, as the inputs say. */
@@ -98,15 +122,24 @@ async function deploySynthesized(outdir: string, inputs: ActionInputs, ctx: Depl
 }
 
 /**
- * `subject: auto`: the federated credential trusts exactly the `sub` (and `iss`) of this runner's own
- * OIDC token, so case and immutable-id formats always match what the exchange will present.
+ * `subject: auto`, when no subjects are configured: the federated credential trusts exactly the `sub`
+ * (and `iss`) of this runner's own OIDC token, so case and immutable-id formats always match what the
+ * exchange will present. Never on pull requests: whoever opens one would get a trusted credential.
  */
 async function runnerSubject(inputs: ActionInputs, ctx: DeployContext): Promise<{ subjects: string[]; issuer?: string } | undefined> {
+  const event = ctx.env.GITHUB_EVENT_NAME ?? '';
+  if (PULL_REQUEST_EVENTS.has(event)) {
+    if (inputs.command === 'plan') {
+      ctx.log.warning(`subject auto: not on a ${event} event; planning with the configured subjects`);
+      return undefined;
+    }
+    throw new InvalidInputError('subject', 'auto', `subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`);
+  }
   try {
     const token = await requestGithubIdToken({ getIDToken: ctx.getIDToken, mask: ctx.mask, cloud: ctx.cloud, ...(inputs.audience !== undefined ? { audience: inputs.audience } : {}) });
     const claims = decodeClaimsForLogging(token);
     if (!claims.sub) throw new Error('the runner OIDC token has no sub claim');
-    ctx.log.info(`subject auto: trusting sub ${claims.sub} from ${claims.iss ?? 'an unknown issuer'}`);
+    ctx.log.info(`subject auto: trusting sub ${claims.sub} from ${claims.iss ?? 'an unknown issuer'} (no subjects are configured; set subjects to choose)`);
     return { subjects: [claims.sub], ...(claims.iss !== undefined ? { issuer: claims.iss } : {}) };
   } catch (error) {
     // A plan (e.g. on a fork's pull request) can go on with the configured subjects.

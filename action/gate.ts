@@ -1,5 +1,7 @@
 import { tokenEndpoint as tokenEndpointOf, type Cloud } from '../src/contract';
+import { parseApiUrl } from '../src/contract/input-values';
 import { InvalidInputError } from '../src/errors';
+import type { GateSettingNames } from '../src/gate/names';
 import { buildGateReport, type GateReport } from '../src/gate/report';
 import { verifyApiGate } from '../src/gate/verify';
 import { warmUpAttackerKeys } from '../src/gate/attacks/attacker-keys';
@@ -14,7 +16,19 @@ export interface GateContext {
   /** Called with every token the moment it exists (core.setSecret). */
   readonly mask: (secret: string) => void;
   readonly log: (line: string) => void;
+  readonly warn: (line: string) => void;
 }
+
+/** The gate's settings as this action's inputs: fix texts name what the workflow can change. */
+export const ACTION_SETTING_NAMES: GateSettingNames = {
+  apiUrl: 'api-url',
+  path: 'paths',
+  method: 'method',
+  timeout: 'timeout-seconds',
+  expectUnauthenticated: 'expect-unauthenticated',
+  expectAuthenticated: 'expect-authenticated',
+  allowInsecureHttp: 'allow-insecure-http',
+};
 
 /** Exchange retry budget right after the identity stack changed. */
 export const FRESH_CREDENTIAL_RETRY = { propagationAttempts: 16, retry: { maxAttempts: 18, deadlineMs: 300_000 } } as const;
@@ -27,8 +41,12 @@ export interface GateOutcome {
 /** Gets the access token (given, or GitHub OIDC exchanged at Entra), then probes the API until answers are stable. */
 export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): Promise<GateOutcome> {
   const outputs = deployed?.outputs ?? {};
-  const apiUrl = inputs.apiUrl ?? outputs.apiUrl;
-  if (apiUrl === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (the deploy produced no api_url output)');
+  const given = inputs.apiUrl ?? outputs.apiUrl;
+  if (given === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (the deploy produced no api_url output)');
+  // Checked before any token exists: a deployed api_url must be https too.
+  const { url: apiUrl, cleartext } = parseApiUrl('api-url', given, { allowInsecureHttp: inputs.allowInsecureHttp, insecureSwitch: 'allow-insecure-http' });
+  if (cleartext) ctx.warn(`allow-insecure-http: the token goes to ${apiUrl} over plain http, where anyone on the path can read and replay it`);
+  const { paths, method } = probeTarget(inputs, ctx, deployed);
   // The attacker key (RSA 2048) is generated while the token is fetched, not after.
   if (inputs.negativeProbes) warmUpAttackerKeys();
   const source = tokenSource(inputs, ctx, deployed);
@@ -42,8 +60,8 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const mint = acquired.mintForScope;
   const run = await verifyApiGate({
     apiUrl,
-    paths: inputs.paths,
-    method: inputs.method,
+    paths,
+    method,
     token: acquired.token,
     ...(mint && otherScope !== undefined ? { mintOtherAudienceToken: () => mint(otherScope) } : {}),
     negativeProbes: inputs.negativeProbes,
@@ -52,9 +70,24 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
     timeoutMs: inputs.timeoutSeconds * 1000,
     ...(outputs.issuer !== undefined ? { expectedIssuer: outputs.issuer } : {}),
     ...(outputs.audiences !== undefined ? { expectedAudiences: outputs.audiences } : {}),
+    allowInsecureHttp: inputs.allowInsecureHttp,
+    names: ACTION_SETTING_NAMES,
     log: ctx.log,
   });
   return { report: buildGateReport(run), apiUrl: run.apiUrl };
+}
+
+/**
+ * The paths input when set. At its default, after deploying our stacks, the first protected route of
+ * the deployed config (no route answers `/` there), with its method unless the method input is set.
+ */
+function probeTarget(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): { paths: readonly string[]; method: string } {
+  if (inputs.paths !== undefined) return { paths: inputs.paths, method: inputs.method ?? 'GET' };
+  const probe = deployed?.probe;
+  if (probe === undefined) return { paths: ['/'], method: inputs.method ?? 'GET' };
+  const method = inputs.method ?? probe.method;
+  ctx.log(`paths: probing ${method} ${probe.path}, from the first protected route of the deployed config (${probe.routeKey}); set paths to choose`);
+  return { paths: [probe.path], method };
 }
 
 function tokenSource(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): TokenSourceConfig {

@@ -1,10 +1,65 @@
 import { InvalidInputError } from '../src/errors';
-import { CLOUD_NAMES, isLoopbackHost, type CloudName } from '../src/contract/clouds';
+import { CLOUD_NAMES, type CloudName } from '../src/contract/clouds';
 import { HTTP_METHODS } from '../src/contract/routes';
-import { parseBearerToken, parseBoolean, parseChoice, parseDuration, parseGuid, parseInteger, parseJson, parseList, parsePaths, parseStatusList, parseText, parseUrl } from '../src/contract/input-values';
+import {
+  parseApiUrl,
+  parseBearerToken,
+  parseBoolean,
+  parseChoice,
+  parseDuration,
+  parseExpectAuthenticated,
+  parseExpectUnauthenticated,
+  parseGuid,
+  parseInteger,
+  parseJson,
+  parseList,
+  parsePaths,
+  parseText,
+  parseUrl,
+} from '../src/contract/input-values';
 
 export const COMMANDS = ['deploy-and-verify', 'deploy', 'verify', 'plan', 'destroy'] as const;
 export type Command = (typeof COMMANDS)[number];
+
+/**
+ * Every input's action.yml default (a test holds the two together). A runner exports each default as
+ * INPUT_*, so an input equal to its default was not set by the user: it must never override the config
+ * file or count as "given" (app: auto with the default cloud is not "app and config inputs").
+ */
+export const INPUT_DEFAULTS = {
+  command: 'deploy-and-verify',
+  'working-directory': '.',
+  app: '',
+  config: '',
+  'tenant-id': '',
+  'api-name': '',
+  'token-version': '',
+  'api-client-id': '',
+  routes: '',
+  backend: '',
+  subjects: '',
+  subject: 'auto',
+  stacks: '',
+  terraform: 'terraform',
+  'lock-timeout': '5m',
+  'allow-local-backend': 'false',
+  'api-url': '',
+  'allow-insecure-http': 'false',
+  paths: '/',
+  method: 'GET',
+  'client-id': '',
+  scope: '',
+  'other-audience-scope': '',
+  token: '',
+  cloud: 'public',
+  'authority-host': '',
+  audience: '',
+  'expect-unauthenticated': '401',
+  'expect-authenticated': '200',
+  'negative-probes': 'true',
+  'timeout-seconds': '300',
+} as const satisfies Record<string, string>;
+export type InputName = keyof typeof INPUT_DEFAULTS;
 export const STACK_NAMES = ['identity', 'gateway'] as const;
 const METHODS = HTTP_METHODS.filter((m) => m !== 'ANY');
 
@@ -24,15 +79,20 @@ export interface ActionInputs {
   readonly lockTimeout: string;
   readonly allowLocalBackend: boolean;
   readonly apiUrl?: string;
-  readonly paths: readonly string[];
-  readonly method: string;
+  /** Plain http to a host that is not loopback, allowed with allow-insecure-http. */
+  readonly allowInsecureHttp: boolean;
+  /** The paths to probe; absent at the default, so a deploy of our stacks can pick a route it created. */
+  readonly paths?: readonly string[];
+  /** Only when set: a probe derived from a route brings its own method. */
+  readonly method?: string;
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly scope?: string;
   /** Scope of a genuine token for another audience (the wrong-audience probe). */
   readonly otherAudienceScope?: string;
   readonly token?: string;
-  readonly cloud: CloudName;
+  /** Only when set to something other than the default: the config (or public) decides otherwise. */
+  readonly cloud?: CloudName;
   readonly authorityHost?: string;
   readonly audience?: string;
   readonly expectUnauthenticated: readonly number[];
@@ -45,7 +105,10 @@ export type GetInput = (name: string) => string;
 
 /** Reads and checks every input once, then rejects combinations that cannot work, before any network call. */
 export function readInputs(get: GetInput): ActionInputs {
-  const input = (name: string): string => get(name).trim();
+  /** The value, or the default when empty (a runner that did not export defaults, or a local run). */
+  const input = (name: InputName): string => get(name).trim() || INPUT_DEFAULTS[name];
+  /** Set by the user: not empty, and not just the default the runner exports. */
+  const isSet = (name: InputName): boolean => get(name).trim() !== '' && get(name).trim() !== INPUT_DEFAULTS[name];
   const command = parseChoice('command', input('command'), COMMANDS, 'deploy-and-verify');
   const tenantId = parseGuid('tenant-id', input('tenant-id'), 'the directory (tenant) id');
   const tokenVersionText = input('token-version');
@@ -57,7 +120,6 @@ export function readInputs(get: GetInput): ActionInputs {
   const cloud = parseChoice('cloud', input('cloud'), CLOUD_NAMES, 'public');
   const authorityHost = parseUrl('authority-host', input('authority-host'), 'https://login.microsoftonline.us');
   if (cloud === 'local' && authorityHost === undefined) throw new InvalidInputError('authority-host', '', 'the Entra emulator URL when cloud is local');
-  if (authorityHost?.startsWith('http:') && !isLoopbackHost(new URL(authorityHost).hostname)) throw new InvalidInputError('authority-host', authorityHost, 'an https:// URL (http:// only for loopback emulators)');
   const stacksList = parseList(input('stacks'));
   for (const s of stacksList) if (!(STACK_NAMES as readonly string[]).includes(s)) throw new InvalidInputError('stacks', input('stacks'), `stack names from ${STACK_NAMES.join(', ')}, comma-separated`);
 
@@ -68,7 +130,7 @@ export function readInputs(get: GetInput): ActionInputs {
     ...(routes !== undefined ? { routes } : {}),
     ...(backend !== undefined ? { backend } : {}),
     ...(apiClientId !== undefined ? { apiClientId } : {}),
-    ...(input('cloud') !== '' ? { cloud } : {}),
+    ...(isSet('cloud') ? { cloud } : {}),
     ...(authorityHost !== undefined ? { authorityHost } : {}),
   };
   const token = parseBearerToken('token', input('token'));
@@ -77,10 +139,12 @@ export function readInputs(get: GetInput): ActionInputs {
   const clientId = parseGuid('client-id', input('client-id'), "the caller app's client id");
   const app = input('app') === '' ? undefined : input('app');
   const configFile = input('config') === '' ? undefined : input('config');
+  const allowInsecureHttp = parseBoolean('allow-insecure-http', input('allow-insecure-http'), false);
+  const apiUrl = input('api-url') === '' ? undefined : parseApiUrl('api-url', input('api-url'), { allowInsecureHttp, insecureSwitch: 'allow-insecure-http' }).url;
 
   const parsed: ActionInputs = {
     command,
-    workingDirectory: input('working-directory') || '.',
+    workingDirectory: input('working-directory'),
     ...(app !== undefined ? { app } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
     configOverrides,
@@ -90,19 +154,20 @@ export function readInputs(get: GetInput): ActionInputs {
     terraform: parseChoice('terraform', input('terraform'), ['terraform', 'tofu'] as const, 'terraform'),
     lockTimeout: parseDuration('lock-timeout', input('lock-timeout'), '5m'),
     allowLocalBackend: parseBoolean('allow-local-backend', input('allow-local-backend'), false),
-    ...optional('apiUrl', parseUrl('api-url', input('api-url'), 'https://abc123.execute-api.eu-west-1.amazonaws.com')),
-    paths: parsePaths('paths', input('paths')),
-    method: parseChoice('method', input('method').toUpperCase(), METHODS, 'GET'),
+    ...optional('apiUrl', apiUrl),
+    allowInsecureHttp,
+    ...(isSet('paths') ? { paths: parsePaths('paths', input('paths')) } : {}),
+    ...(isSet('method') ? { method: parseChoice('method', input('method').toUpperCase(), METHODS, 'GET') } : {}),
     ...optional('clientId', clientId),
     ...optional('tenantId', tenantId),
     ...optional('scope', scope),
     ...optional('otherAudienceScope', otherAudienceScope),
     ...optional('token', token),
-    cloud,
+    ...(isSet('cloud') ? { cloud } : {}),
     ...optional('authorityHost', authorityHost),
     ...optional('audience', parseText('audience', input('audience'), /^\S+$/, 'one audience without spaces, e.g. api://AzureADTokenExchange')),
-    expectUnauthenticated: parseStatusList('expect-unauthenticated', input('expect-unauthenticated'), [401]),
-    expectAuthenticated: parseStatusList('expect-authenticated', input('expect-authenticated'), [200]),
+    expectUnauthenticated: parseExpectUnauthenticated('expect-unauthenticated', input('expect-unauthenticated')),
+    expectAuthenticated: parseExpectAuthenticated('expect-authenticated', input('expect-authenticated')),
     negativeProbes: parseBoolean('negative-probes', input('negative-probes'), true),
     timeoutSeconds: parseInteger('timeout-seconds', input('timeout-seconds'), { min: 1, max: 3600, fallback: 300, unit: 'seconds', }),
   };

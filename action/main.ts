@@ -1,6 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as core from './runner';
 import { resolveCloud } from '../src/contract/clouds';
-import { GuardError, errorMessage } from '../src/errors';
+import { GuardError, InvalidInputError, errorMessage } from '../src/errors';
 import type { GateReport } from '../src/gate/report';
 import { renderGateMarkdown } from '../src/gate/report';
 import type { DeployOutputs } from '../src/deploy/outputs';
@@ -14,8 +16,11 @@ export async function run(): Promise<void> {
     const givenToken = core.getInput('token').trim();
     if (givenToken !== '') core.setSecret(givenToken);
     const inputs = readInputs((name) => core.getInput(name));
-    const cloud = resolveCloud(inputs.cloud, inputs.authorityHost);
     const env = process.env;
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    checkWorkingDirectory(workspace, inputs.workingDirectory);
+    // The cloud input wins when set; else the deployed config's cloud, else public.
+    let cloud = resolveCloud(inputs.cloud ?? 'public', inputs.authorityHost);
     const getIDToken = async (audience?: string) => (await core.fullCore()).getIDToken(audience);
     const mask = (secret: string) => core.setSecret(secret);
 
@@ -26,19 +31,20 @@ export async function run(): Promise<void> {
       const { deployApp } = require('./deploy-app') as typeof import('./deploy-app');
       deployed = await deployApp(inputs, {
         env,
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        workspace,
         cloud,
         getIDToken,
         mask,
         log: { info: (line) => core.info(line), warning: (line) => core.warning(line), group: (title, fn) => core.group(title, fn) },
       });
       publishDeployOutputs(deployed.outputs);
+      cloud = deployed.cloud;
     }
     if (inputs.command === 'verify' || inputs.command === 'deploy-and-verify') {
       // Loaded on use: parsing the inputs stays as cheap as a bare node start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { gateApi } = require('./gate') as typeof import('./gate');
-      const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => core.info(line) }, deployed);
+      const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => core.info(line), warn: (line) => core.warning(line) }, deployed);
       await publishReport(report, apiUrl);
       if (!report.pass) {
         for (const f of report.failures) core.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
@@ -68,6 +74,14 @@ function writeReportFile(text: string, runnerTemp: string | undefined): string {
   const file = join(mkdtempSync(join(runnerTemp || tmpdir(), 'entra-api-guard-')), 'gate-report.json');
   writePrivateFileAtomic(file, text);
   return file;
+}
+
+/** A working-directory that is not there would otherwise deploy (or fail) somewhere else. */
+function checkWorkingDirectory(workspace: string, workingDirectory: string): void {
+  const dir = resolve(workspace, workingDirectory);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new InvalidInputError('working-directory', workingDirectory, `an existing folder relative to the workspace (${dir} does not exist)`);
+  }
 }
 
 const OUTPUT_NAMES: Record<keyof DeployOutputs, string> = {

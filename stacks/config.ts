@@ -126,6 +126,14 @@ export interface LoadConfigOptions {
 
 /** Layers defaults < cdktf.json context < config file < environment < overrides, then validates. */
 export function loadConfig(options: LoadConfigOptions): GuardConfig {
+  return parseConfig(mergeConfigLayers(options), options.cwd);
+}
+
+/**
+ * The layers merged, before validation and schema defaults: what the user configured. Tells a
+ * configured `caller.subjects` apart from the default `["branch:main"]`.
+ */
+export function mergeConfigLayers(options: LoadConfigOptions): Record<string, unknown> {
   const env = options.env ?? {};
   const layers: Record<string, unknown>[] = [];
   const cdktfJson = join(options.cwd, 'cdktf.json');
@@ -141,7 +149,7 @@ export function loadConfig(options: LoadConfigOptions): GuardConfig {
     if (value !== undefined && value !== '') fromEnv[key] = key === 'tokenVersion' ? Number(value) : value;
   }
   layers.push(fromEnv, options.overrides ?? {});
-  return parseConfig(layers.reduce(mergeLayer, {}), options.cwd);
+  return layers.reduce(mergeLayer, {});
 }
 
 /** Validates a merged config object; every error is one line naming the key and the expected form. */

@@ -29,6 +29,14 @@ export function wholeSeconds(key: string, value: string | undefined, min: number
   return parseInteger(key, value ?? '', { min, max, fallback, unit: 'seconds' });
 }
 
+/** Codes of a user's mistake in the config (a key, or a backend CI cannot keep). */
+const CONFIG_ERROR_CODES: ReadonlySet<unknown> = new Set(['ERR_INVALID_CONFIG', 'ERR_LOCAL_BACKEND_IN_CI']);
+
+/** A user's mistake in flags or config (exit 2), as opposed to a failure of the work itself (exit 1). */
+export function isUsageError(error: unknown): boolean {
+  return error instanceof InvalidInputError || CONFIG_ERROR_CODES.has((error as { code?: unknown } | null)?.code);
+}
+
 /**
  * Runs a command's argument parsing. A user's mistake (InvalidInputError) becomes one usage line on
  * stderr and `undefined` (the caller returns exit 2); anything else is a bug and propagates.

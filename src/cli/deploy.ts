@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, type CliCommand, type CliEnv, type CliIo } from './io';
 import { parseDuration } from '../contract/input-values';
-import { oneOf, parseFlags, parseUsage } from './args';
+import { isUsageError, oneOf, parseFlags, parseUsage } from './args';
 import { projectDir } from './project';
 
 export const DEPLOY_HELP = `Usage: entra-api-guard deploy [options]
@@ -24,7 +24,7 @@ then gateway, which receives the identity's api_client_id), and prints the outpu
   --json                        print the outputs as JSON
   -h, --help                    this help
 
-Exit status: 0 done, 1 terraform or config failure, 2 usage error.
+Exit status: 0 done, 1 terraform failure, 2 usage or config error.
 `;
 
 const FLAGS = {
@@ -51,17 +51,17 @@ export const deployCommand: CliCommand = {
       const variables = parseVars(flags.var ?? []);
       if (flags.app !== undefined && flags.config !== undefined) throw new InvalidInputError('--app', flags.app, 'either --app (your own cdktf app) or --config (ours), not both');
       const lockTimeout = parseDuration('--lock-timeout', flags['lock-timeout'] ?? '', '5m');
-      return { flags, mode, variables, lockTimeout };
+      const root = flags.help ? '' : projectDir(flags.dir, env['PWD'] ?? process.cwd());
+      return { flags, mode, variables, lockTimeout, root };
     });
     if (!parsed) return EXIT_USAGE;
-    const { flags, mode, variables, lockTimeout } = parsed;
+    const { flags, mode, variables, lockTimeout, root } = parsed;
     if (flags.help) {
       io.stdout.write(DEPLOY_HELP);
       return EXIT_PASS;
     }
     try {
       const { deployStacks, plainLog, synthUserApp } = (require('../deploy') as typeof import('../deploy'));
-      const root = projectDir(flags.dir, env['PWD'] ?? process.cwd());
       let outdir = flags.out ?? join(root, 'cdktf.out');
       if (flags.app !== undefined) {
         await synthUserApp({ cwd: root, ...(flags.app === 'auto' ? {} : { command: flags.app }), outdir, env, onLine: (l) => void io.stderr.write(`${l}\n`) });
@@ -94,7 +94,7 @@ export const deployCommand: CliCommand = {
       io.stderr.write(`error: ${errorMessage(error)}${error instanceof GuardError ? ` [${error.code}]` : ''}\n`);
       const detail = (error as { detail?: string }).detail;
       if (detail) io.stderr.write(`${detail}\n`);
-      return EXIT_FAIL;
+      return isUsageError(error) ? EXIT_USAGE : EXIT_FAIL;
     }
   },
 };

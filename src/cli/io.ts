@@ -32,6 +32,8 @@ export interface CliCommand {
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by SIGINT (Ctrl-C); the bin turns it into 143 for SIGTERM, as shells report 128 + signal. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Minimal ANSI colouring, on only for terminals (and never with NO_COLOR set). */
 export function colours(stream: CliStream, env: CliEnv): { red(s: string): string; green(s: string): string; yellow(s: string): string; dim(s: string): string } {

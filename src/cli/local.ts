@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardError, errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo, type CliStream } from './io';
-import { oneOf, parseFlags, parseUsage, wholeSeconds } from './args';
+import { isUsageError, oneOf, parseFlags, parseUsage, wholeSeconds } from './args';
 import { projectDir } from './project';
 import { renderText } from './verify';
 
@@ -57,10 +57,11 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
       engine: oneOf('--engine', flags.engine, ['auto', 'terraform', 'emulate'] as const, 'auto'),
       breakMode: flags.break === undefined ? undefined : oneOf('--break', flags.break, BREAK_MODES, 'open-api'),
       timeoutSeconds: wholeSeconds('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20),
+      root: flags.help ? '' : projectDir(flags.dir, env['PWD'] ?? process.cwd()),
     };
   });
   if (!parsed) return EXIT_USAGE;
-  const { flags, engine, breakMode, timeoutSeconds } = parsed;
+  const { flags, engine, breakMode, timeoutSeconds, root } = parsed;
   if (flags.help) {
     io.stdout.write(LOCAL_HELP);
     return EXIT_PASS;
@@ -80,7 +81,6 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
   }
   const chosen = engine === 'auto' ? detectEngine(env) : { engine, reason: 'chosen with --engine' };
   log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}`);
-  const root = projectDir(flags.dir, env['PWD'] ?? process.cwd());
   const { synthesizeProject } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
 
   let rehearsal: Awaited<ReturnType<typeof rehearse>> | undefined;
@@ -107,7 +107,7 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
     }
     const code = error instanceof GuardError ? ` [${error.code}]` : '';
     io.stderr.write(`${paint.red('error')}: ${errorMessage(error)}${code}\n`);
-    return EXIT_FAIL;
+    return isUsageError(error) ? EXIT_USAGE : EXIT_FAIL;
   } finally {
     await rehearsal?.close();
   }

@@ -1,6 +1,6 @@
-import { InvalidInputError, errorMessage } from '../errors';
+import { errorMessage } from '../errors';
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, type CliCommand, type CliEnv, type CliIo } from './io';
-import { parseFlags, parseUsage } from './args';
+import { isUsageError, parseFlags, parseUsage } from './args';
 import { projectDir } from './project';
 
 export const SYNTH_HELP = `Usage: entra-api-guard synth [options]
@@ -20,8 +20,12 @@ const FLAGS = { out: { type: 'string' }, config: { type: 'string' }, dir: { type
 export const synthCommand: CliCommand = {
   summary: 'synthesize the identity and gateway stacks (cdktf synth layout, in-process)',
   async run(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
-    const flags = parseUsage('synth', io, () => parseFlags(argv, FLAGS));
-    if (!flags) return EXIT_USAGE;
+    const parsed = parseUsage('synth', io, () => {
+      const flags = parseFlags(argv, FLAGS);
+      return { flags, root: flags.help ? '' : projectDir(flags.dir, env['PWD'] ?? process.cwd()) };
+    });
+    if (!parsed) return EXIT_USAGE;
+    const { flags, root } = parsed;
     if (flags.help) {
       io.stdout.write(SYNTH_HELP);
       return EXIT_PASS;
@@ -30,7 +34,6 @@ export const synthCommand: CliCommand = {
     try {
       const { loadConfig } = (require('../../stacks/config') as typeof import('../../stacks/config'));
       const { synthesize } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
-      const root = projectDir(flags.dir, env['PWD'] ?? process.cwd());
       const config = loadConfig({ cwd: root, env, ...(flags.config ? { configFile: flags.config } : {}) });
       const result = synthesize(config, flags.out ?? env['CDKTF_OUTDIR'] ?? 'cdktf.out');
       if (flags.json) {
@@ -45,7 +48,7 @@ export const synthCommand: CliCommand = {
       return EXIT_PASS;
     } catch (error) {
       io.stderr.write(`error: ${errorMessage(error)}\n`);
-      return error instanceof InvalidInputError || (error as { code?: string }).code === 'ERR_INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAIL;
+      return isUsageError(error) ? EXIT_USAGE : EXIT_FAIL;
     }
   },
 };

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGuid, resolveCloud, type Cloud } from '../contract';
-import { parseBearerToken, parseInteger, parseStatusList } from '../contract/input-values';
+import { parseApiUrl, parseBearerToken, parseExpectAuthenticated, parseExpectUnauthenticated, parseInteger } from '../contract/input-values';
 import { InvalidInputError } from '../errors';
 
 /** The token source as the command line describes it (secrets already read from env). */
@@ -14,6 +14,8 @@ export type CliTokenSource =
 export interface VerifyArgs {
   readonly help: boolean;
   readonly apiUrl: string;
+  /** Plain http to a host that is not loopback, allowed with --allow-insecure-http: warn. */
+  readonly cleartext: boolean;
   readonly paths: readonly string[];
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -33,6 +35,7 @@ export interface VerifyArgs {
 
 const OPTIONS = {
   'api-url': { type: 'string' },
+  'allow-insecure-http': { type: 'boolean' },
   path: { type: 'string', multiple: true },
   method: { type: 'string' },
   header: { type: 'string', multiple: true },
@@ -70,9 +73,8 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
   if (values.help) return { help: true } as VerifyArgs;
   if (positionals.length > 0) throw new InvalidInputError('arguments', positionals[0], 'options only (give paths with --path)');
 
-  const apiUrl = values['api-url'];
-  if (apiUrl === undefined) throw new InvalidInputError('--api-url', undefined, 'the API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com');
-  if (!/^https?:\/\/[^\s/]+/.test(apiUrl) || !canParse(apiUrl)) throw new InvalidInputError('--api-url', apiUrl, 'an absolute http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com');
+  if (values['api-url'] === undefined) throw new InvalidInputError('--api-url', undefined, 'the API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com');
+  const { url: apiUrl, cleartext } = parseApiUrl('--api-url', values['api-url'], { allowInsecureHttp: values['allow-insecure-http'] === true, insecureSwitch: '--allow-insecure-http' });
   const paths = values.path ?? ['/'];
   for (const path of paths) if (!path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError('--path', path, 'a path starting with /, e.g. /orders');
   const method = (values.method ?? 'GET').toUpperCase();
@@ -89,6 +91,7 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
   return {
     help: false,
     apiUrl,
+    cleartext,
     paths,
     method,
     headers: parseHeaders(values.header ?? []),
@@ -96,8 +99,8 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
     cloud,
     source,
     ...(otherAudienceScope !== undefined ? { otherAudienceScope } : {}),
-    expectUnauthenticated: [...parseStatusList('--expect-unauthenticated', values['expect-unauthenticated'] ?? '', [401])],
-    expectAuthenticated: [...parseStatusList('--expect-authenticated', values['expect-authenticated'] ?? '', [200])],
+    expectUnauthenticated: parseExpectUnauthenticated('--expect-unauthenticated', values['expect-unauthenticated'] ?? ''),
+    expectAuthenticated: parseExpectAuthenticated('--expect-authenticated', values['expect-authenticated'] ?? ''),
     timeoutSeconds,
     negativeProbes: values['no-negative-probes'] !== true,
     json: values.json === true,
@@ -183,15 +186,6 @@ function withKey<T>(fn: () => T, keys: Record<string, string>): T {
       throw new InvalidInputError(keys[error.key]!, error.value, error.expected);
     }
     throw error;
-  }
-}
-
-function canParse(url: string): boolean {
-  try {
-    new URL(url);
-    return true;
-  } catch {
-    return false;
   }
 }
 

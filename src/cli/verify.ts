@@ -2,11 +2,11 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
-import { buildGateReport, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
-import { acquireToken, type AcquiredToken, type TokenSourceConfig } from '../token';
+import { CLI_SETTING_NAMES, buildGateReport, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
+import { acquireToken, type TokenSourceConfig } from '../token';
 import { writePrivateFileAtomic } from '../json-file';
 import { githubIdTokenFrom } from './github-id-token';
-import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
+import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
 import { secretOutput } from './secret-output';
 import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
@@ -16,20 +16,23 @@ Probes an API until its answers are stable: no token → 401, a valid Entra toke
 every attack in the README's attack table (forged, unsigned, key-confusion, embedded-key,
 tampered and malformed tokens, a genuine token for another API) → 401.
 
-  --api-url URL                 API base (stage) URL (required)
+  --api-url URL                 API base (stage) URL (required); https, or http to loopback only
+  --allow-insecure-http         also send the token over plain http to other hosts (warned about)
   --path P                      path to probe, repeatable (default /); all are probed without a token
   --method M                    HTTP method (default GET)
   --header "Name: value"        extra request header, repeatable (not Authorization)
   --body TEXT                   request body (not with GET)
 
 Token source (at most one):
-  --token T                     an access token
-  --token-env NAME              read the access token from environment variable NAME
+  --token-env NAME              read the access token from environment variable NAME (recommended)
   --token-command CMD           run CMD and use its stdout, e.g.
                                 "az account get-access-token --resource api://x --query accessToken -o tsv"
+                                (it gets --timeout-seconds to finish)
   --tenant-id ID --client-id ID --scope S
                                 get a token from Entra: GitHub OIDC (in Actions, permissions: id-token: write)
                                 or, with --client-secret-env NAME, a client secret
+  --token T                     an access token on the command line: avoid it, since any user
+                                on the machine can read command lines (ps, /proc)
   --cloud public|usgov|china|local   (default public)
   --authority-host URL          Entra host override (required for local)
   --audience AUD                GitHub OIDC audience (default: the cloud's federation audience)
@@ -38,18 +41,19 @@ Token source (at most one):
                                 weaker evidence)
 
 Expectations:
-  --expect-unauthenticated L    statuses for requests without a valid token (default 401), e.g. 401,403
-  --expect-authenticated L      statuses for the valid token (default 200)
+  --expect-unauthenticated L    refusal statuses for requests without a valid token (default 401),
+                                e.g. 401,403; never a 2xx or 3xx
+  --expect-authenticated L      statuses for the valid token (default 200); never 401 or 403
   --timeout-seconds N           give up after N seconds (default 60)
   --no-negative-probes          skip the attacks (forged tokens, malformed headers, other audience)
 
 Output:
   --json                        print the JSON report on stdout (one document, also on errors)
   --report FILE                 also write the JSON report to FILE (0600, written whole or not at all)
-  --verbose                     log every probe attempt on stderr
+  --verbose                     log each probe's answers on stderr as they change
   -h, --help                    this help
 
-Exit status: 0 pass, 1 fail, 2 usage error.
+Exit status: 0 pass, 1 fail, 2 usage error, 130 or 143 interrupted (SIGINT, SIGTERM).
 `;
 
 export const verifyCommand: CliCommand = {
@@ -89,12 +93,14 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
       return false;
     }
   };
+  const signal = io.signal;
+  if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl} over plain http, where anyone on the path can read and replay it\n`);
 
   try {
     // The attacker key (RSA 2048) is generated while the token is fetched, not after.
     if (args.negativeProbes) warmUpAttackerKeys();
     const source = toTokenSourceConfig(args, env, io);
-    const acquired = source ? await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}) }) : undefined;
+    const acquired = source ? await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}), ...(signal ? { signal } : {}) }) : undefined;
     const mint = acquired?.mintForScope;
     const otherScope = args.otherAudienceScope;
     const run = await verifyApiGate({
@@ -109,14 +115,20 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
       expectUnauthenticated: args.expectUnauthenticated,
       expectAuthenticated: args.expectAuthenticated,
       timeoutMs: args.timeoutSeconds * 1000,
+      allowInsecureHttp: args.cleartext,
+      names: CLI_SETTING_NAMES,
+      ...(signal ? { signal } : {}),
       ...(io.fetch ? { fetch: io.fetch } : {}),
       ...(args.verbose ? { log } : {}),
     });
+    // Interrupted: no report, whatever the probes saw so far.
+    if (signal?.aborted) return interrupted(stderr);
     const report = buildGateReport(run);
     const written = publish(report);
     if (!args.json) stdout.write(renderText(report, io, env));
     return report.pass && written ? EXIT_PASS : EXIT_FAIL;
   } catch (error) {
+    if (signal?.aborted) return interrupted(stderr);
     const usage = error instanceof InvalidInputError;
     const code = error instanceof GuardError ? error.code : 'ERR_UNEXPECTED';
     if (usage) stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
@@ -142,6 +154,11 @@ function checkReportPath(path: string): void {
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidInputError('--report', path, 'a file path, not a folder, e.g. gate-report.json');
 }
 
+function interrupted(stderr: { write(text: string): unknown }): number {
+  stderr.write('interrupted: the gate stopped before it finished; no report\n');
+  return EXIT_INTERRUPTED;
+}
+
 function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSourceConfig | undefined {
   const source = args.source;
   switch (source.kind) {
@@ -150,7 +167,8 @@ function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSou
     case 'given':
       return { kind: 'given', token: source.token };
     case 'command':
-      return { kind: 'command', command: source.command, env: { ...env } };
+      // The command gets the same time as the gate: --timeout-seconds.
+      return { kind: 'command', command: source.command, env: { ...env }, timeoutMs: args.timeoutSeconds * 1000 };
     case 'entra': {
       const app = { tokenEndpoint: tokenEndpoint(args.cloud, source.tenantId), clientId: source.clientId, scope: source.scope };
       if (source.clientSecret !== undefined) return { kind: 'client-secret', ...app, clientSecret: source.clientSecret };

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from './clouds';
 import { isGuid } from './values';
 import { InvalidInputError } from '../errors';
 
@@ -42,20 +43,103 @@ export function parseStatusList(name: string, raw: string, fallback: readonly nu
   return [...new Set(parts.map(Number))];
 }
 
-/** An absolute http(s) URL without credentials, query or fragment; trailing slashes dropped. */
+/**
+ * An absolute http(s) URL without credentials, query or fragment; trailing slashes dropped. Plain
+ * http:// is accepted only for loopback hosts (emulators, proxies on this machine).
+ */
 export function parseUrl(name: string, raw: string, example: string): string | undefined {
   if (raw === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidInputError(name, raw, `an absolute https:// URL such as ${example}`);
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
-    throw new InvalidInputError(name, raw, `an absolute https:// URL such as ${example} (no credentials in it)`);
-  }
-  if (url.search !== '' || url.hash !== '') throw new InvalidInputError(name, raw, `a URL without ?query or #fragment, such as ${example}`);
+  const url = checkHttpUrl(name, raw, example);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw new InvalidInputError(name, withoutCredentials(raw), 'an https:// URL (http:// only for loopback emulators)');
   return raw.replace(/\/+$/, '');
+}
+
+/** What the surface calls its switches, for the one line a refused API URL gets. */
+export interface ApiUrlRules {
+  /** Send tokens over plain http to a host that is not loopback anyway (still warned about). */
+  readonly allowInsecureHttp: boolean;
+  /** The switch that allows it, as the caller's surface spells it: `--allow-insecure-http` or `allow-insecure-http`. */
+  readonly insecureSwitch: string;
+}
+
+export interface CheckedApiUrl {
+  /** The base URL without trailing slashes. */
+  readonly url: string;
+  /** Plain http to a host that is not loopback, allowed by the switch: the caller must warn. */
+  readonly cleartext: boolean;
+}
+
+const API_URL_EXAMPLE = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
+
+/**
+ * The API the gate sends bearer tokens to. The one rule for the CLI, the action and the gate: an
+ * absolute https URL (http only to loopback, or with the insecure switch), never with `user:password@`
+ * (which is never shown back), no query or fragment.
+ */
+export function parseApiUrl(name: string, raw: string, rules: ApiUrlRules): CheckedApiUrl {
+  const url = checkHttpUrl(name, raw, API_URL_EXAMPLE);
+  const cleartext = url.protocol === 'http:' && !isLoopbackHost(url.hostname);
+  if (cleartext && !rules.allowInsecureHttp) {
+    throw new InvalidInputError(name, raw, `an https:// URL: plain http:// sends the token in cleartext, so it is only for loopback hosts (or pass ${rules.insecureSwitch} to send it anyway)`);
+  }
+  return { url: url.toString().replace(/\/+$/, ''), cleartext };
+}
+
+/** Parses an absolute http(s) URL; every refusal shows the value with any `user:password@` hidden. */
+function checkHttpUrl(name: string, raw: string, example: string): URL {
+  const shown = withoutCredentials(raw);
+  let url: URL | undefined;
+  try {
+    url = /\s/.test(raw) ? undefined : new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+    throw new InvalidInputError(name, shown, `an absolute https:// URL such as ${example}`);
+  }
+  if (url.username !== '' || url.password !== '' || shown !== raw) {
+    throw new InvalidInputError(name, shown, `a URL without user:password@ in it, such as ${example} (give credentials another way; a URL gets logged)`);
+  }
+  if (url.search !== '' || url.hash !== '') throw new InvalidInputError(name, shown, `a URL without ?query or #fragment, such as ${example}`);
+  return url;
+}
+
+/** `https://user:pass@host/x` → `https://***@host/x`: user info never reaches a message or a log. */
+export function withoutCredentials(raw: string): string {
+  return raw.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
+}
+
+/**
+ * The statuses that count as "refused" (no token, forged tokens) and as "let in" (the valid token).
+ * A 2xx or 3xx among the refusals, or a 401 or 403 among the let-ins, lets a broken API pass the gate:
+ * returns why, or undefined when the list is safe.
+ */
+export function unsafeExpectation(kind: 'unauthenticated' | 'authenticated', statuses: readonly number[]): string | undefined {
+  if (kind === 'unauthenticated') {
+    const letIn = statuses.filter((s) => s >= 200 && s < 400);
+    if (letIn.length > 0) return `refusal statuses only, e.g. 401 or 401,403: ${letIn.join(', ')} would let an API that answers anyone pass the gate`;
+    return undefined;
+  }
+  const refused = statuses.filter((s) => s === 401 || s === 403);
+  if (refused.length > 0) return `statuses of a request that was let in, e.g. 200: ${refused.join(', ')} would let an API that refuses the valid token pass the gate`;
+  return undefined;
+}
+
+/** `--expect-unauthenticated` / `expect-unauthenticated`: a status list without 2xx or 3xx. @default [401] */
+export function parseExpectUnauthenticated(name: string, raw: string): readonly number[] {
+  return checkedExpectation(name, raw, 'unauthenticated', [401]);
+}
+
+/** `--expect-authenticated` / `expect-authenticated`: a status list without 401 or 403. @default [200] */
+export function parseExpectAuthenticated(name: string, raw: string): readonly number[] {
+  return checkedExpectation(name, raw, 'authenticated', [200]);
+}
+
+function checkedExpectation(name: string, raw: string, kind: 'unauthenticated' | 'authenticated', fallback: readonly number[]): readonly number[] {
+  const statuses = parseStatusList(name, raw, fallback);
+  const why = unsafeExpectation(kind, statuses);
+  if (why !== undefined) throw new InvalidInputError(name, raw, why);
+  return statuses;
 }
 
 export function parseGuid(name: string, raw: string, what: string): string | undefined {

@@ -69,3 +69,31 @@ export function checkRoutes(routes: readonly RouteSpec[], key = 'routes'): reado
   });
   return routes;
 }
+
+/** One concrete request that a route answers, for probing it. */
+export interface RouteProbe {
+  readonly routeKey: string;
+  readonly method: string;
+  readonly path: string;
+}
+
+/** What a `{param}` segment becomes in a probe: a plain value no handler should act on. */
+export const PROBE_PARAM_VALUE = 'entra-api-guard-probe';
+
+/**
+ * The request that probes a route: `{param}` segments get a harmless value, a greedy `{proxy+}` (and
+ * `$default`) a random segment, and `ANY` becomes GET.
+ */
+export function probeForRoute(routeKey: string, randomSegment: () => string): RouteProbe {
+  const { method, path } = parseRouteKey(routeKey);
+  if (method === '$default') return { routeKey, method: 'GET', path: `/${randomSegment()}` };
+  const segments = path === '/' ? [] : path.slice(1).split('/');
+  const concrete = segments.map((s) => (/^\{[A-Za-z0-9_]+\+\}$/.test(s) ? randomSegment() : /^\{[A-Za-z0-9_]+\}$/.test(s) ? PROBE_PARAM_VALUE : s));
+  return { routeKey, method: method === 'ANY' ? 'GET' : method, path: `/${concrete.join('/')}` };
+}
+
+/** The first route that needs a token (not public), as a probe; undefined when every route is public. */
+export function firstProtectedRouteProbe(routes: readonly RouteSpec[], randomSegment: () => string): RouteProbe | undefined {
+  const route = routes.find((r) => r.public !== true);
+  return route === undefined ? undefined : probeForRoute(route.routeKey, randomSegment);
+}

@@ -5,5 +5,7 @@ export * from './plan';
 export * from './send-probe';
 export * from './poll-probe';
 export * from './verdict';
+export * from './names';
+export * from './request-slots';
 export * from './verify';
 export * from './report';

@@ -1,5 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RequestSlots } from './request-slots';
 import { sendProbe, type SendProbeOptions } from './send-probe';
-import type { ProbeAnswer, ProbeResult, ProbeSpec } from './types';
+import { NOT_SENT_DEADLINE, type ProbeAnswer, type ProbeResult, type ProbeSpec } from './types';
 
 export interface PollOptions extends Omit<SendProbeOptions, 'elapsed'> {
   /** The probe gives up this long after it started. */
@@ -12,39 +14,61 @@ export interface PollOptions extends Omit<SendProbeOptions, 'elapsed'> {
   readonly confirmDelayMs: number;
   /** How many answers a result keeps. @default 5 */
   readonly keepAnswers?: number;
+  /** Shared among the gate's probes: each request waits for a slot. @default no limit */
+  readonly slots?: RequestSlots;
+  /** One line each time the probe's answer changes (not per attempt: a dead host would flood the log). */
   readonly log?: (line: string) => void;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Less time than this left: a request could only time out, so it is not sent. */
+export const MIN_ATTEMPT_MS = 100;
+
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {});
 
 /**
  * Repeats a probe until its expected answer comes `stableCount` times in a row, or the deadline
  * passes. Wrong answers are polled on too: a fresh deployment may answer wrongly for a while. A 5xx
- * or a missing answer never counts as stable.
+ * or a missing answer never counts as stable. `signal` (Ctrl-C) rejects at once with its reason.
  */
 export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<ProbeResult> {
   const started = Date.now();
   const elapsed = (): number => Date.now() - started;
   const sleep = options.sleep ?? realSleep;
   const keep = options.keepAnswers ?? 5;
+  const signal = options.signal;
   const answers: ProbeAnswer[] = [];
   let attempts = 0;
   let streak = 0;
   let previous: string | undefined;
+  let loggedState: string | undefined;
+  // Only the gate's deadline stopped this probe: judge it on the answers it did get, so a slow but
+  // steady 401 is reported as a 401, not as an unreachable API; with none, it was never sent.
+  const judgeAtDeadline = (): ProbeResult => {
+    const last = [...answers].reverse().find((a) => a.status !== undefined);
+    if (last === undefined) {
+      if (attempts > 0) return result(spec, 'unstable', answers, attempts, elapsed(), false);
+      return result(spec, 'unstable', [{ error: NOT_SENT_DEADLINE, atMs: elapsed(), durationMs: 0 }], 0, elapsed(), false);
+    }
+    const lastExpected = spec.expect.includes(last.status!);
+    return result(spec, lastExpected || last.status! >= 500 ? 'unstable' : 'wrong', answers, attempts, elapsed(), false);
+  };
 
   for (;;) {
-    const remaining = options.deadlineMs - elapsed();
-    const cutShort = remaining < options.timeoutMs;
-    const answer = await sendProbe(spec, { ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs, remaining)), elapsed });
-    attempts++;
-    if (answer.status === undefined && cutShort && answers.some((a) => a.status !== undefined)) {
-      // Only the gate's deadline silenced this attempt: judge the probe on the answers it did get, so a
-      // slow but steady 401 is reported as a 401, not as an unreachable API.
-      const last = [...answers].reverse().find((a) => a.status !== undefined)!;
-      const lastExpected = spec.expect.includes(last.status!);
-      return result(spec, lastExpected || last.status! >= 500 ? 'unstable' : 'wrong', answers, attempts, elapsed(), false);
+    const release = options.slots ? await options.slots.acquire(signal) : () => undefined;
+    let answer: ProbeAnswer;
+    let cutShort: boolean;
+    try {
+      const remaining = options.deadlineMs - elapsed();
+      if (remaining < Math.min(MIN_ATTEMPT_MS, options.timeoutMs)) return judgeAtDeadline();
+      cutShort = remaining < options.timeoutMs;
+      answer = await sendProbe(spec, { ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs, remaining)), elapsed });
+    } finally {
+      release();
     }
+    signal?.throwIfAborted();
+    attempts++;
+    if (answer.status === undefined && cutShort && answers.some((a) => a.status !== undefined)) return judgeAtDeadline();
     answers.push(answer);
     if (answers.length > keep) answers.shift();
     const key = answerKey(answer);
@@ -52,14 +76,18 @@ export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<
     previous = key;
     const settles = answer.status !== undefined && answer.status < 500;
     const expected = answer.status !== undefined && spec.expect.includes(answer.status);
-    options.log?.(`probe ${spec.name}: attempt ${attempts} → ${answer.status ?? answer.error}${expected ? '' : ` (expected ${spec.expect.join('|')})`}`);
+    // One line per change of state (a status, or "no answer" whatever the network error), so an
+    // unreachable API whose errors alternate between a time-out and ENOTFOUND does not flood the log.
+    const state = answer.status !== undefined ? String(answer.status) : 'no answer';
+    if (state !== loggedState) options.log?.(`probe ${spec.name}: attempt ${attempts} → ${answer.status ?? answer.error}${expected ? '' : ` (expected ${spec.expect.join('|')})`}`);
+    loggedState = state;
     if (expected && streak >= options.stableCount) return result(spec, 'pass', answers, attempts, elapsed(), true);
-    const delay = expected ? options.confirmDelayMs : options.intervalMs;
-    if (elapsed() + delay >= options.deadlineMs) {
+    const wait = expected ? options.confirmDelayMs : options.intervalMs;
+    if (elapsed() + wait >= options.deadlineMs) {
       // A wrong status counts even if seen fewer than stableCount times: the deadline is the limit.
       return result(spec, settles ? 'wrong' : 'unstable', answers, attempts, elapsed(), streak >= options.stableCount);
     }
-    await sleep(delay);
+    await sleep(wait, signal);
   }
 }
 

@@ -15,6 +15,8 @@ export interface SendProbeOptions {
   /** ms since the probe started, for `atMs`. */
   readonly elapsed: () => number;
   readonly fetch?: FetchLike;
+  /** Aborts the request at once (Ctrl-C); the caller checks it after the answer. */
+  readonly signal?: AbortSignal;
 }
 
 /** Sends one probe request, never following redirects, and records only what is safe to print. */
@@ -29,7 +31,7 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
       method: spec.method,
       headers,
       redirect: 'manual',
-      signal: AbortSignal.timeout(Math.max(1, options.timeoutMs)),
+      signal: withTimeout(options.timeoutMs, options.signal),
       ...(options.body !== undefined ? { body: options.body } : {}),
     });
     // The body is not needed; cancelling frees the connection at once.
@@ -47,6 +49,12 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
     // fetch's own errors may quote the request (an invalid header value is the Authorization header).
     return { error: quoteUntrusted(describeFailure(error, options.timeoutMs), options.redactor), atMs, durationMs: Date.now() - started };
   }
+}
+
+/** A time-out that also fires on the caller's signal. */
+export function withTimeout(timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
+  return signal ? AbortSignal.any([timeout, signal]) : timeout;
 }
 
 export function joinUrl(apiUrl: string, path: string): string {

@@ -41,6 +41,9 @@ export interface ProbeAnswer {
   readonly durationMs: number;
 }
 
+/** The answer recorded for a probe whose first request never fit before the gate's deadline. */
+export const NOT_SENT_DEADLINE = 'not sent: deadline';
+
 /**
  * - pass: the expected answer, `stableCount` times in a row;
  * - wrong: at the deadline the last answer was another (non-5xx) status;

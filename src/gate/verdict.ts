@@ -1,7 +1,8 @@
 import type { LoggableClaims } from '../token/decode-claims';
 import { attackByCode } from './attacks/registry';
 import type { GateFailureCode } from './errors';
-import type { ProbeAnswer, ProbeResult, SkippedProbe } from './types';
+import { CLI_SETTING_NAMES, type GateSettingNames } from './names';
+import { NOT_SENT_DEADLINE, type ProbeAnswer, type ProbeResult, type SkippedProbe } from './types';
 
 export interface GateFailure {
   /** The probe's name, e.g. `none GET /orders`. */
@@ -37,6 +38,8 @@ export interface VerdictInput {
   readonly nowMs?: number;
   /** Further warnings, e.g. that the wrong-audience probe only had weaker evidence. */
   readonly notes?: readonly string[];
+  /** How the caller spells its settings in fix texts. @default the CLI's flags */
+  readonly names?: GateSettingNames;
 }
 
 /** Pure: judges probe results. Passing needs every probe to have passed; informational probes never fail it. */
@@ -61,6 +64,7 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
     ...(claim ? { claim } : {}),
   });
   const route = `${result.method} ${result.path}`;
+  const names = input.names ?? CLI_SETTING_NAMES;
   const expected = result.expected.join(' or ');
   const seconds = (result.ms / 1000).toFixed(1);
 
@@ -68,7 +72,10 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
     if (last?.status !== undefined && last.status >= 500) {
       return fail('ERR_GATE_SERVER_ERROR', `answered ${last.status} until the deadline (${seconds} s)`, serverErrorFix(result));
     }
-    return fail('ERR_GATE_TIMEOUT', `no answer of ${expected} within ${seconds} s`, 'check that --api-url is reachable from here and the stage is deployed, or allow more time (--timeout-seconds)');
+    if (result.attempts === 0 && last?.error === NOT_SENT_DEADLINE) {
+      return fail('ERR_GATE_TIMEOUT', `${NOT_SENT_DEADLINE}: the gate's time ran out (${seconds} s) before this probe's turn`, `allow more time (${names.timeout}); the other probes' answers show what kept them waiting`);
+    }
+    return fail('ERR_GATE_TIMEOUT', `no answer of ${expected} within ${seconds} s`, `check that ${names.apiUrl} is reachable from here and the stage is deployed, or allow more time (${names.timeout})`);
   }
 
   const status = result.actual ?? 0;
@@ -76,7 +83,7 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
     return fail(
       'ERR_GATE_REDIRECT',
       `answered ${status} redirect to ${last?.location ?? '(no location)'}`,
-      'something in front of the API redirects (a login page or a proxy); point --api-url at the API Gateway stage URL, where the JWT authorizer answers 401 itself',
+      `something in front of the API redirects (a login page or a proxy); point ${names.apiUrl} at the API Gateway stage URL, where the JWT authorizer answers 401 itself`,
     );
   }
   if (status >= 500) return fail('ERR_GATE_SERVER_ERROR', `answered ${status}`, serverErrorFix(result));
@@ -87,9 +94,9 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
         return fail('ERR_GATE_OPEN_API', `answered ${status} to a request without a token`, `attach the JWT authorizer to route ${route} (authorization_type JWT), or to the $default route`);
       }
       if (status === 403) {
-        return fail('ERR_GATE_UNEXPECTED_STATUS', 'answered 403 to a request without a token; a JWT authorizer answers 401', 'if a WAF or resource policy refuses anonymous callers on purpose, add 403 to --expect-unauthenticated');
+        return fail('ERR_GATE_UNEXPECTED_STATUS', 'answered 403 to a request without a token; a JWT authorizer answers 401', `if a WAF or resource policy refuses anonymous callers on purpose, add 403 to ${names.expectUnauthenticated}`);
       }
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route));
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route, names));
     case 'negative': {
       const attack = attackByCode(result.auth);
       const code: GateFailureCode = attack?.family === 'audience' ? 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE' : 'ERR_GATE_ACCEPTS_FORGED';
@@ -99,14 +106,14 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
       if (status === 403 && attack?.family !== 'malformed') {
         return accepted('answered 403, not 401: the token most likely passed validation and failed only a scope or role check');
       }
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route, 'if the API refuses with this status on purpose, add it to --expect-unauthenticated'));
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route, names, `if the API refuses with this status on purpose, add it to ${names.expectUnauthenticated}`));
     }
     case 'informational':
       throw new TypeError('informational probes are never judged');
     case 'authenticated':
       if (status === 401) return unauthorized(fail, input, last);
       if (status === 403) return forbidden(fail, input);
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status} to the valid token, expected ${expected}`, notFoundOr(status, route, 'if this status is right for the route, pass it to --expect-authenticated'));
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status} to the valid token, expected ${expected}`, notFoundOr(status, route, names, `if this status is right for the route, pass it to ${names.expectAuthenticated}`));
   }
 }
 
@@ -194,8 +201,8 @@ function serverErrorFix(result: ProbeResult): string {
     : 'the API fails before refusing the request: check the authorizer configuration (issuer discovery, JWKS) and the stage\'s logs';
 }
 
-function notFoundOr(status: number, route: string, otherwise = 'check --api-url, --path and --method'): string {
-  return status === 404 ? `no route answers ${route}: check --path, --method and the API's route keys and stage` : otherwise;
+function notFoundOr(status: number, route: string, names: GateSettingNames, otherwise = `check ${names.apiUrl}, ${names.path} and ${names.method}`): string {
+  return status === 404 ? `no route answers ${route}: check ${names.path}, ${names.method} and the API's route keys and stage` : otherwise;
 }
 
 function describeWwwAuthenticate(value: string | undefined): string | undefined {

@@ -1,9 +1,12 @@
+import { parseApiUrl, unsafeExpectation } from '../contract/input-values';
 import { InvalidInputError, errorMessage } from '../errors';
 import { Redactor } from '../redact';
 import { decodeClaimsForLogging } from '../token/decode-claims';
 import { prepareAttacks, weakerAudienceEvidence, type AttackCode } from './attacks';
+import { CLI_SETTING_NAMES, type GateSettingNames } from './names';
 import { planProbes } from './plan';
 import { pollProbe } from './poll-probe';
+import { RequestSlots } from './request-slots';
 import type { FetchLike } from './send-probe';
 import type { ProbeResult, ProbeSpec, SkippedProbe } from './types';
 import { judgeGate, type Verdict } from './verdict';
@@ -30,7 +33,7 @@ export interface VerifyApiGateOptions {
   readonly expectUnauthenticated?: readonly number[];
   /** @default [200] */
   readonly expectAuthenticated?: readonly number[];
-  /** Every probe gives up this long after the gate starts. @default 60000 */
+  /** Every probe gives up this long after the first request (forging and minting come first). @default 60000 */
   readonly timeoutMs?: number;
   /** @default 5000 */
   readonly requestTimeoutMs?: number;
@@ -40,8 +43,14 @@ export interface VerifyApiGateOptions {
   readonly intervalMs?: number;
   /** Wait before confirming an expected answer. @default 50 */
   readonly confirmDelayMs?: number;
-  /** Probes in flight at once (about 50 probes with every attack on). @default 16 */
+  /** Requests in flight at once (every probe polls for the whole gate and queues for a slot; about 50 probes with every attack on). @default 16 */
   readonly concurrency?: number;
+  /** Send the token over plain http to a host that is not loopback. @default false */
+  readonly allowInsecureHttp?: boolean;
+  /** How the caller spells its settings, for refusals and fix texts. @default the CLI's flags */
+  readonly names?: GateSettingNames;
+  /** Stops the gate at once (Ctrl-C): the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
   /** The authorizer's issuer and audiences, when known, for sharper 401 hints. */
   readonly expectedIssuer?: string;
   readonly expectedAudiences?: readonly string[];
@@ -63,8 +72,11 @@ export interface GateRun {
 
 /** Probes an API (no token → 401, token → 200, forgeries → 401) until answers are stable, then judges. */
 export async function verifyApiGate(options: VerifyApiGateOptions): Promise<GateRun> {
-  const apiUrl = checkApiUrl(options.apiUrl);
-  const paths = (options.paths && options.paths.length > 0 ? options.paths : ['/']).map(checkPath);
+  const names = options.names ?? CLI_SETTING_NAMES;
+  const apiUrl = parseApiUrl(names.apiUrl, options.apiUrl, { allowInsecureHttp: options.allowInsecureHttp ?? false, insecureSwitch: names.allowInsecureHttp }).url;
+  const paths = (options.paths && options.paths.length > 0 ? options.paths : ['/']).map((p) => checkPath(p, names.path));
+  const expectUnauthenticated = checkExpectation(names.expectUnauthenticated, 'unauthenticated', options.expectUnauthenticated ?? [401]);
+  const expectAuthenticated = checkExpectation(names.expectAuthenticated, 'authenticated', options.expectAuthenticated ?? [200]);
   if (options.headers && Object.keys(options.headers).some((h) => h.toLowerCase() === 'authorization')) {
     throw new TypeError('verifyApiGate: "headers" must not set Authorization; the probes set it');
   }
@@ -93,12 +105,13 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
       ? prepareAttacks({ ...(options.token !== undefined ? { token: options.token } : {}), ...(options.attacks ? { only: options.attacks } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) })
       : { credentials: [], skipped: [] },
   ]);
+  options.signal?.throwIfAborted();
   const weaker = options.token !== undefined && otherAudienceToken !== undefined ? weakerAudienceEvidence(options.token, otherAudienceToken) : undefined;
   const plan = planProbes({
     paths,
     method: options.method ?? 'GET',
-    expectUnauthenticated: options.expectUnauthenticated ?? [401],
-    expectAuthenticated: options.expectAuthenticated ?? [200],
+    expectUnauthenticated,
+    expectAuthenticated,
     negatives: attacks.credentials,
     skippedAttacks: attacks.skipped,
     otherAudience,
@@ -110,30 +123,41 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   // Every credential a planned probe sends (so each forgery's copy of the real token's header,
   // payload or signature, and any probe added later), plus the tokens themselves.
   const redactor = new Redactor([options.token, otherAudienceToken, ...plan.probes.map((p) => p.authorization)]);
-  // One deadline for the whole gate: a probe that starts late (concurrency) gets only what is left.
-  // It starts once the attacks are crafted: making keys and fetching the issuer's JWKS is not the API's time.
-  const deadlineAt = Date.now() + (options.timeoutMs ?? 60_000);
-  log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
-  const results = await mapConcurrently(plan.probes, options.concurrency ?? 16, (spec: ProbeSpec) =>
-    pollProbe(spec, {
-      apiUrl,
-      redactor,
-      deadlineMs: Math.max(1, deadlineAt - Date.now()),
-      timeoutMs: options.requestTimeoutMs ?? 5000,
-      stableCount: options.stableCount ?? 2,
-      intervalMs: options.intervalMs ?? 1000,
-      confirmDelayMs: options.confirmDelayMs ?? 50,
-      log,
-      ...(options.body !== undefined ? { body: options.body } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    }),
+  // One deadline for the whole gate, counted from the first request (forging keys and minting the
+  // other-audience token must not eat the probes' time). Every probe polls until it, queueing for one
+  // of `concurrency` request slots; each attempt may take at most a fair share of the time, so that
+  // every probe's first request fits in before the deadline even when the API never answers.
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const deadlineAt = Date.now() + timeoutMs;
+  const fairShareMs = Math.floor(timeoutMs / Math.ceil(plan.probes.length / concurrency));
+  const slots = new RequestSlots(concurrency);
+  log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round(timeoutMs / 1000)} s`);
+  const results = await Promise.all(
+    plan.probes.map((spec: ProbeSpec) =>
+      pollProbe(spec, {
+        apiUrl,
+        redactor,
+        deadlineMs: deadlineAt - Date.now(),
+        timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs ?? 5000, fairShareMs)),
+        stableCount: options.stableCount ?? 2,
+        intervalMs: options.intervalMs ?? 1000,
+        confirmDelayMs: options.confirmDelayMs ?? 50,
+        slots,
+        log,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.body !== undefined ? { body: options.body } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    ),
   );
   const verdict = judgeGate({
     results,
     skipped: plan.skipped,
     nowMs: started,
     ...(weaker !== undefined ? { notes: [`other-audience: ${weaker}`] } : {}),
+    names,
     ...(options.token !== undefined ? { tokenClaims: decodeClaimsForLogging(options.token) } : {}),
     ...(options.expectedIssuer !== undefined ? { expectedIssuer: options.expectedIssuer } : {}),
     ...(options.expectedAudiences !== undefined ? { expectedAudiences: options.expectedAudiences } : {}),
@@ -150,34 +174,13 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   };
 }
 
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
+function checkExpectation(name: string, kind: 'unauthenticated' | 'authenticated', statuses: readonly number[]): readonly number[] {
+  const why = unsafeExpectation(kind, statuses);
+  if (why !== undefined) throw new InvalidInputError(name, statuses.join(','), why);
+  return statuses;
 }
 
-function checkApiUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidInputError('apiUrl', value, 'an absolute http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidInputError('apiUrl', value, 'an absolute http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com');
-  }
-  if (url.search !== '' || url.hash !== '') throw new InvalidInputError('apiUrl', value, 'a base URL without ?query or #fragment (give paths with --path)');
-  return url.toString().replace(/\/+$/, '');
-}
-
-function checkPath(path: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError('path', path, 'a path starting with /, e.g. /orders');
+function checkPath(path: string, name: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError(name, path, 'a path starting with /, e.g. /orders');
   return path;
 }

@@ -58,12 +58,12 @@ const EXPLAIN: Record<string, Explain> = {
   '7002138': (c) =>
     `the federated credential on app ${c.clientId} matches the presented subject ${show(c.presented?.sub)} only when case is ignored; subjects match case-sensitively, so spell owner/repo/branch exactly as GitHub does`,
   '700016': (c) =>
-    `app ${c.clientId} was not found in tenant ${tenantOf(c)}; check --client-id (the application/client id, not the object id), the tenant id and the cloud`,
+    `app ${c.clientId} was not found in tenant ${tenantOf(c)}; check the caller's client id (the application/client id, not the object id), the tenant id and the cloud`,
   '700024': (c) =>
     `the GitHub OIDC token is outside its valid time range${c.presented?.exp !== undefined ? ` (exp ${new Date(c.presented.exp * 1000).toISOString()})` : ''}; GitHub tokens live about 5 minutes, so request one right before the exchange and check the runner's clock`,
   '50027': (c) =>
     `Entra could not accept the assertion as a JWT (issuer, audience, time, format or signature); ${presentedTriple(c)}; the audience must be ${expectedOr(c, 'audience')}`,
-  '90002': (c) => `tenant ${tenantOf(c)} was not found; check the tenant id and that --cloud/--authority-host name the cloud the tenant lives in`,
+  '90002': (c) => `tenant ${tenantOf(c)} was not found; check the tenant id and that the cloud (and authority host) name the cloud the tenant lives in`,
   '70011': (c) => `scope ${c.scope} is not valid; app-only requests need <App ID URI>/.default, e.g. api://orders-api/.default`,
   '500011': (c) =>
     `no service principal for the resource of scope ${c.scope} exists in tenant ${tenantOf(c)}; create the API app's service principal there and check the App ID URI (new principals can take minutes to replicate)`,

@@ -25,6 +25,8 @@ export interface ExchangeOptions {
   readonly log?: (line: string) => void;
   /** @default global fetch */
   readonly fetch?: FetchLike;
+  /** Stops the exchange at once (Ctrl-C): rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
   /** Overrides for the retry policy (attempts, back-off, time-outs, injectable sleep/clock). */
   readonly retry?: Partial<Omit<RetryOptions, 'label' | 'isRetryable' | 'log'>>;
   /**
@@ -102,6 +104,7 @@ export async function exchangeForAccessToken(options: ExchangeOptions): Promise<
     {
       ...DEFAULT_RETRY,
       ...options.retry,
+      ...(options.signal ? { signal: options.signal } : {}),
       label: 'token exchange',
       isRetryable,
       ...(options.log ? { log: options.log } : {}),

@@ -15,6 +15,8 @@ export interface RequestGithubIdTokenOptions {
   readonly cloud?: Cloud;
   /** Called with the token the moment it arrives (pass `core.setSecret`). */
   readonly mask?: (token: string) => void;
+  /** Stops waiting at once (Ctrl-C): rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 const PUBLIC_FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
@@ -26,8 +28,9 @@ export async function requestGithubIdToken(options: RequestGithubIdTokenOptions)
   const audience = options.audience ?? options.cloud?.federationAudience ?? PUBLIC_FEDERATION_AUDIENCE;
   let token: string;
   try {
-    token = await options.getIDToken(audience);
+    token = await untilAborted(options.getIDToken(audience), options.signal);
   } catch (error) {
+    options.signal?.throwIfAborted();
     const original = errorMessage(error);
     // The toolkit's own text only names the env variable; the fix is a workflow permission.
     const hint = /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(original) ? `; ${PERMISSION_HINT}` : '';
@@ -40,4 +43,16 @@ export async function requestGithubIdToken(options: RequestGithubIdTokenOptions)
   const bad = describeBadToken(token);
   if (bad !== undefined) throw new IdTokenUnavailableError(`could not get a GitHub OIDC token for audience ${audience}: GitHub answered with a token that cannot be sent (${bad})`);
   return token;
+}
+
+/** The toolkit's getIDToken takes no signal: stop waiting for it instead. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

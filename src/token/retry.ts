@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { errorMessage } from '../errors';
 import { AttemptTimeoutError } from './errors';
 
@@ -19,14 +20,16 @@ export interface RetryOptions {
   /** One line per attempt. @default no logging */
   readonly log?: (line: string) => void;
   /** Injectable so tests never wait. @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Stops at once (Ctrl-C): the running attempt's signal fires, and retry rejects with the reason. */
+  readonly signal?: AbortSignal;
   /** Injectable clock in ms. @default Date.now */
   readonly now?: () => number;
   /** Injectable jitter source in [0, 1). @default Math.random */
   readonly random?: () => number;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => sleepFor(ms, undefined, signal ? { signal } : {});
 
 /**
  * Runs `fn` until it succeeds, a failure is not retryable, `maxAttempts` are used or the deadline
@@ -43,14 +46,17 @@ export async function retry<T>(fn: (signal: AbortSignal, attempt: number) => Pro
   const capMs = options.capMs ?? 30_000;
   const deadline = now() + options.deadlineMs;
 
+  const signal = options.signal;
   for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
     const started = now();
     const budget = Math.max(0, Math.min(options.attemptTimeoutMs, deadline - started));
     try {
-      const value = await runWithTimeout(fn, attempt, budget, label);
+      const value = await runWithTimeout(fn, attempt, budget, label, signal);
       log(`${label}: attempt ${attempt}/${maxAttempts} succeeded in ${now() - started} ms`);
       return value;
     } catch (error) {
+      signal?.throwIfAborted();
       const why = errorMessage(error);
       if (!options.isRetryable(error)) {
         log(`${label}: attempt ${attempt}/${maxAttempts} failed: ${why}; not retryable`);
@@ -66,7 +72,7 @@ export async function retry<T>(fn: (signal: AbortSignal, attempt: number) => Pro
         throw error;
       }
       log(`${label}: attempt ${attempt}/${maxAttempts} failed: ${why}; retrying in ${delay} ms`);
-      await sleep(delay);
+      await sleep(delay, signal);
     }
   }
 }
@@ -76,21 +82,29 @@ async function runWithTimeout<T>(
   attempt: number,
   timeoutMs: number,
   label: string,
+  outer: AbortSignal | undefined,
 ): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new AttemptTimeoutError(label, timeoutMs);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
+    onAbort = () => {
+      controller.abort(outer!.reason);
+      reject(outer!.reason);
+    };
+    outer?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     // fn may ignore the signal; the race still ends the attempt on time.
-    return await Promise.race([fn(controller.signal, attempt), timedOut]);
+    return await Promise.race([fn(controller.signal, attempt), stopped]);
   } finally {
     clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort!);
   }
 }
 

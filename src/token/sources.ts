@@ -43,6 +43,8 @@ export interface TokenSourceDeps {
   readonly fetch?: FetchLike;
   readonly retry?: ExchangeOptions['retry'];
   readonly propagationAttempts?: number;
+  /** Stops at once (Ctrl-C): the call rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface AcquiredToken {
@@ -69,6 +71,7 @@ export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceD
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.propagationAttempts !== undefined ? { propagationAttempts: deps.propagationAttempts } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   };
 
   switch (config.kind) {
@@ -84,6 +87,7 @@ export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceD
         mask,
         ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
         ...(config.env ? { env: config.env } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
       });
       return done(token);
     }
@@ -101,6 +105,7 @@ export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceD
           mask,
           ...(config.audience !== undefined ? { audience: config.audience } : {}),
           ...(config.cloud ? { cloud: config.cloud } : {}),
+          ...(deps.signal ? { signal: deps.signal } : {}),
         });
         log(`GitHub OIDC token: ${describeClaimsForLogging(decodeClaimsForLogging(assertion))}`);
         const exchanged = await exchangeForAccessToken({

@@ -13,6 +13,8 @@ export interface RunTokenCommandOptions {
   readonly cwd?: string;
   /** Called with the token the moment it is read. */
   readonly mask?: (token: string) => void;
+  /** Stops the command at once (Ctrl-C): its process group is killed and the call rejects with the reason. */
+  readonly signal?: AbortSignal;
 }
 
 const MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -25,7 +27,9 @@ export async function runTokenCommand(options: RunTokenCommandOptions): Promise<
   if (typeof options.command !== 'string' || options.command.trim() === '') throw new TypeError('runTokenCommand: "command" must be a non-empty string');
   const timeoutMs = options.timeoutMs ?? 60_000;
   const name = commandName(options.command);
+  options.signal?.throwIfAborted();
   const { code, signal, stdout, stderr, timedOut, spawnError } = await run(options, timeoutMs);
+  options.signal?.throwIfAborted();
   const token = stdout.trim();
   if (spawnError) throw new TokenCommandFailedError(`token command ${name} could not start: ${spawnError.message}`, null, { cause: spawnError });
   if (timedOut) throw new TokenCommandFailedError(`token command ${name} did not finish within ${timeoutMs} ms`, null);
@@ -74,11 +78,14 @@ function run(options: RunTokenCommandOptions, timeoutMs: number): Promise<Outcom
       timedOut = true;
       kill(child.pid);
     }, timeoutMs);
+    const onAbort = (): void => kill(child.pid);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error) => {
       spawnError = error;
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       resolve({
         code,
         signal,

@@ -61,7 +61,7 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
     await Promise.all([front?.close(), gateway?.close(), entra?.close(), github?.close(), moto?.close()]);
   });
 
-  test('deploys the gateway stack, publishes its outputs and passes the gate', async () => {
+  test('out of the box: deploys the default routes with every input at its default, probes the first protected route and passes', async () => {
     const work = mkdtempSync(join(tmpdir(), 'action-deploy-'));
     writeFileSync(
       join(work, 'guard.json'),
@@ -77,11 +77,10 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
         'api-client-id': ORDERS_API.clientId,
         'allow-local-backend': 'true',
         'api-url': front.url,
-        paths: '/hello',
+        // No paths, cloud or authority-host: the runner exports their defaults (paths /, cloud public),
+        // and the deployed config decides (its first protected route, GET /hello; its local cloud).
         'client-id': CALLER.clientId,
         scope: `${ORDERS_API.uri}/.default`,
-        cloud: 'local',
-        'authority-host': entra.url,
         'timeout-seconds': '60',
       },
       {
@@ -103,7 +102,11 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
     expect(errorLines(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^::group::apply gateway$/m);
-    expect(run.stdout).toContain(`subject auto: trusting sub repo:octo-org/orders-api:ref:refs/heads/main from ${github.issuer}`);
+    // Only the gateway stack is deployed: no federated credential, so subject auto has nothing to do.
+    expect(run.stdout).not.toContain('subject auto');
+    expect(run.stdout).toContain('paths: probing GET /hello, from the first protected route of the deployed config (GET /hello); set paths to choose');
+    const report = JSON.parse(run.outputs['report']!) as { probes: { request: { method: string; path: string } }[] };
+    expect([...new Set(report.probes.map((p) => `${p.request.method} ${p.request.path}`))]).toEqual(['GET /hello']);
     expect(run.outputs).toMatchObject({
       verdict: 'pass',
       'api-id': expect.stringMatching(/^\w+$/),

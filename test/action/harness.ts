@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../support/process';
+import { parse } from 'yaml';
 
 export const ROOT = join(__dirname, '../..');
 export const BUNDLE = join(ROOT, 'action/dist/index.js');
@@ -25,17 +26,29 @@ export interface RunOptions {
   readonly cwd?: string;
 }
 
+/** Every input's default, read from action.yml with a YAML parser, as the runner reads it. */
+export function actionYmlDefaults(): Record<string, string> {
+  const manifest = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: unknown }> };
+  return Object.fromEntries(Object.entries(manifest.inputs).map(([name, spec]) => [name, spec.default === undefined ? '' : String(spec.default)]));
+}
+
+/** `INPUT_<NAME>`: upper-cased, spaces as underscores, hyphens kept. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
 /**
  * Runs the committed bundle the way the runner does: `node action/dist/index.js` with one `INPUT_<NAME>`
- * per input (upper-cased, hyphens kept) and the GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STEP_SUMMARY files.
- * Asynchronous, so emulators in this process keep answering while the action runs.
+ * for every input of action.yml — its default, or the test's value — and the GITHUB_OUTPUT / GITHUB_ENV
+ * / GITHUB_STEP_SUMMARY files. Asynchronous, so emulators in this process keep answering while the action runs.
  */
 export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
   for (const file of Object.values(files)) writeFileSync(file, '');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_TEMP: dir, GITHUB_WORKSPACE: options.cwd ?? dir, ...files };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  // A runner exports every default, set or not; the test's inputs then replace some of them.
+  for (const [name, value] of Object.entries({ ...actionYmlDefaults(), ...inputs })) env[inputVariable(name)] = value;
   for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
   const [command, ...args] = options.node ?? [process.execPath];
   const started = Date.now();

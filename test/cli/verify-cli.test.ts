@@ -45,7 +45,7 @@ const FAST = ['--timeout-seconds', '1'];
 describe('entra-api-guard verify: usage errors exit 2 with one line', () => {
   const cases: [string, string[], RegExp][] = [
     ['missing --api-url', ['verify'], /^error: --api-url: got nothing; expected the API base URL/],
-    ['bad --api-url', ['verify', '--api-url', 'x'], /^error: --api-url: got "x"; expected an absolute http\(s\) URL/],
+    ['bad --api-url', ['verify', '--api-url', 'x'], /^error: --api-url: got "x"; expected an absolute https:\/\/ URL/],
     ['unknown option', ['verify', '--api-url', 'http://127.0.0.1:1', '--frobnicate'], /^error: option: got "--frobnicate"; expected one of the options/],
     ['missing value', ['verify', '--api-url'], /^error: --api-url: got nothing; expected a value after it/],
     ['bad status list', ['verify', '--api-url', 'http://127.0.0.1:1', '--expect-unauthenticated', '401,abc'], /^error: --expect-unauthenticated: got "401,abc"; expected HTTP statuses from 100 to 599, comma-separated/],

@@ -1,11 +1,17 @@
 import {
   checkGithubSubject,
+  firstProtectedRouteProbe,
   githubIssuer,
   githubSubject,
+  parseApiUrl,
+  parseExpectAuthenticated,
+  parseExpectUnauthenticated,
   parseSubjectScope,
+  probeForRoute,
   resolveCloud,
   stableUuid,
   tokenContract,
+  unsafeExpectation,
 } from '../../src/contract';
 import { InvalidInputError } from '../../src/errors';
 
@@ -166,5 +172,57 @@ describe('stableUuid', () => {
     expect(stableUuid('orders-api', 'role', 'Gate.Invoke')).toBe(id);
     expect(stableUuid('orders-api', 'role', 'Gate.Read')).not.toBe(id);
     expect(stableUuid('orders-api', 'roleGate.Invoke')).not.toBe(stableUuid('orders-api', 'role', 'Gate.Invoke'));
+  });
+});
+
+describe('probing a route (the action probes the first protected route when paths is at its default)', () => {
+  const random = () => 'r4nd0m';
+  test.each([
+    ['GET /hello', { method: 'GET', path: '/hello' }],
+    ['ANY /{proxy+}', { method: 'GET', path: '/r4nd0m' }],
+    ['POST /orders/{id}/items/{item}', { method: 'POST', path: '/orders/entra-api-guard-probe/items/entra-api-guard-probe' }],
+    ['ANY /files/{path+}', { method: 'GET', path: '/files/r4nd0m' }],
+    ['$default', { method: 'GET', path: '/r4nd0m' }],
+    ['GET /', { method: 'GET', path: '/' }],
+  ])('%s → a concrete request', (routeKey, expected) => {
+    expect(probeForRoute(routeKey, random)).toEqual({ routeKey, ...expected });
+  });
+
+  test('the first route that is not public; none when all are', () => {
+    expect(firstProtectedRouteProbe([{ routeKey: 'GET /health', public: true }, { routeKey: 'ANY /{proxy+}' }, { routeKey: 'GET /hello' }], random)).toEqual({ routeKey: 'ANY /{proxy+}', method: 'GET', path: '/r4nd0m' });
+    expect(firstProtectedRouteProbe([{ routeKey: 'GET /health', public: true }], random)).toBeUndefined();
+  });
+});
+
+describe('API URLs and expectations (one rule for the CLI, the action and the gate)', () => {
+  const rules = { allowInsecureHttp: false, insecureSwitch: '--allow-insecure-http' };
+  test('https anywhere, http only to loopback unless allowed (then flagged as cleartext)', () => {
+    expect(parseApiUrl('--api-url', 'https://abc.execute-api.eu-west-1.amazonaws.com/', rules)).toEqual({ url: 'https://abc.execute-api.eu-west-1.amazonaws.com', cleartext: false });
+    for (const loopback of ['http://127.0.0.1:8080', 'http://localhost:3000/prod', 'http://[::1]:9']) expect(parseApiUrl('--api-url', loopback, rules).cleartext).toBe(false);
+    expect(() => parseApiUrl('--api-url', 'http://api.example.com', rules)).toThrow(/^--api-url: got "http:\/\/api\.example\.com"; expected an https:\/\/ URL: .*--allow-insecure-http/);
+    expect(parseApiUrl('--api-url', 'http://api.example.com', { ...rules, allowInsecureHttp: true })).toEqual({ url: 'http://api.example.com', cleartext: true });
+  });
+
+  test('credentials in a URL are refused and never shown, however the URL is broken', () => {
+    for (const raw of ['https://user:CANARY-PW@api.example.com', 'https://CANARY-PW@api.example.com/x', 'https://u:CANARY-PW@api.example.com?q=1', 'https://u:CANARY PW@api.example.com']) {
+      let message = '';
+      try {
+        parseApiUrl('--api-url', raw, rules);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^--api-url: got "https:\/\/\*\*\*@api\.example\.com/);
+      expect(message).not.toContain('CANARY');
+    }
+  });
+
+  test('expectations that would let a broken API pass are refused, saying why', () => {
+    expect(unsafeExpectation('unauthenticated', [401, 403])).toBeUndefined();
+    expect(unsafeExpectation('unauthenticated', [401, 204])).toMatch(/204 would let an API that answers anyone pass/);
+    expect(unsafeExpectation('unauthenticated', [307])).toMatch(/307/);
+    expect(unsafeExpectation('authenticated', [200, 201])).toBeUndefined();
+    expect(unsafeExpectation('authenticated', [200, 401, 403])).toMatch(/401, 403 would let an API that refuses the valid token pass/);
+    expect(() => parseExpectUnauthenticated('expect-unauthenticated', '200')).toThrow(/^expect-unauthenticated: got "200"; expected refusal statuses only/);
+    expect(parseExpectAuthenticated('expect-authenticated', '')).toEqual([200]);
   });
 });

@@ -58,7 +58,9 @@ describe('gate against loopback APIs', () => {
     const run = await gate(url, { concurrency: 64 });
     expect(run.verdict.pass).toBe(false);
     expect(run.verdict.failures.find((f) => f.probe === 'none GET /orders')).toMatchObject({ code: 'ERR_GATE_OPEN_API', reason: expect.stringMatching(/answered 200 .*last answers: 200, 200/) });
-    expect(codes(run).filter((c) => c === 'ERR_GATE_ACCEPTS_FORGED')).toHaveLength(ATTACKS.length - 1);
+    // Every attack but the other audience (no token source mints one here) and the oversized header,
+    // which the API's front door refuses with 431 before its (missing) check, as API Gateway's does.
+    expect(codes(run).filter((c) => c === 'ERR_GATE_ACCEPTS_FORGED')).toHaveLength(ATTACKS.length - 2);
     // Informational header forms are never failures.
     expect(failedProbes(run).some((p) => p.startsWith('valid-token-'))).toBe(false);
   });
@@ -161,6 +163,62 @@ describe('gate against loopback APIs', () => {
     expect(refused.verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_TIMEOUT', reason: expect.stringMatching(/last answers: ECONNREFUSED/) });
   });
 
+  it('gives every probe a fair share of the time: against an API that never answers, none is starved to 1 ms', async () => {
+    const silent = await listen(() => new Promise<void>(() => undefined));
+    try {
+      // The classic attacks: 11 probes, 4 request slots, 1.5 s: each request may take a third of the time (3 rounds of 4).
+      const run = await verifyApiGate({ apiUrl: silent.url, paths: ['/orders'], token, timeoutMs: 1500, concurrency: 4, intervalMs: 50, attacks: CLASSIC_ATTACKS });
+      expect(run.results).toHaveLength(11);
+      for (const r of run.results) {
+        expect({ probe: r.name, attempts: r.attempts >= 1 }).toEqual({ probe: r.name, attempts: true });
+        for (const a of r.lastAnswers) expect({ probe: r.name, waited: Number(/within (\d+) ms/.exec(a.error ?? '')?.[1]) >= 300 }).toEqual({ probe: r.name, waited: true });
+      }
+      for (const f of run.verdict.failures) expect(f.fix).toMatch(/--api-url is reachable/);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('reports a probe whose turn never came as "not sent: deadline", with a fix about time, not reachability', async () => {
+    const { url } = await api();
+    // A client that overruns its time-outs holds the only request slot past the deadline.
+    const slowFetch: typeof fetch = async (input, init) => {
+      await new Promise((r) => setTimeout(r, 700));
+      return fetch(input, { ...init, signal: null });
+    };
+    const run = await gate(url, { paths: ['/orders', '/health'], negativeProbes: false, concurrency: 1, timeoutMs: 1000, fetch: slowFetch });
+    const notSent = run.results.filter((r) => r.attempts === 0);
+    expect(notSent.length).toBeGreaterThanOrEqual(1);
+    for (const r of notSent) {
+      expect(r.lastAnswers.map((a) => a.error)).toEqual(['not sent: deadline']);
+      expect(run.verdict.failures.find((f) => f.probe === r.name)).toMatchObject({
+        code: 'ERR_GATE_TIMEOUT',
+        reason: expect.stringMatching(/^not sent: deadline: the gate's time ran out/),
+        fix: expect.stringMatching(/^allow more time \(--timeout-seconds\)/),
+      });
+    }
+    expect(renderGateMarkdown(buildGateReport(run))).toContain('not sent: deadline');
+  });
+
+  it('stops at once when its signal aborts (Ctrl-C), mid-request or between attempts', async () => {
+    const silent = await listen(() => new Promise<void>(() => undefined));
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('interrupted')), 300);
+      const started = Date.now();
+      await expect(verifyApiGate({ apiUrl: silent.url, token, timeoutMs: 30_000, signal: controller.signal })).rejects.toThrow('interrupted');
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('refuses expectations that let a broken API pass, and plain http to a remote host, before sending anything', async () => {
+    await expect(verifyApiGate({ apiUrl: 'https://api.example.invalid', expectUnauthenticated: [401, 302] })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^--expect-unauthenticated: got "401,302"; expected refusal statuses only/) });
+    await expect(verifyApiGate({ apiUrl: 'https://api.example.invalid', expectAuthenticated: [200, 403] })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^--expect-authenticated: got "200,403"/) });
+    await expect(verifyApiGate({ apiUrl: 'http://api.example.invalid' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/--allow-insecure-http/) });
+  });
+
   it('probes every listed path without a token and fails the one left open', async () => {
     const { url } = await api({ routes: ['/orders', '/health', '/admin'] });
     const leaky = await api({ flaw: 'open' });
@@ -203,6 +261,6 @@ describe('gate against loopback APIs', () => {
 
   it('refuses a caller-set Authorization header and a bad URL', async () => {
     await expect(verifyApiGate({ apiUrl: 'http://127.0.0.1:1', headers: { Authorization: 'x' } })).rejects.toThrow(TypeError);
-    await expect(verifyApiGate({ apiUrl: 'not a url' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^apiUrl: got "not a url"; expected/) });
+    await expect(verifyApiGate({ apiUrl: 'not a url' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^--api-url: got "not a url"; expected/) });
   });
 });

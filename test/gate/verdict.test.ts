@@ -17,6 +17,22 @@ function probe(overrides: Partial<ProbeResult> & Pick<ProbeResult, 'role' | 'aut
 }
 
 describe('judgeGate (pure)', () => {
+  it('fix texts name the settings as the caller spells them: CLI flags by default, the action\'s inputs when given', () => {
+    const results = [
+      probe({ role: 'anonymous', auth: 'none', outcome: 'unstable' }),
+      probe({ role: 'anonymous', auth: 'none', actual: 404, name: 'none GET /missing' }),
+      probe({ role: 'anonymous', auth: 'none', actual: 403, name: 'none GET /waf' }),
+      probe({ role: 'authenticated', auth: 'valid-token', actual: 204 }),
+      probe({ role: 'anonymous', auth: 'none', actual: 302, name: 'none GET /login' }),
+    ];
+    const cli = judgeGate({ results }).failures.map((f) => f.fix).join('\n');
+    for (const flag of ['--api-url', '--timeout-seconds', '--path', '--method', '--expect-unauthenticated', '--expect-authenticated']) expect(cli).toContain(flag);
+    const names = { apiUrl: 'api-url', path: 'paths', method: 'method', timeout: 'timeout-seconds', expectUnauthenticated: 'expect-unauthenticated', expectAuthenticated: 'expect-authenticated', allowInsecureHttp: 'allow-insecure-http' };
+    const action = judgeGate({ results, names }).failures.map((f) => f.fix).join('\n');
+    expect(action).not.toMatch(/--[a-z]/);
+    for (const input of ['api-url', 'timeout-seconds', 'check paths, method', 'expect-unauthenticated', 'expect-authenticated']) expect(action).toContain(input);
+  });
+
   it('403 for an app-only token without roles: assign a role', () => {
     const verdict = judgeGate({ results: [probe({ role: 'authenticated', auth: 'valid-token', actual: 403 })], tokenClaims: { iss: 'x', aud: 'y' } });
     expect(verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_FORBIDDEN', claim: 'roles', fix: expect.stringMatching(/^assign one of the API's app roles/) });

@@ -21,8 +21,11 @@ const SEE_VERIFY = '(see entra-api-guard verify --help)';
 const CLI: readonly (readonly [string, readonly string[], string])[] = [
   ['unknown command', ['ship'], 'error: command: got "ship"; expected one of local, synth, deploy, verify (see entra-api-guard --help)'],
   ['verify without --api-url', ['verify'], `error: --api-url: got nothing; expected the API base URL, e.g. ${API} ${SEE_VERIFY}`],
-  ['--api-url not a URL', ['verify', '--api-url', 'x'], `error: --api-url: got "x"; expected an absolute http(s) URL such as ${API} ${SEE_VERIFY}`],
-  ['--api-url with ftp://', ['verify', '--api-url', 'ftp://h'], `error: --api-url: got "ftp://h"; expected an absolute http(s) URL such as ${API} ${SEE_VERIFY}`],
+  ['--api-url not a URL', ['verify', '--api-url', 'x'], `error: --api-url: got "x"; expected an absolute https:// URL such as ${API} ${SEE_VERIFY}`],
+  ['--api-url with ftp://', ['verify', '--api-url', 'ftp://h'], `error: --api-url: got "ftp://h"; expected an absolute https:// URL such as ${API} ${SEE_VERIFY}`],
+  ['--api-url plain http to a remote host', ['verify', '--api-url', 'http://h.example'], `error: --api-url: got "http://h.example"; expected an https:// URL: plain http:// sends the token in cleartext, so it is only for loopback hosts (or pass --allow-insecure-http to send it anyway) ${SEE_VERIFY}`],
+  ['--api-url with user:password@ (password hidden)', ['verify', '--api-url', `https://u:${SECRET}@h.example`], `error: --api-url: got "https://***@h.example"; expected a URL without user:password@ in it, such as ${API} (give credentials another way; a URL gets logged) ${SEE_VERIFY}`],
+  ['a 2xx counted as a refusal', ['verify', '--api-url', API, '--expect-unauthenticated', '401,200'], `error: --expect-unauthenticated: got "401,200"; expected refusal statuses only, e.g. 401 or 401,403: 200 would let an API that answers anyone pass the gate ${SEE_VERIFY}`],
   ['--api-url without its value', ['verify', '--api-url'], `error: --api-url: got nothing; expected a value after it ${SEE_VERIFY}`],
   ['--path without a slash', ['verify', '--api-url', API, '--path', 'orders'], `error: --path: got "orders"; expected a path starting with /, e.g. /orders ${SEE_VERIFY}`],
   ['--method with a space', ['verify', '--api-url', API, '--method', 'GE T'], `error: --method: got "GE T"; expected an HTTP method such as GET or POST ${SEE_VERIFY}`],
@@ -56,7 +59,7 @@ const VERIFY = { command: 'verify', 'api-url': API, token: SECRET };
 const ACTION: readonly (readonly [string, Record<string, string>, string])[] = [
   ['unknown command', { command: 'ship-it' }, 'command: got "ship-it"; expected one of deploy-and-verify, deploy, verify, plan, destroy'],
   ['api-url not a URL', { ...VERIFY, 'api-url': 'not a url' }, `api-url: got "not a url"; expected an absolute https:// URL such as ${API}`],
-  ['api-url with ftp://', { ...VERIFY, 'api-url': 'ftp://example.com' }, `api-url: got "ftp://example.com"; expected an absolute https:// URL such as ${API} (no credentials in it)`],
+  ['api-url with ftp://', { ...VERIFY, 'api-url': 'ftp://example.com' }, `api-url: got "ftp://example.com"; expected an absolute https:// URL such as ${API}`],
   ['api-url with a query', { ...VERIFY, 'api-url': 'https://x.example.com/?a=1' }, `api-url: got "https://x.example.com/?a=1"; expected a URL without ?query or #fragment, such as ${API}`],
   ['status list with a semicolon', { ...VERIFY, 'expect-unauthenticated': '401;403' }, 'expect-unauthenticated: got "401;403"; expected HTTP statuses from 100 to 599, comma-separated, e.g. 401 or 401,403'],
   ['status 700', { ...VERIFY, 'expect-authenticated': '700' }, 'expect-authenticated: got "700"; expected HTTP statuses from 100 to 599, comma-separated, e.g. 401 or 401,403'],

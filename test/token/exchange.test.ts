@@ -72,7 +72,7 @@ describe('exchangeForAccessToken', () => {
     [700211, new RegExp(`no federated credential on app ${CLIENT_ID} has the presented issuer ${GITHUB}; set the credential's issuer to exactly that value`)],
     [700213, new RegExp(`no federated credential on app ${CLIENT_ID} has the presented subject ${SUBJECT}`)],
     [7002138, /matches the presented subject .* only when case is ignored; subjects match case-sensitively/],
-    [700016, new RegExp(`app ${CLIENT_ID} was not found in tenant 11111111-2222-3333-4444-555555555555 at http://127\\.0\\.0\\.1:\\d+; check --client-id`)],
+    [700016, new RegExp(`app ${CLIENT_ID} was not found in tenant 11111111-2222-3333-4444-555555555555 at http://127\\.0\\.0\\.1:\\d+; check the caller's client id`)],
     [700024, /outside its valid time range \(exp \d{4}-\d\d-\d\dT.*\); GitHub tokens live about 5 minutes/],
     [50027, new RegExp(`could not accept the assertion as a JWT .*presented issuer ${GITHUB}, subject ${SUBJECT}, audience api://AzureADTokenExchange; the audience must be`)],
     [90002, /tenant 11111111-2222-3333-4444-555555555555 at http:\/\/127\.0\.0\.1:\d+ was not found; check the tenant id/],
