@@ -17,7 +17,7 @@ export interface GateContext {
 }
 
 /** Exchange retry budget right after the identity stack changed. */
-export const FRESH_CREDENTIAL_RETRY = { propagationAttempts: 16, retry: { maxAttempts: 18, deadlineMs: 300_000 } } as const;
+export const FRESH_CREDENTIAL_RETRY = { awaitReplication: true, retry: { maxAttempts: 40, deadlineMs: 300_000 } } as const;
 
 export interface GateOutcome {
   readonly report: GateReport;
