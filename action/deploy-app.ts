@@ -56,6 +56,12 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
     caller['repository'] = ctx.env.GITHUB_REPOSITORY;
     config = load({ caller });
   }
+  // The runner knows this repository's immutable ids: subjects then take the form its tokens carry.
+  const ids = runnerRepositoryIds(ctx.env, config.caller);
+  if (ids) {
+    Object.assign(caller, ids);
+    config = load({ caller });
+  }
   // The sample Lambda ships with the action, not with the user's repository.
   const integration = config.integration;
   if ('lambdaDir' in integration && integration.lambdaDir === 'stacks/lambda/hello' && !existsSync(join(config.root, integration.lambdaDir))) {
@@ -116,6 +122,22 @@ async function runnerSubject(inputs: ActionInputs, ctx: DeployContext): Promise<
     }
     throw error;
   }
+}
+
+/**
+ * GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID, when the config's caller is the repository
+ * running the workflow and names neither the ids nor `subjectFormat: names` (issue [4] item 1).
+ */
+export function runnerRepositoryIds(
+  env: Record<string, string | undefined>,
+  caller: { readonly repository: string; readonly ownerId?: unknown; readonly repositoryId?: unknown; readonly immutableIds?: unknown; readonly subjectFormat?: string },
+): { ownerId: string; repositoryId: string } | undefined {
+  const ownerId = env.GITHUB_REPOSITORY_OWNER_ID;
+  const repositoryId = env.GITHUB_REPOSITORY_ID;
+  if (!ownerId || !repositoryId || !/^\d+$/.test(ownerId) || !/^\d+$/.test(repositoryId)) return undefined;
+  if (caller.ownerId !== undefined || caller.repositoryId !== undefined || caller.immutableIds !== undefined || caller.subjectFormat === 'names') return undefined;
+  if (env.GITHUB_REPOSITORY?.toLowerCase() !== caller.repository.toLowerCase()) return undefined;
+  return { ownerId, repositoryId };
 }
 
 /** The sample Lambda folder next to the action (action/dist/index.js → ../../stacks/lambda/hello). */

@@ -3,7 +3,7 @@
  * apply of the gateway stack against moto_server, then the gate through the gateway emulator serving
  * what terraform created. Skipped, loudly, without terraform, moto_server or the offline provider mirror.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiGatewayV2Client, GetApisCommand } from '@aws-sdk/client-apigatewayv2';
@@ -13,7 +13,7 @@ import { gatewayFromAws, startGateway, type GatewayEmulator } from '../../src/lo
 import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { startMoto, type MotoServer } from '../../src/local/moto';
 import { listen, type RunningServer } from '../../src/local/server';
-import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
+import { CALLER, MAIN_SUBJECT, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { offlineTerraform } from '../support/tools';
 import { errorLines, runAction } from './harness';
 
@@ -103,7 +103,7 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
     expect(errorLines(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^::group::apply gateway$/m);
-    expect(run.stdout).toContain(`subject auto: trusting sub repo:octo-org/orders-api:ref:refs/heads/main from ${github.issuer}`);
+    expect(run.stdout).toContain(`subject auto: trusting sub ${MAIN_SUBJECT} from ${github.issuer}`);
     expect(run.outputs).toMatchObject({
       verdict: 'pass',
       'api-id': expect.stringMatching(/^\w+$/),
@@ -112,5 +112,36 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
       'unauthenticated-status': '401',
       'authenticated-status': '200',
     });
+  }, 240_000);
+
+  test('configured shorthand subjects take the immutable form from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID (issue [4] item 1)', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'action-ids-'));
+    writeFileSync(
+      join(work, 'guard.json'),
+      JSON.stringify({ profile: 'local', cloud: 'local', authorityHost: entra.url, caller: { repository: 'octo-org/orders-api' }, aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: '5.100.0' }, backend: { type: 'local' } }),
+    );
+    const run = await runAction(
+      { command: 'plan', config: 'guard.json', 'tenant-id': TENANT, 'api-name': API_NAME, stacks: 'gateway', 'api-client-id': ORDERS_API.clientId, 'allow-local-backend': 'true', subjects: 'branch:main', cloud: 'local', 'authority-host': entra.url },
+      {
+        cwd: work,
+        node: ['bash', '-c', 'ulimit -u 200 && exec "$0" "$@"', process.execPath],
+        timeoutMs: 220_000,
+        env: {
+          GITHUB_REPOSITORY: 'octo-org/orders-api',
+          GITHUB_REPOSITORY_OWNER_ID: '19186251',
+          GITHUB_REPOSITORY_ID: '892311047',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'terraform.rc')),
+        },
+      },
+    );
+    expect(errorLines(run.stdout)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/^::warning::.*name-only subjects/m);
+    const identity = JSON.parse(readFileSync(join(work, 'cdktf.out', 'stacks', 'identity', 'cdk.tf.json'), 'utf8'));
+    const subjects = Object.values(identity.resource['azuread_application_federated_identity_credential'] as Record<string, { subject: string }>).map((c) => c.subject);
+    expect(subjects).toEqual([MAIN_SUBJECT]);
   }, 240_000);
 });
