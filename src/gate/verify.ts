@@ -1,5 +1,6 @@
 import { InvalidInputError, errorMessage } from '../errors';
 import { decodeClaimsForLogging } from '../token/decode-claims';
+import { awaitExpectedRole } from './await-role';
 import { forgeNegativeCredentials } from './forge';
 import { planProbes } from './plan';
 import { pollProbe } from './poll-probe';
@@ -21,6 +22,14 @@ export interface VerifyApiGateOptions {
   readonly token?: string;
   /** Mints a genuine token for another audience, for the wrong-audience probe. */
   readonly mintOtherAudienceToken?: () => Promise<string>;
+  /**
+   * App roles the caller was granted: within the deadline a token without any of them is "not yet"
+   * (a fresh role assignment replicates for minutes) and `refreshToken` mints another. @default no check
+   */
+  readonly expectedRoles?: readonly string[];
+  readonly refreshToken?: () => Promise<string>;
+  /** Called for each token that came without an expected role while waiting. */
+  readonly onRoleWait?: () => void;
   /** @default true */
   readonly negativeProbes?: boolean;
   /** @default [401] */
@@ -68,31 +77,43 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   const negativesOn = options.negativeProbes ?? true;
+  const roleWait =
+    options.token !== undefined && options.expectedRoles !== undefined && options.expectedRoles.length > 0
+      ? await awaitExpectedRole({
+          token: options.token,
+          expectedRoles: options.expectedRoles,
+          deadlineAt: started + (options.timeoutMs ?? 60_000),
+          log,
+          ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
+          ...(options.onRoleWait ? { onRoleWait: options.onRoleWait } : {}),
+        })
+      : undefined;
+  const token = roleWait?.token ?? options.token;
 
   let otherAudienceToken: string | undefined;
   let otherAudienceSkipReason: string | undefined;
-  if (negativesOn && options.token !== undefined && options.mintOtherAudienceToken) {
+  if (negativesOn && token !== undefined && options.mintOtherAudienceToken) {
     try {
       otherAudienceToken = await options.mintOtherAudienceToken();
     } catch (error) {
       otherAudienceSkipReason = `could not mint a token for another audience: ${errorMessage(error)}`;
     }
   } else if (negativesOn) {
-    otherAudienceSkipReason = options.token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
+    otherAudienceSkipReason = token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
   }
-  const negatives = negativesOn ? await forgeNegativeCredentials(options.token) : [];
+  const negatives = negativesOn ? await forgeNegativeCredentials(token) : [];
   const plan = planProbes({
     paths,
     method: options.method ?? 'GET',
     expectUnauthenticated: options.expectUnauthenticated ?? [401],
     expectAuthenticated: options.expectAuthenticated ?? [200],
     negatives,
-    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(token !== undefined ? { token } : {}),
     ...(otherAudienceToken !== undefined ? { otherAudienceToken } : {}),
     ...(otherAudienceSkipReason !== undefined ? { otherAudienceSkipReason } : {}),
   });
 
-  const secrets = [options.token, otherAudienceToken].filter((s): s is string => s !== undefined);
+  const secrets = [...new Set([options.token, token, otherAudienceToken])].filter((s): s is string => s !== undefined);
   // One deadline for the whole gate: a probe that starts late (concurrency) gets only what is left.
   const deadlineAt = started + (options.timeoutMs ?? 60_000);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
@@ -111,14 +132,15 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
   );
-  const verdict = judgeGate({
+  const judged = judgeGate({
     results,
     skipped: plan.skipped,
     nowMs: started,
-    ...(options.token !== undefined ? { tokenClaims: decodeClaimsForLogging(options.token) } : {}),
+    ...(token !== undefined ? { tokenClaims: decodeClaimsForLogging(token) } : {}),
     ...(options.expectedIssuer !== undefined ? { expectedIssuer: options.expectedIssuer } : {}),
     ...(options.expectedAudiences !== undefined ? { expectedAudiences: options.expectedAudiences } : {}),
   });
+  const verdict = roleWait?.failure ? { ...judged, pass: false, failures: [roleWait.failure, ...judged.failures] } : judged;
   const passing = results.filter((r) => r.outcome === 'pass');
   return {
     apiUrl,
