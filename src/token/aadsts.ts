@@ -74,7 +74,7 @@ const EXPLAIN: Record<string, Explain> = {
   '700211': (c) =>
     `no federated credential on app ${c.clientId} has the presented issuer ${show(c.presented?.iss)}; set the credential's issuer to exactly that value (no trailing slash)${c.expected?.issuer !== undefined ? ` — configured ${c.expected.issuer}` : ''}`,
   '700212': (c) =>
-    `no federated credential on app ${c.clientId} lists the presented audience ${show(c.presented?.aud)}; a credential has exactly one audience, ${expectedOr(c, 'audience')} — request the GitHub token for that audience, or fix the credential's audience (api://AzureADTokenExchange in the public cloud, …USGov / …China in sovereign clouds)`,
+    `no federated credential on app ${c.clientId} lists the presented audience ${show(c.presented?.aud)}${c.expected?.audience !== undefined ? ` (configured: ${c.expected.audience})` : ''}; each credential has exactly one audience and it must equal the GitHub token's aud — api://AzureADTokenExchange in the public cloud, api://AzureADTokenExchangeUSGov or api://AzureADTokenExchangeChina in sovereign clouds: fix the credential's audience, or the audience the GitHub token is requested for`,
   '700213': (c) =>
     `no federated credential on app ${c.clientId} has the presented subject ${show(c.presented?.sub)}${c.expected?.subject !== undefined ? ` — configured ${c.expected.subject}` : ''}; subjects depend on the trigger (environment > pull_request > branch/tag)${subjectFormHint(c)}`,
   '7000272': (c) =>

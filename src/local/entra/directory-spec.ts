@@ -31,6 +31,8 @@ export interface ApplicationSpec {
   readonly passwords?: readonly PasswordSpec[];
   /** Optional claims of tokens issued for this app (the manifest's optionalClaims). @default none */
   readonly optionalClaims?: OptionalClaimsSpec;
+  /** When the object was created (clock ms), for the replication faults; an old one has replicated. @default now */
+  readonly createdAt?: number;
 }
 
 /** Optional claims by token type; only access tokens are issued here. */
@@ -85,6 +87,8 @@ export interface ServicePrincipalSpec {
   readonly objectId: string;
   /** Refuse tokens to callers without an app role assignment. @default false */
   readonly appRoleAssignmentRequired?: boolean;
+  /** When the object was created (clock ms), for the replication faults. @default now */
+  readonly createdAt?: number;
 }
 
 export interface AppRoleAssignmentSpec {

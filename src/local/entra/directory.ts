@@ -129,7 +129,7 @@ export class Directory {
       federatedCredentials: [],
       passwords: [...(spec.passwords ?? [])],
       optionalClaims: { accessToken: [...(spec.optionalClaims?.accessToken ?? [])] },
-      addedAt: this.now(),
+      addedAt: spec.createdAt ?? this.now(),
     };
     checkFederatedCredentials(spec.federatedCredentials ?? [], `application ${app.clientId}`);
     tenant.applications.push(app);
@@ -160,7 +160,7 @@ export class Directory {
   addServicePrincipal(tenantId: string, spec: ServicePrincipalSpec): StoredServicePrincipal {
     const tenant = this.requireTenant(tenantId);
     checkId('servicePrincipal objectId', spec.objectId);
-    const sp = { clientId: spec.clientId.toLowerCase(), objectId: spec.objectId.toLowerCase(), appRoleAssignmentRequired: spec.appRoleAssignmentRequired ?? false, addedAt: this.now() };
+    const sp = { clientId: spec.clientId.toLowerCase(), objectId: spec.objectId.toLowerCase(), appRoleAssignmentRequired: spec.appRoleAssignmentRequired ?? false, addedAt: spec.createdAt ?? this.now() };
     tenant.servicePrincipals.push(sp);
     return sp;
   }

@@ -8,9 +8,9 @@ import { buildGateReport, renderGateMarkdown, verifyApiGate, type GateReport, ty
 import { acquireToken } from '../../token';
 import { startEntra, loadIdentityStack } from '../entra';
 import { gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
-import { startGithubOidc } from '../github';
+import { GITHUB_RUN_DEFAULTS, startGithubOidc } from '../github';
 import { motoAvailable, startMoto } from '../moto';
-import { BREAK_DESCRIPTIONS, breakDefinition, startCarelessApi, type BreakMode } from './faults';
+import { BREAK_DESCRIPTIONS, breakCallerConfig, breakDefinition, breakDirectory, IDENTITY_BREAKS, startCarelessApi, type BreakMode, type RehearsalFaults } from './faults';
 
 export type Engine = 'terraform' | 'emulate';
 
@@ -22,6 +22,8 @@ export interface RehearsalOptions {
   /** @default 'terraform' when terraform, moto_server and the provider mirror are present, else 'emulate' */
   readonly engine?: Engine;
   readonly breakMode?: BreakMode;
+  /** Faults in the emulators, e.g. Entra's replication delay (`--fault replication-delay=15`). */
+  readonly faults?: RehearsalFaults;
   /** Environment for terraform and the mirror lookup (passed in from the edge). */
   readonly env: Record<string, string | undefined>;
   readonly log: (line: string) => void;
@@ -37,11 +39,27 @@ export interface Rehearsal {
   readonly report: GateReport;
   readonly markdown: string;
   readonly steps: readonly { name: string; ms: number }[];
+  /** What the exchange and the gate met while the new identity replicated (empty when nothing was waited for). */
+  readonly replication: ReplicationWait;
   readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
   /** What a person needs to repeat the exchange by hand (`--keep`); the request token is a secret. */
   readonly secrets: { readonly requestUrl: string; readonly requestToken: string; readonly tokenEndpoint: string; readonly clientId: string; readonly scope: string };
   /** Stops every emulator and process the rehearsal started. */
   close(): Promise<void>;
+}
+
+export interface ReplicationWait {
+  /** Refusals and role-less tokens in the order first seen, with how often each came. */
+  readonly seen: readonly { readonly what: string; readonly count: number }[];
+}
+
+/** Counts what the waiting exchange and gate saw, for the summary line. */
+function replicationTally(): { note: (what: string) => void; result: () => ReplicationWait; line: () => string | undefined } {
+  const counts = new Map<string, number>();
+  const note = (what: string) => void counts.set(what, (counts.get(what) ?? 0) + 1);
+  const result = (): ReplicationWait => ({ seen: [...counts].map(([what, count]) => ({ what, count })) });
+  const line = () => (counts.size === 0 ? undefined : `waited for Entra to replicate the new identity; saw ${[...counts].map(([what, count]) => `${what} ×${count}`).join(', ')}`);
+  return { note, result, line };
 }
 
 /** Chooses the gateway engine: real terraform against moto where everything for it is here. */
@@ -80,7 +98,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       // One after the other, each registered for clean-up as soon as it runs.
       const gh = await startGithubOidc();
       closers.push(() => gh.close());
-      const id = await startEntra();
+      const id = await startEntra(options.faults?.replicationDelaySeconds ? { faults: { replicationDelaySeconds: options.faults.replicationDelaySeconds } } : {});
       closers.push(() => id.close());
       return [gh, id] as const;
     });
@@ -92,7 +110,15 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       profile: 'local',
       cloud: 'local',
       authorityHost: entra.url,
-      caller: { repository: 'octo-org/orders-api', subjects: ['branch:main'], issuer: github.issuer },
+      // The emulated run's repository and ids: its tokens carry the immutable subject, and so do the credentials.
+      caller: {
+        repository: GITHUB_RUN_DEFAULTS.repository,
+        ownerId: GITHUB_RUN_DEFAULTS.repositoryOwnerId,
+        repositoryId: GITHUB_RUN_DEFAULTS.repositoryId,
+        subjects: ['branch:main'],
+        issuer: github.issuer,
+        ...breakCallerConfig(options.breakMode),
+      },
       backend: { type: 'local', dir: join(work, 'state') },
       ...(moto && mirror ? { aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: mirrorAwsVersion(mirror) } } : {}),
     };
@@ -103,11 +129,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
 
     const identity = await step('load the identity stack into the Entra emulator', () => {
       const loaded = loadIdentityStack(readStack('identity'), { tenantId });
-      entra.directory.load(loaded.directory);
+      entra.directory.load(breakDirectory(loaded.directory, options.breakMode));
       return loaded.summary;
     });
     const api = identity.apis[0]!;
     const caller = identity.callers[0]!;
+    const identityBreak = options.breakMode && IDENTITY_BREAKS.has(options.breakMode) ? options.breakMode : undefined;
 
     let definition: GatewayDefinition;
     if (engine === 'terraform') {
@@ -134,19 +161,25 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const identifierUri = api.identifierUris[0]!;
     const contract = tokenContract({ tenantId, tokenVersion: api.tokenVersion, cloud, apiClientId: api.clientId, identifierUri });
     const v1Issuer = tokenContract({ tenantId, tokenVersion: 1, cloud, apiClientId: api.clientId, identifierUri }).issuer;
-    const apiServer = await step(options.breakMode ? `start the API with a fault: ${BREAK_DESCRIPTIONS[options.breakMode]}` : 'start the API Gateway emulator', async () => {
+    const gatewayBreak = options.breakMode && !IDENTITY_BREAKS.has(options.breakMode) ? options.breakMode : undefined;
+    const apiServer = await step(gatewayBreak ? `start the API with a fault: ${BREAK_DESCRIPTIONS[gatewayBreak]}` : 'start the API Gateway emulator', async () => {
       if (options.breakMode === 'ignore-signature') {
         const authorizer = definition.authorizers[0]!;
         return startCarelessApi({ issuer: authorizer.issuer, audiences: authorizer.audiences });
       }
-      const broken = options.breakMode ? breakDefinition(definition, options.breakMode, v1Issuer) : definition;
+      const broken = gatewayBreak ? breakDefinition(definition, gatewayBreak, v1Issuer) : definition;
       return startGateway({ definition: broken });
     });
     closers.push(() => apiServer.close());
 
+    if (identityBreak) options.log(`identity fault: ${BREAK_DESCRIPTIONS[identityBreak]}`);
     const scope = contract.scope;
+    const timeoutMs = (options.timeoutSeconds ?? 20) * 1000;
+    const replication = replicationTally();
     let logPrefix = '';
-    const tokenLog = (line: string) => options.log(`${logPrefix}${line}`);
+    const tokenLog = compactTokenLog((line) => options.log(`${logPrefix}${line}`));
+    // The identity was created a moment ago, as after a first deploy: the exchange waits out
+    // replication like the action does after a fresh identity deploy (nothing to wait for without the fault).
     const token = await step('GitHub OIDC token → Entra access token', () =>
       acquireToken(
         {
@@ -156,9 +189,11 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
           scope,
           getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
         },
-        { log: tokenLog },
+        { log: tokenLog, awaitReplication: true, onReplicationWait: (code) => replication.note(`AADSTS${code}`), retry: { maxAttempts: Math.ceil(timeoutMs / 1000) + 6, baseMs: 250, capMs: 2000, deadlineMs: timeoutMs } },
       ),
     );
+    const waitLine = replication.line();
+    if (waitLine) options.log(waitLine);
     logPrefix = 'wrong-audience probe: ';
     const decoy = addDecoyApi(entra.directory, tenantId, caller.servicePrincipalObjectId ?? '');
     const run = await step('gate: anonymous, valid and forged tokens', () =>
@@ -166,20 +201,26 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         apiUrl: apiServer.url,
         paths: ['/hello'],
         token: token.token,
-        ...(token.mintForScope ? { mintOtherAudienceToken: () => token.mintForScope!(`${decoy}/.default`) } : {}),
+        ...(token.mintForScope ? { mintOtherAudienceToken: () => token.mintForScope!(`${decoy}/.default`), refreshToken: () => token.mintForScope!(scope) } : {}),
+        // Any of the API's roles: the stack grants the caller one, and a fresh grant replicates for a while.
+        expectedRoles: api.appRoles,
+        onRoleWait: () => replication.note('a token without roles'),
         expectedIssuer: contract.issuer,
         expectedAudiences: contract.audiences,
-        timeoutMs: (options.timeoutSeconds ?? 20) * 1000,
+        timeoutMs,
         intervalMs: 200,
       }),
     );
     const report = buildGateReport(run);
+    const lastWait = replication.line();
+    if (lastWait && lastWait !== waitLine) options.log(lastWait);
     return {
       engine,
       run,
       report,
       markdown: renderGateMarkdown(report),
       steps,
+      replication: replication.result(),
       urls: { api: apiServer.url, entra: entra.url, github: github.issuer },
       secrets: { requestUrl: github.requestUrl, requestToken: github.requestToken, tokenEndpoint: contract.tokenEndpoint, clientId: caller.clientId, scope },
       close,
@@ -190,6 +231,23 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * While the exchange waits out replication every attempt presents a new GitHub token and meets a
+ * refusal with a long fix-it: show one short line per attempt, and each distinct GitHub token line once.
+ */
+function compactTokenLog(log: (line: string) => void): (line: string) => void {
+  let lastGithubLine: string | undefined;
+  return (line) => {
+    if (line.startsWith('GitHub OIDC token: ')) {
+      if (line === lastGithubLine) return;
+      lastGithubLine = line;
+      return log(line);
+    }
+    const refused = /^token exchange: attempt (\d+)\/\d+ failed: token exchange failed \((AADSTS\d+)\).*; (retrying in \d+ ms)$/.exec(line);
+    log(refused ? `token exchange: attempt ${refused[1]}: ${refused[2]} (not replicated yet), ${refused[3]}` : line);
+  };
 }
 
 /** Asks the GitHub emulator for an ID token the way a runner's toolkit does. */
@@ -203,7 +261,8 @@ async function requestIdToken(requestUrl: string, requestToken: string, audience
 /** A second API the caller may get tokens for: the source of the genuine wrong-audience token. */
 function addDecoyApi(directory: import('../entra').Directory, tenantId: string, _callerSp: string): string {
   const uri = 'api://entra-api-guard-decoy';
-  directory.addApplication(tenantId, { displayName: 'decoy-api', clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000002', identifierUris: [uri], tokenVersion: 2 });
-  directory.addServicePrincipal(tenantId, { clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000003', appRoleAssignmentRequired: false });
+  // An API that has long existed in the tenant: already replicated, whatever the replication fault.
+  directory.addApplication(tenantId, { displayName: 'decoy-api', clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000002', identifierUris: [uri], tokenVersion: 2, createdAt: 0 });
+  directory.addServicePrincipal(tenantId, { clientId: 'd3c0d3c0-0000-4000-8000-000000000001', objectId: 'd3c0d3c0-0000-4000-8000-000000000003', appRoleAssignmentRequired: false, createdAt: 0 });
   return uri;
 }
