@@ -24,6 +24,8 @@ export interface DeployedApp {
   readonly result: DeployResult;
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
+  /** The API's app roles, when our stacks were deployed: the caller is granted one of them. */
+  readonly roles?: readonly string[];
 }
 
 const SAMPLE_LAMBDA = join('stacks', 'lambda', 'hello');
@@ -73,7 +75,7 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
   const synth = synthesize(config, outdir);
   for (const stack of synth.stacks) for (const warning of stack.warnings) ctx.log.warning(`${stack.name}: ${warning}`);
   const result = await deploySynthesized(outdir, inputs, ctx);
-  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion };
+  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion, roles: config.appRoles.map((role) => role.value) };
 }
 
 /** `app`: the user's own cdktf app, synthesized like `cdktf synth` does, then deployed the same way. */

@@ -39,12 +39,17 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log, ...(freshCredential ? FRESH_CREDENTIAL_RETRY : {}) });
   const otherScope = inputs.otherAudienceScope ?? ctx.cloud.graphScope;
   const mint = acquired.mintForScope;
+  // Our stacks grant the pipeline one of the API's roles; a token without it is "not yet" while the
+  // assignment replicates, within the gate's deadline.
+  const identityDeployed = deployed?.result.stacks.some((s) => s.name === 'identity') ?? false;
+  const roles = source.kind === 'github-oidc' && identityDeployed ? deployed?.roles : undefined;
   const run = await verifyApiGate({
     apiUrl,
     paths: inputs.paths,
     method: inputs.method,
     token: acquired.token,
     ...(mint && otherScope !== undefined ? { mintOtherAudienceToken: () => mint(otherScope) } : {}),
+    ...(roles && mint && source.kind === 'github-oidc' ? { expectedRoles: roles, refreshToken: () => mint(source.scope) } : {}),
     negativeProbes: inputs.negativeProbes,
     expectUnauthenticated: inputs.expectUnauthenticated,
     expectAuthenticated: inputs.expectAuthenticated,
