@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Annotations, App, TerraformAsset, AssetType } from 'cdktf';
 import { Construct } from 'constructs';
-import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { Apigatewayv2Api, type Apigatewayv2ApiCorsConfiguration } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
 import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
@@ -57,6 +57,27 @@ export interface JwtHttpApiProps {
   readonly callers?: 'app-only' | 'delegated' | 'mixed';
   /** Where the Lambda zip is written before it becomes an asset. @default - `.build` in the app's outdir */
   readonly buildDir?: string;
+  /**
+   * CORS for browser callers. API Gateway then answers preflight OPTIONS itself, before the
+   * authorizer, and ignores CORS headers from the integration. @default - none
+   */
+  readonly cors?: CorsSettings;
+}
+
+/** An HTTP API's CORS configuration (aws_apigatewayv2_api.cors_configuration). */
+export interface CorsSettings {
+  /** e.g. `['https://app.example.com']`, `['https://*']` or `['*']`. */
+  readonly allowOrigins: readonly string[];
+  /** @default - none */
+  readonly allowMethods?: readonly string[];
+  /** @default - none */
+  readonly allowHeaders?: readonly string[];
+  /** @default - none */
+  readonly exposeHeaders?: readonly string[];
+  /** Seconds browsers may cache a preflight. @default - none */
+  readonly maxAge?: number;
+  /** @default false */
+  readonly allowCredentials?: boolean;
 }
 
 /** Fields of the JSON access log; `$context.requestId` is required by API Gateway. */
@@ -100,7 +121,7 @@ export class JwtHttpApi extends Construct {
       );
     }
 
-    this.api = new Apigatewayv2Api(this, 'api', { name: props.name, protocolType: 'HTTP' });
+    this.api = new Apigatewayv2Api(this, 'api', { name: props.name, protocolType: 'HTTP', ...(props.cors ? { corsConfiguration: corsConfiguration(id, props.cors) } : {}) });
     this.apiId = this.api.id;
     this.authorizer = new Apigatewayv2Authorizer(this, 'authorizer', {
       apiId: this.api.id,
@@ -205,4 +226,20 @@ export class JwtHttpApi extends Construct {
       payloadFormatVersion: '2.0',
     });
   }
+}
+
+function corsConfiguration(id: string, cors: CorsSettings): Apigatewayv2ApiCorsConfiguration {
+  if (cors.allowOrigins.length === 0) throw new InvalidInputError(`${id}.cors.allowOrigins`, [], 'at least one origin, e.g. https://app.example.com');
+  // Browsers refuse credentials with a wildcard origin, and API Gateway refuses the configuration.
+  if (cors.allowCredentials && cors.allowOrigins.includes('*')) {
+    throw new InvalidInputError(`${id}.cors.allowOrigins`, [...cors.allowOrigins], 'explicit origins when allowCredentials is true (not *)');
+  }
+  return {
+    allowOrigins: [...cors.allowOrigins],
+    ...(cors.allowMethods ? { allowMethods: [...cors.allowMethods] } : {}),
+    ...(cors.allowHeaders ? { allowHeaders: [...cors.allowHeaders] } : {}),
+    ...(cors.exposeHeaders ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
+    ...(cors.maxAge !== undefined ? { maxAge: cors.maxAge } : {}),
+    ...(cors.allowCredentials !== undefined ? { allowCredentials: cors.allowCredentials } : {}),
+  };
 }

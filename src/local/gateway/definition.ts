@@ -84,9 +84,26 @@ export interface RouteDefinition {
   readonly integration?: IntegrationDefinition;
 }
 
+/**
+ * The API's `cors_configuration` [AWS-CORS]. With it, API Gateway answers preflight OPTIONS itself,
+ * before any route or authorizer, and replaces the integration's CORS headers with these.
+ */
+export interface CorsConfiguration {
+  /** `https://app.example.com`, `*`, or a scheme wildcard `https://*` / `http://*`. */
+  readonly allowOrigins?: readonly string[];
+  readonly allowMethods?: readonly string[];
+  readonly allowHeaders?: readonly string[];
+  readonly exposeHeaders?: readonly string[];
+  /** Seconds a browser may cache the preflight. */
+  readonly maxAge?: number;
+  readonly allowCredentials?: boolean;
+}
+
 export interface GatewayDefinition {
   readonly apiId?: string;
   readonly name?: string;
+  /** The API's CORS configuration, when it has one. */
+  readonly cors?: CorsConfiguration;
   readonly authorizers: readonly JwtAuthorizerDefinition[];
   readonly routes: readonly RouteDefinition[];
   /** What a loader could not emulate and replaced (e.g. a Lambda without local code → ECHO). */
