@@ -74,10 +74,15 @@ export async function startEntra(options: EntraOptions = {}): Promise<EntraEmula
     ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
   });
   const keyRings = new Map<string, Promise<KeyRing>>();
+  // RSA generation is the slow part of a first exchange: the first tenant's key is made in the
+  // background from the start, while the caller does other work.
+  let spareRing: Promise<KeyRing> | undefined = KeyRing.create();
+  spareRing.catch(() => undefined);
   const signingKeys = (tenantId: string): Promise<KeyRing> => {
     let ring = keyRings.get(tenantId);
     if (!ring) {
-      ring = KeyRing.create();
+      ring = spareRing ?? KeyRing.create();
+      spareRing = undefined;
       keyRings.set(tenantId, ring);
     }
     return ring;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deployStacks, findProviderMirror, mirrorAwsVersion, writeMirrorCliConfig } from '../../deploy';
 import { resolveCloud, tokenContract } from '../../contract';
 import { GuardError } from '../../errors';
-import { buildGateReport, renderGateMarkdown, verifyApiGate, type GateReport, type GateRun } from '../../gate';
+import { buildGateReport, renderGateMarkdown, verifyApiGate, warmUpForgery, type GateReport, type GateRun } from '../../gate';
 import { acquireToken } from '../../token';
 import { startEntra, loadIdentityStack } from '../entra';
 import { gatewayFromAws, gatewayFromStack, startGateway, type GatewayDefinition } from '../gateway';
@@ -90,16 +90,19 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     return value;
   };
   try {
+    // The attacker key (RSA) is generated on the thread pool while the stacks synthesize.
+    warmUpForgery();
     const engine = options.engine ?? detectEngine(options.env).engine;
     const work = mkdtempSync(join(tmpdir(), 'entra-api-guard-local-'));
     closers.push(() => rmSync(work, { recursive: true, force: true }));
 
     const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', async () => {
-      // One after the other, each registered for clean-up as soon as it runs.
-      const gh = await startGithubOidc();
-      closers.push(() => gh.close());
+      // One after the other, each registered for clean-up as soon as it runs. Entra first: it makes its
+      // signing key in the background, while GitHub's is generated.
       const id = await startEntra(options.faults?.replicationDelaySeconds ? { faults: { replicationDelaySeconds: options.faults.replicationDelaySeconds } } : {});
       closers.push(() => id.close());
+      const gh = await startGithubOidc();
+      closers.push(() => gh.close());
       return [gh, id] as const;
     });
     const moto = engine === 'terraform' ? await step('start moto_server (AWS control plane)', () => startMoto()) : undefined;
