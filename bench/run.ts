@@ -80,6 +80,7 @@ const lines = [
   '- The action bundle is split in three (entry 69 KB; toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
   '- Gate latency includes the deliberate 50 ms confirmation delay and two equal answers per probe (stability over speed).',
   '- Deploy overhead excludes terraform\'s processes by construction (`DeployResult.steps`); terraform itself dominates (≈ 10 s for a no-change apply against moto).',
+  '- `npm start --engine emulate` is timed in pairs with `node -e 0` (baseline, then rehearsal, each pair back to back), so both see the same load on this shared machine: quote the ratio.',
   ...metrics.filter((m) => !m.met).map((m) => `- **Gap**: ${m.metric} at ${fmt(m.median)} ${m.unit} misses ${m.target}.`),
   '',
 ];
