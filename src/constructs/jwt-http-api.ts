@@ -11,7 +11,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { checkJwtTrust, checkRoutes, type JwtTrust, type RouteSpec } from '../contract';
+import { checkJwtTrust, checkRoutes, type CorsConfiguration, type JwtTrust, type RouteSpec } from '../contract';
 import { InvalidInputError } from '../errors';
 import { packageLambda } from './lambda-package';
 
@@ -61,24 +61,9 @@ export interface JwtHttpApiProps {
    * CORS for browser callers. API Gateway then answers preflight OPTIONS itself, before the
    * authorizer, and ignores CORS headers from the integration. @default - none
    */
-  readonly cors?: CorsSettings;
+  readonly cors?: CorsConfiguration;
 }
 
-/** An HTTP API's CORS configuration (aws_apigatewayv2_api.cors_configuration). */
-export interface CorsSettings {
-  /** e.g. `['https://app.example.com']`, `['https://*']` or `['*']`. */
-  readonly allowOrigins: readonly string[];
-  /** @default - none */
-  readonly allowMethods?: readonly string[];
-  /** @default - none */
-  readonly allowHeaders?: readonly string[];
-  /** @default - none */
-  readonly exposeHeaders?: readonly string[];
-  /** Seconds browsers may cache a preflight. @default - none */
-  readonly maxAge?: number;
-  /** @default false */
-  readonly allowCredentials?: boolean;
-}
 
 /** Fields of the JSON access log; `$context.requestId` is required by API Gateway. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -228,8 +213,8 @@ export class JwtHttpApi extends Construct {
   }
 }
 
-function corsConfiguration(id: string, cors: CorsSettings): Apigatewayv2ApiCorsConfiguration {
-  if (cors.allowOrigins.length === 0) throw new InvalidInputError(`${id}.cors.allowOrigins`, [], 'at least one origin, e.g. https://app.example.com');
+function corsConfiguration(id: string, cors: CorsConfiguration): Apigatewayv2ApiCorsConfiguration {
+  if (!cors.allowOrigins?.length) throw new InvalidInputError(`${id}.cors.allowOrigins`, cors.allowOrigins, 'at least one origin, e.g. https://app.example.com');
   // Browsers refuse credentials with a wildcard origin, and API Gateway refuses the configuration.
   if (cors.allowCredentials && cors.allowOrigins.includes('*')) {
     throw new InvalidInputError(`${id}.cors.allowOrigins`, [...cors.allowOrigins], 'explicit origins when allowCredentials is true (not *)');

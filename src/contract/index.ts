@@ -8,3 +8,4 @@ export * from './jwt-trust';
 export * from './input-values';
 export * from './claims-expression';
 export * from './federated-credentials';
+export * from './cors';

@@ -23,6 +23,23 @@ const maybe = 'skip' in tools ? describe.skip : describe;
 const API_NAME = 'action-api';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/** How a runner starts the bundle here: synth runs inside it, so its processes and time are capped. */
+function runOptions(work: string, env: Record<string, string>) {
+  return {
+    cwd: work,
+    node: ['bash', '-c', 'ulimit -u 200 && exec "$0" "$@"', process.execPath],
+    timeoutMs: 220_000,
+    env: {
+      GITHUB_REPOSITORY: 'octo-org/orders-api',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'terraform.rc')),
+      ...env,
+    },
+  };
+}
+
 maybe('action bundle: deploy-and-verify with terraform on moto', () => {
   let moto: MotoServer;
   let github: GithubOidcEmulator;
@@ -84,21 +101,7 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
         'authority-host': entra.url,
         'timeout-seconds': '60',
       },
-      {
-        cwd: work,
-        // Synth runs inside the bundle: cap its processes and time.
-        node: ['bash', '-c', 'ulimit -u 200 && exec "$0" "$@"', process.execPath],
-        timeoutMs: 220_000,
-        env: {
-          ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
-          ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
-          GITHUB_REPOSITORY: 'octo-org/orders-api',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'terraform.rc')),
-        },
-      },
+      runOptions(work, { ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken }),
     );
     expect(errorLines(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);
@@ -122,20 +125,7 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
     );
     const run = await runAction(
       { command: 'plan', config: 'guard.json', 'tenant-id': TENANT, 'api-name': API_NAME, stacks: 'gateway', 'api-client-id': ORDERS_API.clientId, 'allow-local-backend': 'true', subjects: 'branch:main', cloud: 'local', 'authority-host': entra.url },
-      {
-        cwd: work,
-        node: ['bash', '-c', 'ulimit -u 200 && exec "$0" "$@"', process.execPath],
-        timeoutMs: 220_000,
-        env: {
-          GITHUB_REPOSITORY: 'octo-org/orders-api',
-          GITHUB_REPOSITORY_OWNER_ID: '19186251',
-          GITHUB_REPOSITORY_ID: '892311047',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'terraform.rc')),
-        },
-      },
+      runOptions(work, { GITHUB_REPOSITORY_OWNER_ID: '19186251', GITHUB_REPOSITORY_ID: '892311047' }),
     );
     expect(errorLines(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);

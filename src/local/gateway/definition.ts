@@ -1,3 +1,7 @@
+import type { CorsConfiguration } from '../../contract';
+
+export type { CorsConfiguration } from '../../contract';
+
 /**
  * The plain-data model of an HTTP API that the gateway emulator serves: what a cdktf stack
  * or the AWS control plane declares, reduced to what the data plane needs.
@@ -82,21 +86,6 @@ export interface RouteDefinition {
   readonly authorizationScopes?: readonly string[];
   /** @default { type: 'ECHO' } */
   readonly integration?: IntegrationDefinition;
-}
-
-/**
- * The API's `cors_configuration` [AWS-CORS]. With it, API Gateway answers preflight OPTIONS itself,
- * before any route or authorizer, and replaces the integration's CORS headers with these.
- */
-export interface CorsConfiguration {
-  /** `https://app.example.com`, `*`, or a scheme wildcard `https://*` / `http://*`. */
-  readonly allowOrigins?: readonly string[];
-  readonly allowMethods?: readonly string[];
-  readonly allowHeaders?: readonly string[];
-  readonly exposeHeaders?: readonly string[];
-  /** Seconds a browser may cache the preflight. */
-  readonly maxAge?: number;
-  readonly allowCredentials?: boolean;
 }
 
 export interface GatewayDefinition {
