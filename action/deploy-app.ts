@@ -31,6 +31,8 @@ export interface DeployedApp {
   readonly cloud: Cloud;
   /** The first protected route of our deployed stacks, as a request: probed when paths is at its default. */
   readonly probe?: RouteProbe;
+  /** The API's app roles, when our stacks were deployed: the caller is granted one of them. */
+  readonly roles?: readonly string[];
 }
 
 /** GitHub events whose OIDC subject a deploy must never trust on its own. */
@@ -74,6 +76,12 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
       }
     }
   }
+  // The runner knows this repository's immutable ids: subjects then take the form its tokens carry.
+  const ids = runnerRepositoryIds(ctx.env, config.caller);
+  if (ids) {
+    Object.assign(caller, ids);
+    config = load({ caller });
+  }
   // The sample Lambda ships with the action, not with the user's repository.
   const integration = config.integration;
   if ('lambdaDir' in integration && integration.lambdaDir === 'stacks/lambda/hello' && !existsSync(join(config.root, integration.lambdaDir))) {
@@ -86,7 +94,7 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
   for (const stack of synth.stacks) for (const warning of stack.warnings) ctx.log.warning(`${stack.name}: ${warning}`);
   const result = await deploySynthesized(outdir, inputs, ctx);
   const probe = firstProtectedRouteProbe(config.routes, () => `eag-${randomBytes(6).toString('hex')}`);
-  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion, cloud, ...(probe ? { probe } : {}) };
+  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion, cloud, roles: config.appRoles.map((role) => role.value), ...(probe ? { probe } : {}) };
 }
 
 function callerField(configured: Record<string, unknown>, key: string): unknown {
@@ -149,6 +157,22 @@ async function runnerSubject(inputs: ActionInputs, ctx: DeployContext): Promise<
     }
     throw error;
   }
+}
+
+/**
+ * GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID, when the config's caller is the repository
+ * running the workflow and names neither the ids nor `subjectFormat: names` (issue [4] item 1).
+ */
+export function runnerRepositoryIds(
+  env: Record<string, string | undefined>,
+  caller: { readonly repository: string; readonly ownerId?: unknown; readonly repositoryId?: unknown; readonly immutableIds?: unknown; readonly subjectFormat?: string },
+): { ownerId: string; repositoryId: string } | undefined {
+  const ownerId = env.GITHUB_REPOSITORY_OWNER_ID;
+  const repositoryId = env.GITHUB_REPOSITORY_ID;
+  if (!ownerId || !repositoryId || !/^\d+$/.test(ownerId) || !/^\d+$/.test(repositoryId)) return undefined;
+  if (caller.ownerId !== undefined || caller.repositoryId !== undefined || caller.immutableIds !== undefined || caller.subjectFormat === 'names') return undefined;
+  if (env.GITHUB_REPOSITORY?.toLowerCase() !== caller.repository.toLowerCase()) return undefined;
+  return { ownerId, repositoryId };
 }
 
 /** The sample Lambda folder next to the action (action/dist/index.js → ../../stacks/lambda/hello). */

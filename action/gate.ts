@@ -31,7 +31,7 @@ export const ACTION_SETTING_NAMES: GateSettingNames = {
 };
 
 /** Exchange retry budget right after the identity stack changed. */
-export const FRESH_CREDENTIAL_RETRY = { propagationAttempts: 16, retry: { maxAttempts: 18, deadlineMs: 300_000 } } as const;
+export const FRESH_CREDENTIAL_RETRY = { awaitReplication: true, retry: { maxAttempts: 40, deadlineMs: 300_000 } } as const;
 
 export interface GateOutcome {
   readonly report: GateReport;
@@ -58,12 +58,17 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   // The decoy API our identity stack deploys gives same-issuer evidence; Microsoft Graph is the weaker fallback.
   const otherScope = inputs.otherAudienceScope ?? outputs.decoyScope ?? ctx.cloud.graphScope;
   const mint = acquired.mintForScope;
+  // Our stacks grant the pipeline one of the API's roles; a token without it is "not yet" while the
+  // assignment replicates, within the gate's deadline.
+  const identityDeployed = deployed?.result.stacks.some((s) => s.name === 'identity') ?? false;
+  const roles = source.kind === 'github-oidc' && identityDeployed ? deployed?.roles : undefined;
   const run = await verifyApiGate({
     apiUrl,
     paths,
     method,
     token: acquired.token,
     ...(mint && otherScope !== undefined ? { mintOtherAudienceToken: () => mint(otherScope) } : {}),
+    ...(roles && mint && source.kind === 'github-oidc' ? { expectedRoles: roles, refreshToken: () => mint(source.scope) } : {}),
     negativeProbes: inputs.negativeProbes,
     expectUnauthenticated: inputs.expectUnauthenticated,
     expectAuthenticated: inputs.expectAuthenticated,

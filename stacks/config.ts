@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { checkGithubSubject, isGuid, parseSubjectScope, githubSubject, type SubjectScope } from '../src/contract';
+import { checkGithubSubject, isGuid, parseSubjectScope, githubSubject, type SubjectRepository, type SubjectScope } from '../src/contract';
 import { GuardError, describeValue } from '../src/errors';
 import { readJsonFile } from '../src/json-file';
 
 const guid = z.string().refine(isGuid, 'a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, hyphens or underscores (up to 64)');
 const url = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s):// URL');
+const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'the numeric id GitHub shows (digits only)')]);
 const permission = z.object({ value: z.string().min(1), description: z.string().optional() }).strict();
 
 const backend = z.discriminatedUnion('type', [
@@ -51,7 +52,13 @@ export const configSchema = z
         displayName: z.string().optional(),
         repository: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+$/, 'owner/repo, e.g. octo-org/orders-api'),
         subjects: z.array(z.string()).min(1).default(['branch:main']),
-        immutableIds: z.object({ ownerId: z.union([z.number(), z.string()]), repositoryId: z.union([z.number(), z.string()]) }).strict().optional(),
+        /** GITHUB_REPOSITORY_OWNER_ID / GITHUB_REPOSITORY_ID: with both, shorthand subjects take the immutable form. */
+        ownerId: numericId.optional(),
+        repositoryId: numericId.optional(),
+        /** `names` keeps name-only subjects (repositories older than 2026-07-15). @default immutable when both ids are known */
+        subjectFormat: z.enum(['immutable', 'names']).optional(),
+        /** Older spelling of ownerId + repositoryId, still read. */
+        immutableIds: z.object({ ownerId: numericId, repositoryId: numericId }).strict().optional(),
         issuer: url.optional(),
         flexibleCredentials: z.array(z.object({ name: z.string(), claimsMatchingExpression: z.string() }).strict()).default([]),
       })
@@ -94,6 +101,8 @@ export type GuardConfig = z.output<typeof configSchema> & {
   readonly root: string;
   /** Full GitHub subjects, expanded from the short forms. */
   readonly subjects: readonly string[];
+  /** What synth should warn about (e.g. name-only subjects built without the repository's ids). */
+  readonly warnings: readonly string[];
 };
 
 export class ConfigError extends GuardError {
@@ -162,14 +171,45 @@ export function parseConfig(raw: unknown, root: string): GuardConfig {
   }
   const config = result.data;
   const cloud = config.cloud ?? (config.profile === 'local' ? 'local' : 'public');
-  const repo = { repository: config.caller.repository, ...(config.caller.immutableIds ? { immutableIds: config.caller.immutableIds } : {}) };
+  const { repo, warnings } = subjectRepository(config.caller);
   const subjects = config.caller.subjects.map((text, index) => {
     const key = `config.caller.subjects[${index}]`;
     if (text.startsWith('repo:')) return checkGithubSubject(text, key);
     const scope: SubjectScope = parseSubjectScope(text, key);
     return githubSubject(repo, scope);
   });
-  return { ...config, cloud, root, subjects };
+  const usesShorthand = config.caller.subjects.some((text) => !text.startsWith('repo:'));
+  return { ...config, cloud, root, subjects, warnings: usesShorthand ? warnings : [] };
+}
+
+/**
+ * How shorthand subjects name the repository (protocols.md §4): repositories created, renamed or
+ * transferred since 2026-07-15 present `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`, so with both ids known the
+ * immutable form is built; without them, name-only subjects are built with a warning that names the
+ * fix, unless `subjectFormat: names` says the repository is an older one.
+ */
+function subjectRepository(caller: z.output<typeof configSchema>['caller']): { repo: SubjectRepository; warnings: string[] } {
+  const legacy = caller.immutableIds;
+  if (legacy && (caller.ownerId !== undefined || caller.repositoryId !== undefined)) {
+    throw new ConfigError('config.caller.immutableIds: got it together with caller.ownerId/repositoryId; expected only caller.ownerId and caller.repositoryId (immutableIds is their older spelling)');
+  }
+  const ownerId = caller.ownerId ?? legacy?.ownerId;
+  const repositoryId = caller.repositoryId ?? legacy?.repositoryId;
+  if ((ownerId === undefined) !== (repositoryId === undefined)) {
+    const missing = ownerId === undefined ? 'ownerId' : 'repositoryId';
+    throw new ConfigError(`config.caller.${missing}: got nothing; expected it with caller.${missing === 'ownerId' ? 'repositoryId' : 'ownerId'} (${missing === 'ownerId' ? 'GITHUB_REPOSITORY_OWNER_ID' : 'GITHUB_REPOSITORY_ID'} in a workflow): immutable subjects need both`);
+  }
+  const format = caller.subjectFormat ?? (ownerId !== undefined ? 'immutable' : 'names');
+  if (format === 'names') {
+    const warnings = caller.subjectFormat === undefined
+      ? [`caller.subjects: built name-only subjects (repo:${caller.repository}:…) because caller.ownerId and caller.repositoryId are unknown; repositories created, renamed or transferred since 2026-07-15 present repo:OWNER@OWNER_ID/REPO@REPO_ID:… and would fail the exchange with AADSTS700213. Set caller.ownerId and caller.repositoryId (the action fills them from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID), or set caller.subjectFormat to "names" for an older repository`]
+      : [];
+    return { repo: { repository: caller.repository }, warnings };
+  }
+  if (ownerId === undefined || repositoryId === undefined) {
+    throw new ConfigError('config.caller.ownerId: got nothing; expected the numeric owner and repository ids (caller.ownerId, caller.repositoryId) because caller.subjectFormat is "immutable"');
+  }
+  return { repo: { repository: caller.repository, immutableIds: { ownerId, repositoryId } }, warnings: [] };
 }
 
 const EXPECTED_BY_KEY: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { DecoyAudience, EntraApiApplication, GithubPipelineCaller } from '../src/constructs';
@@ -43,6 +43,8 @@ export class IdentityStack extends TerraformStack {
       flexibleCredentials: config.caller.flexibleCredentials,
       ...(config.caller.issuer ? { issuer: config.caller.issuer } : {}),
     });
+
+    for (const warning of config.warnings) Annotations.of(this.caller).addWarning(warning);
 
     const contract = this.api.contract;
     const outputs: Record<(typeof IDENTITY_OUTPUTS)[number], unknown> = {

@@ -15,10 +15,13 @@ GitHub OIDC, Entra ID and API Gateway emulators, loads the identity stack into E
 a GitHub token for an Entra token, and runs the full gate.
 
   --engine auto|terraform|emulate   how the gateway is brought up (default auto)
-  --break MODE                  inject a misconfiguration the gate must catch:
+  --break MODE                  inject a misconfiguration the gate (or the exchange) must catch:
                                 open-api, ignore-signature, issuer-v1, wrong-audience,
+                                subject-names (AADSTS700213), fic-audience (AADSTS700212),
                                 or one attack's authorizer flaw by its code (README attack table),
                                 e.g. key-confusion-pem, alg-none-capitalized, embedded-jwk
+  --fault replication-delay=S   Entra replicates the new identity for S seconds, as after a first
+                                deploy: the exchange and the gate wait it out and say what they saw
   --keep                        leave the emulators up and print curl lines to try them; Ctrl-C stops
   --timeout-seconds N           how long the gate waits for stable answers (default 20)
   --dir DIR                     project folder with cdktf.json (default: here, else the bundled sample)
@@ -35,6 +38,7 @@ Exit status: 0 pass, 1 fail, 2 usage or config error, 130 interrupted.
 const FLAGS = {
   engine: { type: 'string' },
   break: { type: 'string' },
+  fault: { type: 'string' },
   keep: { type: 'boolean' },
   'timeout-seconds': { type: 'string' },
   dir: { type: 'string' },
@@ -49,19 +53,20 @@ export const localCommand: CliCommand = {
 
 async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
-  const { BREAK_MODES, assertTerraformEngine, detectEngine, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
+  const { BREAK_MODES, assertTerraformEngine, detectEngine, parseRehearsalFault, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
   const parsed = parseUsage('local', io, () => {
     const flags = parseFlags(argv, FLAGS);
     return {
       flags,
       engine: oneOf('--engine', flags.engine, ['auto', 'terraform', 'emulate'] as const, 'auto'),
       breakMode: flags.break === undefined ? undefined : oneOf('--break', flags.break, BREAK_MODES, 'open-api'),
+      faults: flags.fault === undefined ? undefined : parseRehearsalFault(flags.fault),
       timeoutSeconds: wholeSeconds('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20),
       root: flags.help ? '' : projectDir(flags.dir, env['PWD'] ?? process.cwd()),
     };
   });
   if (!parsed) return EXIT_USAGE;
-  const { flags, engine, breakMode, timeoutSeconds, root } = parsed;
+  const { flags, engine, breakMode, faults, timeoutSeconds, root } = parsed;
   if (flags.help) {
     io.stdout.write(LOCAL_HELP);
     return EXIT_PASS;
@@ -80,7 +85,8 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
     }
   }
   const chosen = engine === 'auto' ? detectEngine(env) : { engine, reason: 'chosen with --engine' };
-  log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}`);
+  const faultNote = faults?.replicationDelaySeconds !== undefined ? `, Entra replication delay ${faults.replicationDelaySeconds} s` : '';
+  log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}${faultNote}`);
   const { synthesizeProject } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
 
   let rehearsal: Awaited<ReturnType<typeof rehearse>> | undefined;
@@ -89,12 +95,13 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
       synth: (overrides, outdir) => synthesizeProject(root, overrides, outdir),
       engine: chosen.engine,
       ...(breakMode ? { breakMode } : {}),
+      ...(faults ? { faults } : {}),
       env,
       log,
       timeoutSeconds,
       ...(io.signal ? { signal: io.signal } : {}),
     });
-    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, integrations: rehearsal.integrations, steps: rehearsal.steps }, null, 2)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, integrations: rehearsal.integrations, steps: rehearsal.steps, replication: rehearsal.replication }, null, 2)}\n`);
     else io.stdout.write(renderText(rehearsal.report, io, env, 'local'));
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // In --json mode stdout holds the one JSON document; the how-to goes to stderr.

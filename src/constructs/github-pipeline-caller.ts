@@ -5,12 +5,9 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-federated-identity-credential';
 import { ApplicationFlexibleFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-flexible-federated-identity-credential';
 import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
-import { checkGithubSubject, githubIssuer, isUnresolved } from '../contract';
+import { checkFederatedCredentials, checkGithubSubject, githubIssuer, isUnresolved, MAX_FEDERATED_CREDENTIALS, parseClaimsMatchingExpression } from '../contract';
 import { InvalidInputError } from '../errors';
 import type { EntraApiApplication } from './entra-api-application';
-
-/** Entra allows at most 20 federated identity credentials per application. */
-export const MAX_FEDERATED_CREDENTIALS = 20;
 
 /** A claims-matching (flexible) federated credential, e.g. every branch of a repository. */
 export interface FlexibleCredentialSpec {
@@ -55,7 +52,7 @@ export class GithubPipelineCaller extends Construct {
     this.role = props.role ?? props.api.appRoleValues[0] ?? '';
     const roleId = props.api.appRoleId(this.role);
     const flexible = props.flexibleCredentials ?? [];
-    checkCredentials(id, this.issuer, props.subjects, flexible);
+    checkCredentials(id, this.issuer, this.audience, props.subjects, flexible);
 
     this.application = new Application(this, 'application', { displayName: props.displayName });
     this.clientId = this.application.clientId;
@@ -100,7 +97,7 @@ export function credentialName(subject: string): string {
   return `github-${tail || 'subject'}-${hash}`;
 }
 
-function checkCredentials(id: string, issuer: string, subjects: readonly string[], flexible: readonly FlexibleCredentialSpec[]): void {
+function checkCredentials(id: string, issuer: string, audience: string, subjects: readonly string[], flexible: readonly FlexibleCredentialSpec[]): void {
   const total = subjects.length + flexible.length;
   if (total === 0) {
     throw new InvalidInputError(`${id}.subjects`, [], 'at least one GitHub subject, e.g. repo:octo-org/orders-api:ref:refs/heads/main');
@@ -122,8 +119,15 @@ function checkCredentials(id: string, issuer: string, subjects: readonly string[
       throw new InvalidInputError(`${id}.flexibleCredentials[${index}].name`, spec.name, 'a unique name of 3–120 letters, digits, hyphens or underscores');
     }
     names.add(spec.name);
-    if (!/claims\['(sub|job_workflow_ref)'\]\s+(matches|eq)\s+'[^']+'/.test(spec.claimsMatchingExpression)) {
-      throw new InvalidInputError(`${id}.flexibleCredentials[${index}].claimsMatchingExpression`, spec.claimsMatchingExpression, "an expression such as claims['sub'] matches 'repo:octo-org/orders-api:ref:refs/heads/*'");
-    }
+    // The same parser the Entra emulator uses: both accept exactly one grammar.
+    parseClaimsMatchingExpression(spec.claimsMatchingExpression, { issuer, key: `${id}.flexibleCredentials[${index}].claimsMatchingExpression` });
   });
+  // Entra's own limits on the whole set, as the emulator enforces them when it loads the stack.
+  checkFederatedCredentials(
+    [
+      ...subjects.map((subject) => ({ name: credentialName(subject), issuer, subject, audiences: [audience] })),
+      ...flexible.map((spec) => ({ name: spec.name, issuer, claimsMatchingExpression: spec.claimsMatchingExpression, audiences: [audience] })),
+    ],
+    id,
+  );
 }

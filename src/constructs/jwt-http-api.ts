@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Annotations, App, TerraformAsset, AssetType } from 'cdktf';
 import { Construct } from 'constructs';
-import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { Apigatewayv2Api, type Apigatewayv2ApiCorsConfiguration } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
 import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
@@ -11,7 +11,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { checkJwtTrust, checkRoutes, type JwtTrust, type RouteSpec } from '../contract';
+import { checkJwtTrust, checkRoutes, type CorsConfiguration, type JwtTrust, type RouteSpec } from '../contract';
 import { InvalidInputError } from '../errors';
 import { packageLambda } from './lambda-package';
 
@@ -57,7 +57,13 @@ export interface JwtHttpApiProps {
   readonly callers?: 'app-only' | 'delegated' | 'mixed';
   /** Where the Lambda zip is written before it becomes an asset. @default - `.build` in the app's outdir */
   readonly buildDir?: string;
+  /**
+   * CORS for browser callers. API Gateway then answers preflight OPTIONS itself, before the
+   * authorizer, and ignores CORS headers from the integration. @default - none
+   */
+  readonly cors?: CorsConfiguration;
 }
+
 
 /** Fields of the JSON access log; `$context.requestId` is required by API Gateway. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -100,7 +106,7 @@ export class JwtHttpApi extends Construct {
       );
     }
 
-    this.api = new Apigatewayv2Api(this, 'api', { name: props.name, protocolType: 'HTTP' });
+    this.api = new Apigatewayv2Api(this, 'api', { name: props.name, protocolType: 'HTTP', ...(props.cors ? { corsConfiguration: corsConfiguration(id, props.cors) } : {}) });
     this.apiId = this.api.id;
     this.authorizer = new Apigatewayv2Authorizer(this, 'authorizer', {
       apiId: this.api.id,
@@ -205,4 +211,20 @@ export class JwtHttpApi extends Construct {
       payloadFormatVersion: '2.0',
     });
   }
+}
+
+function corsConfiguration(id: string, cors: CorsConfiguration): Apigatewayv2ApiCorsConfiguration {
+  if (!cors.allowOrigins?.length) throw new InvalidInputError(`${id}.cors.allowOrigins`, cors.allowOrigins, 'at least one origin, e.g. https://app.example.com');
+  // Browsers refuse credentials with a wildcard origin, and API Gateway refuses the configuration.
+  if (cors.allowCredentials && cors.allowOrigins.includes('*')) {
+    throw new InvalidInputError(`${id}.cors.allowOrigins`, [...cors.allowOrigins], 'explicit origins when allowCredentials is true (not *)');
+  }
+  return {
+    allowOrigins: [...cors.allowOrigins],
+    ...(cors.allowMethods ? { allowMethods: [...cors.allowMethods] } : {}),
+    ...(cors.allowHeaders ? { allowHeaders: [...cors.allowHeaders] } : {}),
+    ...(cors.exposeHeaders ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
+    ...(cors.maxAge !== undefined ? { maxAge: cors.maxAge } : {}),
+    ...(cors.allowCredentials !== undefined ? { allowCredentials: cors.allowCredentials } : {}),
+  };
 }

@@ -87,6 +87,16 @@ export function checkGithubSubject(subject: string, key = 'subjects'): string {
   return subject;
 }
 
+/** How a subject names its repository: `owner@id/repo@id` (immutable) or `owner/repo` (names); undefined when it is no repo: subject. */
+export function subjectFormatOf(subject: string | undefined): SubjectFormat | undefined {
+  const match = subject === undefined ? null : /^repo:([^/:]+)\/([^:]+):/.exec(subject);
+  if (!match) return undefined;
+  return /@\d+$/.test(match[1]!) && /@\d+$/.test(match[2]!) ? 'immutable' : 'names';
+}
+
+/** `immutable`: `repo:owner@OWNER_ID/repo@REPO_ID:…`; `names`: `repo:owner/repo:…` (repositories older than 2026-07-15). */
+export type SubjectFormat = 'immutable' | 'names';
+
 function repositoryPart(repo: SubjectRepository): string {
   const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/.exec(repo.repository);
   if (!match) {

@@ -6,3 +6,6 @@ export * from './values';
 export * from './routes';
 export * from './jwt-trust';
 export * from './input-values';
+export * from './claims-expression';
+export * from './federated-credentials';
+export * from './cors';

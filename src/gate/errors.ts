@@ -13,6 +13,8 @@ export type GateFailureCode =
   | 'ERR_GATE_UNAUTHORIZED'
   /** The valid token was refused with 403. */
   | 'ERR_GATE_FORBIDDEN'
+  /** No token carried an expected app role by the deadline (the role assignment is missing or still replicating). */
+  | 'ERR_GATE_MISSING_ROLE'
   /** A 3xx answer (redirects are never followed). */
   | 'ERR_GATE_REDIRECT'
   /** 5xx until the deadline. */

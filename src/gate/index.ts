@@ -9,3 +9,4 @@ export * from './names';
 export * from './request-slots';
 export * from './verify';
 export * from './report';
+export * from './findings';

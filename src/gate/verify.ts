@@ -4,6 +4,7 @@ import { Redactor } from '../redact';
 import { decodeClaimsForLogging } from '../token/decode-claims';
 import { prepareAttacks, weakerAudienceEvidence, type AttackCode } from './attacks';
 import { CLI_SETTING_NAMES, type GateSettingNames } from './names';
+import { awaitExpectedRole } from './await-role';
 import { planProbes } from './plan';
 import { pollProbe } from './poll-probe';
 import { RequestSlots } from './request-slots';
@@ -25,6 +26,14 @@ export interface VerifyApiGateOptions {
   readonly token?: string;
   /** Mints a genuine token for another audience, for the wrong-audience probe. */
   readonly mintOtherAudienceToken?: () => Promise<string>;
+  /**
+   * App roles the caller was granted: within the deadline a token without any of them is "not yet"
+   * (a fresh role assignment replicates for minutes) and `refreshToken` mints another. @default no check
+   */
+  readonly expectedRoles?: readonly string[];
+  readonly refreshToken?: () => Promise<string>;
+  /** Called for each token that came without an expected role while waiting. */
+  readonly onRoleWait?: () => void;
   /** @default true */
   readonly negativeProbes?: boolean;
   /** Only these attacks (codes from the README's attack table). @default every attack */
@@ -83,30 +92,42 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   const negativesOn = options.negativeProbes ?? true;
+  const roleWait =
+    options.token !== undefined && options.expectedRoles !== undefined && options.expectedRoles.length > 0
+      ? await awaitExpectedRole({
+          token: options.token,
+          expectedRoles: options.expectedRoles,
+          deadlineAt: started + (options.timeoutMs ?? 60_000),
+          log,
+          ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
+          ...(options.onRoleWait ? { onRoleWait: options.onRoleWait } : {}),
+        })
+      : undefined;
+  const token = roleWait?.token ?? options.token;
 
   const otherAudience = negativesOn && (options.attacks === undefined || options.attacks.includes('other-audience'));
   let otherAudienceToken: string | undefined;
   let otherAudienceSkipReason: string | undefined;
   const mintOther = async (): Promise<void> => {
-    if (otherAudience && options.token !== undefined && options.mintOtherAudienceToken) {
+    if (otherAudience && token !== undefined && options.mintOtherAudienceToken) {
       try {
         otherAudienceToken = await options.mintOtherAudienceToken();
       } catch (error) {
         otherAudienceSkipReason = `could not mint a token for another audience: ${errorMessage(error)}`;
       }
     } else if (otherAudience) {
-      otherAudienceSkipReason = options.token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
+      otherAudienceSkipReason = token === undefined ? 'no token source given' : 'the token source cannot mint a token for another audience';
     }
   };
   // Minting, the issuer's keys and the attacker keys are independent: fetch them side by side.
   const [, attacks] = await Promise.all([
     mintOther(),
     negativesOn
-      ? prepareAttacks({ ...(options.token !== undefined ? { token: options.token } : {}), ...(options.attacks ? { only: options.attacks } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) })
+      ? prepareAttacks({ ...(token !== undefined ? { token } : {}), ...(options.attacks ? { only: options.attacks } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) })
       : { credentials: [], skipped: [] },
   ]);
   options.signal?.throwIfAborted();
-  const weaker = options.token !== undefined && otherAudienceToken !== undefined ? weakerAudienceEvidence(options.token, otherAudienceToken) : undefined;
+  const weaker = token !== undefined && otherAudienceToken !== undefined ? weakerAudienceEvidence(token, otherAudienceToken) : undefined;
   const plan = planProbes({
     paths,
     method: options.method ?? 'GET',
@@ -115,14 +136,14 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
     negatives: attacks.credentials,
     skippedAttacks: attacks.skipped,
     otherAudience,
-    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(token !== undefined ? { token } : {}),
     ...(otherAudienceToken !== undefined ? { otherAudienceToken } : {}),
     ...(otherAudienceSkipReason !== undefined ? { otherAudienceSkipReason } : {}),
   });
 
   // Every credential a planned probe sends (so each forgery's copy of the real token's header,
   // payload or signature, and any probe added later), plus the tokens themselves.
-  const redactor = new Redactor([options.token, otherAudienceToken, ...plan.probes.map((p) => p.authorization)]);
+  const redactor = new Redactor([options.token, token, otherAudienceToken, ...plan.probes.map((p) => p.authorization)]);
   // One deadline for the whole gate, counted from the first request (forging keys and minting the
   // other-audience token must not eat the probes' time). Every probe polls until it, queueing for one
   // of `concurrency` request slots; each attempt may take at most a fair share of the time, so that
@@ -152,16 +173,17 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
       }),
     ),
   );
-  const verdict = judgeGate({
+  const judged = judgeGate({
     results,
     skipped: plan.skipped,
     nowMs: started,
     ...(weaker !== undefined ? { notes: [`other-audience: ${weaker}`] } : {}),
     names,
-    ...(options.token !== undefined ? { tokenClaims: decodeClaimsForLogging(options.token) } : {}),
+    ...(token !== undefined ? { tokenClaims: decodeClaimsForLogging(token) } : {}),
     ...(options.expectedIssuer !== undefined ? { expectedIssuer: options.expectedIssuer } : {}),
     ...(options.expectedAudiences !== undefined ? { expectedAudiences: options.expectedAudiences } : {}),
   });
+  const verdict = roleWait?.failure ? { ...judged, pass: false, failures: [roleWait.failure, ...judged.failures] } : judged;
   const passing = results.filter((r) => r.outcome === 'pass');
   return {
     apiUrl,

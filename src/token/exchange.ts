@@ -3,6 +3,7 @@ import { errorMessage } from '../errors';
 import { Redactor, quoteUntrusted } from '../redact';
 import { explainAadsts, type ExchangeContext } from './aadsts';
 import { decodeClaimsForLogging } from './decode-claims';
+import type { AssertionSource } from './assertion-source';
 import { AttemptTimeoutError, TokenExchangeFailedError, type EntraErrorDetails } from './errors';
 import { retry, type RetryOptions } from './retry';
 
@@ -15,8 +16,11 @@ export interface ExchangeOptions {
   readonly clientId: string;
   /** `<App ID URI>/.default` for app-only tokens. */
   readonly scope: string;
-  /** A GitHub OIDC token (workload identity federation). Exactly one of assertion / clientSecret. */
-  readonly assertion?: string;
+  /**
+   * A GitHub OIDC token (workload identity federation), or a source that hands one out per attempt
+   * (see assertionSource: a fresh one once the last is 60 s old). Exactly one of assertion / clientSecret.
+   */
+  readonly assertion?: string | AssertionSource;
   readonly clientSecret?: string;
   /** What the federated credential should hold, to show expected vs presented on AADSTS7002x. */
   readonly expected?: ExchangeContext['expected'];
@@ -34,6 +38,14 @@ export interface ExchangeOptions {
    * @default 4
    */
   readonly propagationAttempts?: number;
+  /**
+   * Wait out directory replication: right after the identity was created (or when asked), every
+   * replication refusal ({@link REPLICATION_CODES}) is retried until the deadline, each attempt with
+   * a fresh assertion. @default false
+   */
+  readonly awaitReplication?: boolean;
+  /** Called with the AADSTS code of every replication refusal that is retried (for a "saw …" summary). */
+  readonly onReplicationWait?: (code: string) => void;
 }
 
 export interface ExchangedToken {
@@ -47,49 +59,56 @@ const DEFAULT_RETRY = { maxAttempts: 6, baseMs: 1000, capMs: 15_000, attemptTime
 const PROPAGATION_CODE = '70021';
 
 /**
+ * What Entra answers while a new identity replicates (protocols.md §3, no documented SLA): the caller
+ * app (700016), its service principal (7000229), the API's service principal (500011), the federated
+ * credential (70021) not yet visible. 501051 is the role assignment not yet visible when the API
+ * requires one (the stacks' default); without that requirement the token simply lacks `roles`.
+ */
+export const REPLICATION_CODES: readonly string[] = ['700016', '7000229', '500011', '70021', '501051'];
+
+/**
  * Client-credentials request to Entra's v2.0 token endpoint, with a federated assertion or a secret
- * (protocols.md §3). Retries network errors, time-outs, 429, 5xx and — a bounded number of times —
- * AADSTS70021; every other refusal fails at once with a fix-it message naming what to change.
+ * (protocols.md §3). Retries network errors, time-outs, 429, 5xx, AADSTS70021 a bounded number of
+ * times, and — with `awaitReplication` — every replication refusal until the deadline; every other
+ * refusal fails at once with a fix-it message naming what to change.
  */
 export async function exchangeForAccessToken(options: ExchangeOptions): Promise<ExchangedToken> {
   checkOptions(options);
   const doFetch = options.fetch ?? fetch;
-  const presentedClaims = options.assertion !== undefined ? decodeClaimsForLogging(options.assertion) : undefined;
-  const context: ExchangeContext = {
-    clientId: options.clientId,
-    scope: options.scope,
-    tokenEndpoint: options.tokenEndpoint,
-    ...(presentedClaims ? { presented: presentedClaims } : {}),
-    ...(options.expected ? { expected: options.expected } : {}),
-  };
-  const body = new URLSearchParams({ client_id: options.clientId, scope: options.scope, grant_type: 'client_credentials' });
-  if (options.assertion !== undefined) {
-    body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
-    body.set('client_assertion', options.assertion);
-  } else {
-    body.set('client_secret', options.clientSecret ?? '');
-  }
-
-  // A token endpoint's error text is untrusted: it must not be able to quote back what was sent.
-  const redactor = new Redactor([options.assertion, options.clientSecret]);
+  const source = typeof options.assertion === 'string' ? undefined : options.assertion;
+  // A token endpoint's error text is untrusted: it must not be able to quote back what was sent
+  // (every assertion presented, or the client secret).
+  const redactor = new Redactor([typeof options.assertion === 'string' ? options.assertion : undefined, options.clientSecret]);
   const propagationLimit = options.propagationAttempts ?? 4;
   let propagationSeen = 0;
   const isRetryable = (error: unknown): boolean => {
     if (error instanceof AttemptTimeoutError) return true;
     if (!(error instanceof TokenExchangeFailedError)) return false;
-    if (error.aadsts === PROPAGATION_CODE) return ++propagationSeen < propagationLimit;
+    const code = error.aadsts;
+    if (code !== undefined && REPLICATION_CODES.includes(code)) {
+      const again = options.awaitReplication === true || (code === PROPAGATION_CODE && ++propagationSeen < propagationLimit);
+      if (again) {
+        // A refusal may be tied to the assertion presented: the next attempt presents a new one.
+        source?.expire();
+        options.onReplicationWait?.(code);
+      }
+      return again;
+    }
     const status = error.status;
     return status === undefined || status === 429 || status >= 500;
   };
 
   return retry(
     async (signal) => {
+      const assertion = source ? await source.get() : (options.assertion as string | undefined);
+      redactor.add(assertion);
+      const context = exchangeContext(options, assertion);
       let response: Response;
       try {
         response = await doFetch(options.tokenEndpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: body.toString(),
+          body: requestBody(options, assertion),
           redirect: 'manual',
           signal,
         });
@@ -110,6 +129,28 @@ export async function exchangeForAccessToken(options: ExchangeOptions): Promise<
       ...(options.log ? { log: options.log } : {}),
     },
   );
+}
+
+function exchangeContext(options: ExchangeOptions, assertion: string | undefined): ExchangeContext {
+  const presented = assertion !== undefined ? decodeClaimsForLogging(assertion) : undefined;
+  return {
+    clientId: options.clientId,
+    scope: options.scope,
+    tokenEndpoint: options.tokenEndpoint,
+    ...(presented ? { presented } : {}),
+    ...(options.expected ? { expected: options.expected } : {}),
+  };
+}
+
+function requestBody(options: ExchangeOptions, assertion: string | undefined): string {
+  const body = new URLSearchParams({ client_id: options.clientId, scope: options.scope, grant_type: 'client_credentials' });
+  if (assertion !== undefined) {
+    body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    body.set('client_assertion', assertion);
+  } else {
+    body.set('client_secret', options.clientSecret ?? '');
+  }
+  return body.toString();
 }
 
 function parseSuccess(text: string, options: ExchangeOptions, status: number): ExchangedToken {
@@ -185,5 +226,8 @@ function checkOptions(options: ExchangeOptions): void {
     if (typeof options[key] !== 'string' || options[key] === '') throw new TypeError(`exchangeForAccessToken: "${key}" must be a non-empty string`);
   }
   const given = [options.assertion, options.clientSecret].filter((x) => x !== undefined).length;
+  if (typeof options.assertion === 'object' && typeof options.assertion.get !== 'function') {
+    throw new TypeError('exchangeForAccessToken: "assertion" must be a token or an assertion source');
+  }
   if (given !== 1) throw new TypeError('exchangeForAccessToken: pass exactly one of "assertion" or "clientSecret"');
 }

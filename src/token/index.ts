@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './retry';
+export * from './assertion-source';
 export * from './request-id-token';
 export * from './decode-claims';
 export * from './aadsts';

@@ -1,6 +1,7 @@
 import type { Cloud } from '../contract';
 import { parseBearerToken } from '../contract/input-values';
 import type { ExchangeContext } from './aadsts';
+import { assertionSource } from './assertion-source';
 import { decodeClaimsForLogging, describeClaimsForLogging, type LoggableClaims } from './decode-claims';
 import { exchangeForAccessToken, type ExchangeOptions, type FetchLike } from './exchange';
 import { requestGithubIdToken, type GetIdToken } from './request-id-token';
@@ -45,6 +46,10 @@ export interface TokenSourceDeps {
   readonly propagationAttempts?: number;
   /** Stops at once (Ctrl-C): the call rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Retry replication refusals until the deadline (right after the identity stack changed, or when asked). */
+  readonly awaitReplication?: boolean;
+  /** Called with each replication refusal retried while waiting (AADSTS code). */
+  readonly onReplicationWait?: (code: string) => void;
 }
 
 export interface AcquiredToken {
@@ -72,6 +77,8 @@ export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceD
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.propagationAttempts !== undefined ? { propagationAttempts: deps.propagationAttempts } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.awaitReplication !== undefined ? { awaitReplication: deps.awaitReplication } : {}),
+    ...(deps.onReplicationWait ? { onReplicationWait: deps.onReplicationWait } : {}),
   };
 
   switch (config.kind) {
@@ -98,22 +105,29 @@ export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceD
       return done(await mint(config.scope), mint);
     }
     case 'github-oidc': {
-      // A fresh GitHub token per exchange: they live about 5 minutes.
+      // GitHub tokens live about 5 minutes: each exchange asks for its own, and a retry loop asks again
+      // once the one in hand is 60 s old (or after a replication refusal), never presenting a stale one.
       const mint = async (scope: string): Promise<string> => {
-        const assertion = await requestGithubIdToken({
-          getIDToken: config.getIDToken,
-          mask,
-          ...(config.audience !== undefined ? { audience: config.audience } : {}),
-          ...(config.cloud ? { cloud: config.cloud } : {}),
-          ...(deps.signal ? { signal: deps.signal } : {}),
+        const assertions = assertionSource({
+          request: async () => {
+            const assertion = await requestGithubIdToken({
+              getIDToken: config.getIDToken,
+              mask,
+              ...(config.audience !== undefined ? { audience: config.audience } : {}),
+              ...(config.cloud ? { cloud: config.cloud } : {}),
+              ...(deps.signal ? { signal: deps.signal } : {}),
+            });
+            log(`GitHub OIDC token: ${describeClaimsForLogging(decodeClaimsForLogging(assertion))}`);
+            return assertion;
+          },
+          ...(deps.retry?.now ? { now: deps.retry.now } : {}),
         });
-        log(`GitHub OIDC token: ${describeClaimsForLogging(decodeClaimsForLogging(assertion))}`);
         const exchanged = await exchangeForAccessToken({
           ...exchangeDeps,
           tokenEndpoint: config.tokenEndpoint,
           clientId: config.clientId,
           scope,
-          assertion,
+          assertion: assertions,
           ...(config.expected ? { expected: config.expected } : {}),
         });
         return exchanged.accessToken;

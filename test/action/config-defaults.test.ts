@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
+import { GITHUB_RUN_DEFAULTS, startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { listen, type RunningServer } from '../../src/local/server';
 import { actionYmlDefaults, errorLines, runAction, type ActionRun } from './harness';
 
@@ -84,7 +84,8 @@ describe('action bundle: inputs at their action.yml default never override the c
 
   test('subject auto with no subjects configured trusts exactly the runner sub, and prints it', async () => {
     const { run, synth } = await plan({ tenantId: TENANT });
-    const sub = `repo:${REPO}:ref:refs/heads/main`;
+    // The runner's token carries GitHub's default subject: the immutable owner@id/repo@id form.
+    const sub = `repo:octo-org@${GITHUB_RUN_DEFAULTS.repositoryOwnerId}/orders-api@${GITHUB_RUN_DEFAULTS.repositoryId}:ref:refs/heads/main`;
     expect(run.stdout).toContain(`subject auto: trusting sub ${sub} from ${github.issuer}`);
     expect(subjects(synth())).toEqual([sub]);
   }, 60_000);

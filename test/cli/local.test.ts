@@ -35,9 +35,39 @@ describe('entra-api-guard local', () => {
     expect(out.text).toContain('fix: ');
   }, 30_000);
 
+  test('the default rehearsal presents the immutable GitHub subject, and the credential trusts it', async () => {
+    const { err, io } = buffers();
+    expect(await main(['local', '--engine', 'emulate', '--dir', ROOT], {}, io)).toBe(0);
+    expect(err.text).toContain('GitHub OIDC token: iss=http://127.0.0.1:');
+    expect(err.text).toContain('sub=repo:octo-org@19186251/orders-api@892311047:ref:refs/heads/main');
+  }, 30_000);
+
+  test.each([
+    ['subject-names', 'AADSTS700213', 'set caller.ownerId and caller.repositoryId in the config'],
+    ['fic-audience', 'AADSTS700212', "fix the credential's audience"],
+  ])('--break %s: the exchange fails with %s and its fix, exit 1', async (mode, code, fix) => {
+    const { err, io } = buffers();
+    expect(await main(['local', '--engine', 'emulate', '--break', mode, '--dir', ROOT], {}, io)).toBe(1);
+    const error = err.text.split('\n').find((line) => line.startsWith('error: '))!;
+    expect(error).toContain(`token exchange failed (${code})`);
+    expect(error).toContain(fix);
+  }, 30_000);
+
+  test('--fault replication-delay=15 --timeout-seconds 60: the exchange waits replication out, says what it saw, and the gate passes', async () => {
+    const { out, err, io } = buffers();
+    expect(await main(['local', '--engine', 'emulate', '--fault', 'replication-delay=15', '--timeout-seconds', '60', '--dir', ROOT], {}, io)).toBe(0);
+    expect(out.text).toMatch(/^entra-api-guard local: PASS /);
+    expect(err.text).toContain('Entra replication delay 15 s');
+    const saw = err.text.split('\n').find((line) => line.startsWith('waited for Entra to replicate the new identity; saw '))!;
+    for (const code of ['AADSTS700016', 'AADSTS70021', 'AADSTS7000229', 'AADSTS501051']) expect(saw).toMatch(new RegExp(`${code} ×\\d+`));
+    expect(err.text).toMatch(/token exchange: attempt \d+: AADSTS700016 \(not replicated yet\), retrying in \d+ ms/);
+  }, 90_000);
+
   test.each([
     [['--engine', 'docker'], 'error: --engine: got "docker"; expected one of auto, terraform, emulate'],
-    [['--break', 'everything'], 'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience'],
+    [['--break', 'everything'], 'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience, subject-names, fic-audience'],
+    [['--fault', 'replication-delay=soon'], 'error: --fault: got "replication-delay=soon"; expected replication-delay=SECONDS, a whole number of seconds from 0 to 3600'],
+    [['--fault', 'latency=5'], 'error: --fault: got "latency=5"; expected replication-delay=SECONDS'],
     [['--timeout-seconds', '-1'], 'error: --timeout-seconds: got "-1"; expected a value; to pass one starting with a dash write --timeout-seconds=-1'],
     [['--timeout-seconds=-1'], 'error: --timeout-seconds: got "-1"; expected a whole number of seconds from 1 to 3600'],
     [['--frobnicate'], 'error: option: got "--frobnicate"; expected one of --engine'],

@@ -3,7 +3,7 @@ import { githubSubject, resolveCloud, tokenContract } from '../../src/contract';
 import { verifyApiGate, type GateRun } from '../../src/gate';
 import { startEntra, type EntraEmulator } from '../../src/local/entra';
 import { startGateway, type GatewayEmulator, type JwtAuthorizerDefinition, type RouteDefinition } from '../../src/local/gateway';
-import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
+import { GITHUB_RUN_DEFAULTS, startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { acquireToken, decodeClaimsForLogging, type AcquiredToken } from '../../src/token';
 
 /**
@@ -39,7 +39,7 @@ beforeAll(async () => {
               clientId: CALLER.clientId,
               objectId: CALLER.objectId,
               federatedCredentials: [
-                { name: 'main', issuer: github.issuer, subject: githubSubject({ repository: 'octo-org/orders-api' }, { kind: 'branch', name: 'main' }), audiences: ['api://AzureADTokenExchange'] },
+                { name: 'main', issuer: github.issuer, subject: githubSubject({ repository: 'octo-org/orders-api', immutableIds: { ownerId: GITHUB_RUN_DEFAULTS.repositoryOwnerId, repositoryId: GITHUB_RUN_DEFAULTS.repositoryId } }, { kind: 'branch', name: 'main' }), audiences: ['api://AzureADTokenExchange'] },
               ],
             },
           ],
@@ -102,7 +102,7 @@ describe('gate end to end through the emulators', () => {
     expect(decodeClaimsForLogging(acquired.token)).toMatchObject({ iss: entra.issuers(TENANT).v2, aud: API.clientId, ver: '2.0', roles: ['Orders.Invoke'] });
     expect(masked).toHaveLength(2);
     expect(masked[1]).toBe(acquired.token);
-    expect(decodeClaimsForLogging(masked[0]!)).toMatchObject({ iss: github.issuer, aud: 'api://AzureADTokenExchange', sub: 'repo:octo-org/orders-api:ref:refs/heads/main' });
+    expect(decodeClaimsForLogging(masked[0]!)).toMatchObject({ iss: github.issuer, aud: 'api://AzureADTokenExchange', sub: `repo:octo-org@${GITHUB_RUN_DEFAULTS.repositoryOwnerId}/orders-api@${GITHUB_RUN_DEFAULTS.repositoryId}:ref:refs/heads/main` });
   });
 
   it('passes a correctly configured gateway, including the wrong-audience probe', async () => {

@@ -40,11 +40,11 @@ describe('npm run synth (default config from cdktf.json)', () => {
     }
   });
 
-  test('federated credentials use api://AzureADTokenExchange and the configured subjects', () => {
+  test('federated credentials use api://AzureADTokenExchange and the configured subjects, in the immutable form (the ids are known)', () => {
     const credentials = values(identity, 'azuread_application_federated_identity_credential');
     expect(credentials.map((c) => c.subject).sort()).toEqual([
-      'repo:octo-org/orders-api:environment:production',
-      'repo:octo-org/orders-api:ref:refs/heads/main',
+      'repo:octo-org@19186251/orders-api@892311047:environment:production',
+      'repo:octo-org@19186251/orders-api@892311047:ref:refs/heads/main',
     ]);
     for (const c of credentials) expect(c.audiences).toEqual(['api://AzureADTokenExchange']);
   });
@@ -129,6 +129,48 @@ describe('backends', () => {
   test('an absolute lambdaDir stays absolute too', () => {
     const { gateway } = synth({ integration: { lambdaDir: join(ROOT, 'stacks/lambda/hello') } });
     expect(values(gateway, 'aws_lambda_function')).toHaveLength(1);
+  });
+});
+
+describe('immutable GitHub subjects (issue [4] item 1)', () => {
+  const subjectsOf = (caller: Record<string, unknown>) => {
+    const { identity, result } = synth({ caller: { repository: 'octo-org/orders-api', subjects: ['branch:main', 'repo:octo-org/orders-api:pull_request'], ...caller } });
+    return { subjects: values(identity, 'azuread_application_federated_identity_credential').map((c) => c.subject).sort(), warnings: result.stacks.flatMap((s) => s.warnings) };
+  };
+
+  test('with caller.ownerId and caller.repositoryId, shorthands build repo:OWNER@OWNER_ID/REPO@REPO_ID:…; full subjects stay as written', () => {
+    const { subjects, warnings } = subjectsOf({ ownerId: '42', repositoryId: 4242 });
+    expect(subjects).toEqual(['repo:octo-org/orders-api:pull_request', 'repo:octo-org@42/orders-api@4242:ref:refs/heads/main']);
+    expect(warnings).toEqual([]);
+  });
+
+  test('without the ids: name-only subjects and a synth warning that names the fix', () => {
+    const config = parseConfig({ tenantId: TENANT, caller: { repository: 'octo-org/orders-api' } }, ROOT);
+    expect(config.subjects).toEqual(['repo:octo-org/orders-api:ref:refs/heads/main']);
+    const outdir = mkdtempSync(join(tmpdir(), 'synth-test-'));
+    const warnings = synthesize(config, outdir).stacks.flatMap((s) => s.warnings);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/caller\.subjects: built name-only subjects .*AADSTS700213\. Set caller\.ownerId and caller\.repositoryId \(the action fills them from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID\), or set caller\.subjectFormat to "names"/);
+  });
+
+  test('caller.subjectFormat "names" keeps name-only subjects, without a warning, even with the ids', () => {
+    const config = parseConfig({ tenantId: TENANT, caller: { repository: 'octo-org/orders-api', ownerId: 1, repositoryId: 2, subjectFormat: 'names' } }, ROOT);
+    expect(config.subjects).toEqual(['repo:octo-org/orders-api:ref:refs/heads/main']);
+    expect(config.warnings).toEqual([]);
+  });
+
+  test('the older caller.immutableIds spelling still works', () => {
+    expect(parseConfig({ tenantId: TENANT, caller: { repository: 'o/r', immutableIds: { ownerId: 1, repositoryId: 2 } } }, ROOT).subjects).toEqual(['repo:o@1/r@2:ref:refs/heads/main']);
+  });
+
+  test.each([
+    [{ ownerId: 1 }, 'config.caller.repositoryId: got nothing; expected it with caller.ownerId (GITHUB_REPOSITORY_ID in a workflow)'],
+    [{ subjectFormat: 'immutable' }, 'config.caller.ownerId: got nothing; expected the numeric owner and repository ids'],
+    [{ ownerId: 'octo', repositoryId: 2 }, 'config.caller.ownerId: got "octo"'],
+    [{ ownerId: 1, repositoryId: 2, immutableIds: { ownerId: 1, repositoryId: 2 } }, 'config.caller.immutableIds: got it together with caller.ownerId/repositoryId'],
+    [{ subjectFormat: 'ids' }, 'config.caller.subjectFormat: got "ids"; expected one of "immutable", "names"'],
+  ])('refused: %j', (caller, message) => {
+    expect(() => parseConfig({ tenantId: TENANT, caller: { repository: 'o/r', ...caller } }, ROOT)).toThrow(message);
   });
 });
 

@@ -81,6 +81,12 @@ describe('exchangeForAccessToken', () => {
     [7000218, /carried neither client_assertion nor client_secret; give the job `permissions: id-token: write`/],
     [501051, new RegExp(`app ${CLIENT_ID} has no app role on the API.*azuread_app_role_assignment`)],
     [7000215, new RegExp(`the client secret presented for app ${CLIENT_ID} is not valid; use the secret's value \\(not its id\\)`)],
+    [700212, new RegExp(`no federated credential on app ${CLIENT_ID} lists the presented audience api://AzureADTokenExchange; each credential has exactly one audience and it must equal the GitHub token's aud`)],
+    [7000272, new RegExp(`the key \\(kid\\) that signed the GitHub token is not in the JWKS of its issuer ${GITHUB}`)],
+    [70025, new RegExp(`app ${CLIENT_ID} has no federated identity credential at all`)],
+    [1002012, /scope api:\/\/orders-api\/\.default is not valid for client credentials: it must be <App ID URI>\/\.default/],
+    [700022, /scope api:\/\/orders-api\/\.default names more than one resource/],
+    [7000229, new RegExp(`app ${CLIENT_ID} has no service principal in tenant .*directory replication`)],
   ];
 
   it('has a fix-it message for every code in the protocol reference', () => {

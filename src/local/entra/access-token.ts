@@ -35,7 +35,8 @@ export function accessTokenClaims(input: AccessTokenInput): Record<string, unkno
     nbf: iat,
     exp: iat + input.lifetimeSeconds,
     aio: opaque(48),
-    idtyp: 'app',
+    // An optional claim: only when the API app lists it in its access-token optional claims (protocols.md §2).
+    ...(input.api.optionalClaims.accessToken?.includes('idtyp') ? { idtyp: 'app' } : {}),
     oid: input.callerObjectId,
     rh: `0.${opaque(40)}.`,
     sub: input.callerObjectId,

@@ -3,14 +3,15 @@ import { claimsMatch } from './claims-expression';
 import { AadstsError, aadsts } from './aadsts';
 import type { DirectoryApplication, StoredCredential } from './directory';
 import type { IssuerKeys } from './issuer-keys';
+import type { Visibility } from './replication';
 
 export interface AssertionCheck {
   readonly assertion: string;
   readonly app: DirectoryApplication;
   readonly nowMs: number;
   readonly keys: IssuerKeys;
-  /** Credentials younger than this are not visible yet (Entra's propagation delay). */
-  readonly propagationDelaySeconds: number;
+  /** Hides credentials that have not replicated yet (the propagation and replication faults). */
+  readonly visible: Visibility;
   /** Leeway on exp/nbf [uncertain: Entra does not document one]. */
   readonly clockSkewSeconds: number;
 }
@@ -22,16 +23,18 @@ export interface AcceptedAssertion {
 }
 
 /**
- * Validates a federated client assertion as Entra does: issuer must name a credential (700211),
- * the issuer's JWKS must verify the RS256 signature (50027), the time range must hold (700024),
- * the subject must match exactly (700213, 7002138 when only case differs) and the audience must be
- * one the credential lists (70021); a credential that has not propagated yet also gives 70021.
+ * Validates a federated client assertion as Entra does (protocols.md §3): the app must have a
+ * credential at all (70025) and one for the issuer (700211); the issuer's JWKS must hold the `kid`
+ * (7000272) and verify the RS256 signature (50027); the time range must hold (700024); the subject
+ * must match exactly (700213, 7002138 when only case differs); the audience must be the one the
+ * credential lists (700212). A matching credential that has not replicated yet gives 70021.
  */
 export async function checkAssertion(check: AssertionCheck): Promise<AcceptedAssertion> {
   const { header, claims } = decode(check.assertion);
   if (header.alg !== 'RS256') throw new AadstsError(aadsts.invalidJwt(`The assertion is signed with '${String(header.alg)}'; only RS256 issuers are supported.`));
   const issuer = claims.iss;
   if (typeof issuer !== 'string' || issuer === '') throw new AadstsError(aadsts.invalidJwt('The assertion has no iss claim.'));
+  if (check.app.federatedCredentials.length === 0) throw new AadstsError(aadsts.noFederatedCredentials(check.app.clientId, check.app.displayName));
   const byIssuer = check.app.federatedCredentials.filter((credential) => credential.issuer === issuer);
   if (byIssuer.length === 0) throw new AadstsError(aadsts.noIssuerMatch(issuer));
 
@@ -53,8 +56,8 @@ export async function checkAssertion(check: AssertionCheck): Promise<AcceptedAss
   }
   const audiences = audienceList(claims.aud);
   const matching = bySubject.filter((credential) => audiences.some((aud) => credential.audiences.includes(aud)));
-  const visible = matching.filter((credential) => check.nowMs - credential.addedAt >= check.propagationDelaySeconds * 1000);
-  const credential = visible[0];
+  if (matching.length === 0) throw new AadstsError(aadsts.noAudienceMatch(audiences.join(', ')));
+  const credential = matching.find((candidate) => check.visible('federatedCredential', candidate.addedAt));
   if (!credential) throw new AadstsError(aadsts.noFederatedMatch(issuer, subject, audiences.join(', ')));
   return { credential, claims };
 }

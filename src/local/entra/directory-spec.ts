@@ -8,6 +8,8 @@ export interface DirectorySpec {
 export interface TenantSpec {
   /** Shown in messages that name the tenant. @default the tenant id */
   readonly displayName?: string;
+  /** Domain names accepted in place of the tenant id in URLs, e.g. `contoso.onmicrosoft.com`. @default [] */
+  readonly domains?: readonly string[];
   readonly applications?: readonly ApplicationSpec[];
   readonly servicePrincipals?: readonly ServicePrincipalSpec[];
   readonly appRoleAssignments?: readonly AppRoleAssignmentSpec[];
@@ -27,6 +29,16 @@ export interface ApplicationSpec {
   readonly federatedCredentials?: readonly FederatedCredentialSpec[];
   /** Client secrets (the `value`, as azuread_application_password outputs it). */
   readonly passwords?: readonly PasswordSpec[];
+  /** Optional claims of tokens issued for this app (the manifest's optionalClaims). @default none */
+  readonly optionalClaims?: OptionalClaimsSpec;
+  /** When the object was created (clock ms), for the replication faults; an old one has replicated. @default now */
+  readonly createdAt?: number;
+}
+
+/** Optional claims by token type; only access tokens are issued here. */
+export interface OptionalClaimsSpec {
+  /** e.g. `['idtyp']`: Entra adds `idtyp` to app-only access tokens only when it is listed. */
+  readonly accessToken?: readonly string[];
 }
 
 export interface AppRoleSpec {
@@ -75,6 +87,8 @@ export interface ServicePrincipalSpec {
   readonly objectId: string;
   /** Refuse tokens to callers without an app role assignment. @default false */
   readonly appRoleAssignmentRequired?: boolean;
+  /** When the object was created (clock ms), for the replication faults. @default now */
+  readonly createdAt?: number;
 }
 
 export interface AppRoleAssignmentSpec {

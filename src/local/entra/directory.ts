@@ -1,5 +1,4 @@
-import { checkTenantId, isGuid, type TokenVersion } from '../../contract';
-import { parseClaimsExpression, type ClaimCondition } from './claims-expression';
+import { checkFederatedCredentials, checkTenantId, isGuid, parseClaimsMatchingExpression, type ClaimCondition, type TokenVersion } from '../../contract';
 import type {
   AppRoleAssignmentSpec,
   AppRoleSpec,
@@ -7,10 +6,12 @@ import type {
   DirectorySpec,
   FederatedCredentialSpec,
   OAuth2ScopeSpec,
+  OptionalClaimsSpec,
   PasswordSpec,
   ServicePrincipalSpec,
   TenantSpec,
 } from './directory-spec';
+import type { ReplicatedKind, Visibility } from './replication';
 
 /** A federated credential as stored, with the time it was added (for the propagation-delay fault). */
 export interface StoredCredential {
@@ -35,19 +36,35 @@ export interface DirectoryApplication {
   readonly oauth2Scopes: OAuth2ScopeSpec[];
   readonly federatedCredentials: StoredCredential[];
   readonly passwords: PasswordSpec[];
+  readonly optionalClaims: OptionalClaimsSpec;
+  /** Clock time (ms) the application was added (for the replication-delay fault). */
+  readonly addedAt: number;
+}
+
+export interface StoredServicePrincipal extends ServicePrincipalSpec {
+  readonly addedAt: number;
+}
+
+export interface StoredAssignment extends AppRoleAssignmentSpec {
+  readonly addedAt: number;
 }
 
 export interface DirectoryTenant {
   readonly id: string;
   readonly displayName: string;
+  /** Domain names that stand for the tenant in URLs (lower case), e.g. `contoso.onmicrosoft.com`. */
+  readonly domains: readonly string[];
   readonly applications: DirectoryApplication[];
-  readonly servicePrincipals: ServicePrincipalSpec[];
-  readonly appRoleAssignments: AppRoleAssignmentSpec[];
+  readonly servicePrincipals: StoredServicePrincipal[];
+  readonly appRoleAssignments: StoredAssignment[];
 }
+
+const ALL_VISIBLE: Visibility = () => true;
 
 /**
  * The emulator's directory: tenants, app registrations, service principals and role assignments.
- * Mutations take effect at once; the propagation-delay fault hides new credentials for a while.
+ * Every object is stamped with the time it was added; lookups take a {@link Visibility} so that the
+ * replication faults can hide young objects from the token endpoint.
  */
 export class Directory {
   private readonly tenants = new Map<string, DirectoryTenant>();
@@ -64,9 +81,12 @@ export class Directory {
 
   addTenant(tenantId: string, spec: TenantSpec = {}): DirectoryTenant {
     const id = checkTenantId(tenantId);
+    // Checked before anything is added, so a refused stack leaves the directory as it was.
+    for (const app of spec.applications ?? []) checkFederatedCredentials(app.federatedCredentials ?? [], `application ${app.clientId}`);
     const tenant: DirectoryTenant = {
       id,
       displayName: spec.displayName ?? id,
+      domains: (spec.domains ?? []).map((domain) => checkDomain(domain)),
       applications: [],
       servicePrincipals: [],
       appRoleAssignments: [],
@@ -78,8 +98,13 @@ export class Directory {
     return tenant;
   }
 
-  tenant(tenantId: string): DirectoryTenant | undefined {
-    return this.tenants.get(tenantId.toLowerCase());
+  /** A tenant by id, or by one of its domain names (the token endpoint accepts both in the path). */
+  tenant(tenantIdOrDomain: string): DirectoryTenant | undefined {
+    const key = tenantIdOrDomain.toLowerCase();
+    const byId = this.tenants.get(key);
+    if (byId) return byId;
+    for (const tenant of this.tenants.values()) if (tenant.domains.includes(key)) return tenant;
+    return undefined;
   }
 
   tenantIds(): string[] {
@@ -103,22 +128,24 @@ export class Directory {
       oauth2Scopes: [...(spec.oauth2Scopes ?? [])],
       federatedCredentials: [],
       passwords: [...(spec.passwords ?? [])],
+      optionalClaims: { accessToken: [...(spec.optionalClaims?.accessToken ?? [])] },
+      addedAt: spec.createdAt ?? this.now(),
     };
+    checkFederatedCredentials(spec.federatedCredentials ?? [], `application ${app.clientId}`);
     tenant.applications.push(app);
     for (const credential of spec.federatedCredentials ?? []) this.addFederatedCredential(tenant.id, app.clientId, credential);
     return app;
   }
 
-  /** Adds a federated credential, stamped with the current clock time. */
+  /** Adds a federated credential, stamped with the current clock time, within Entra's limits. */
   addFederatedCredential(tenantId: string, clientId: string, spec: FederatedCredentialSpec): StoredCredential {
     const app = this.requireApplication(tenantId, clientId);
-    if (app.federatedCredentials.some((existing) => existing.name === spec.name)) {
-      throw new TypeError(`federated credential "${spec.name}" already exists on application ${app.clientId}`);
-    }
+    checkFederatedCredentials([...app.federatedCredentials, spec], `application ${app.clientId}`);
+    const base = { name: spec.name, issuer: spec.issuer, audiences: [...spec.audiences], addedAt: this.now() };
     const stored: StoredCredential =
       'claimsMatchingExpression' in spec
-        ? { name: spec.name, issuer: spec.issuer, audiences: [...spec.audiences], claimsMatchingExpression: spec.claimsMatchingExpression, conditions: parseClaimsExpression(spec.claimsMatchingExpression), addedAt: this.now() }
-        : { name: spec.name, issuer: spec.issuer, audiences: [...spec.audiences], subject: spec.subject, addedAt: this.now() };
+        ? { ...base, claimsMatchingExpression: spec.claimsMatchingExpression, conditions: parseClaimsMatchingExpression(spec.claimsMatchingExpression, { issuer: spec.issuer }) }
+        : { ...base, subject: spec.subject };
     app.federatedCredentials.push(stored);
     return stored;
   }
@@ -130,10 +157,10 @@ export class Directory {
     return index >= 0;
   }
 
-  addServicePrincipal(tenantId: string, spec: ServicePrincipalSpec): ServicePrincipalSpec {
+  addServicePrincipal(tenantId: string, spec: ServicePrincipalSpec): StoredServicePrincipal {
     const tenant = this.requireTenant(tenantId);
     checkId('servicePrincipal objectId', spec.objectId);
-    const sp = { clientId: spec.clientId.toLowerCase(), objectId: spec.objectId.toLowerCase(), appRoleAssignmentRequired: spec.appRoleAssignmentRequired ?? false };
+    const sp = { clientId: spec.clientId.toLowerCase(), objectId: spec.objectId.toLowerCase(), appRoleAssignmentRequired: spec.appRoleAssignmentRequired ?? false, addedAt: spec.createdAt ?? this.now() };
     tenant.servicePrincipals.push(sp);
     return sp;
   }
@@ -144,6 +171,7 @@ export class Directory {
       principalObjectId: spec.principalObjectId.toLowerCase(),
       resourceObjectId: spec.resourceObjectId.toLowerCase(),
       appRoleId: spec.appRoleId.toLowerCase(),
+      addedAt: this.now(),
     });
   }
 
@@ -153,38 +181,38 @@ export class Directory {
     tenant.appRoleAssignments.splice(0, tenant.appRoleAssignments.length, ...kept);
   }
 
-  application(tenantId: string, clientId: string): DirectoryApplication | undefined {
-    return this.tenant(tenantId)?.applications.find((app) => app.clientId === clientId.toLowerCase());
+  application(tenantId: string, clientId: string, visible: Visibility = ALL_VISIBLE): DirectoryApplication | undefined {
+    return this.tenant(tenantId)?.applications.find((app) => app.clientId === clientId.toLowerCase() && visible('application', app.addedAt));
   }
 
   /** The app a resource names: one of its App ID URIs, or its client id. */
-  resourceApplication(tenantId: string, resource: string): DirectoryApplication | undefined {
+  resourceApplication(tenantId: string, resource: string, visible: Visibility = ALL_VISIBLE): DirectoryApplication | undefined {
     return this.tenant(tenantId)?.applications.find(
-      (app) => app.identifierUris.includes(resource) || app.clientId === resource.toLowerCase(),
+      (app) => (app.identifierUris.includes(resource) || app.clientId === resource.toLowerCase()) && visible('application', app.addedAt),
     );
   }
 
-  servicePrincipal(tenantId: string, clientId: string): ServicePrincipalSpec | undefined {
-    return this.tenant(tenantId)?.servicePrincipals.find((sp) => sp.clientId === clientId.toLowerCase());
+  servicePrincipal(tenantId: string, clientId: string, visible: Visibility = ALL_VISIBLE): StoredServicePrincipal | undefined {
+    return this.tenant(tenantId)?.servicePrincipals.find((sp) => sp.clientId === clientId.toLowerCase() && visible('servicePrincipal', sp.addedAt));
   }
 
   /** Values of the app roles the principal holds on the resource SP, in the API's role order. */
-  assignedRoleValues(tenantId: string, principalObjectId: string, resourceObjectId: string, api: DirectoryApplication): string[] {
-    const tenant = this.requireTenant(tenantId);
-    const assigned = new Set(
-      tenant.appRoleAssignments
-        .filter((a) => a.principalObjectId === principalObjectId && a.resourceObjectId === resourceObjectId)
-        .map((a) => a.appRoleId),
-    );
+  assignedRoleValues(tenantId: string, principalObjectId: string, resourceObjectId: string, api: DirectoryApplication, visible: Visibility = ALL_VISIBLE): string[] {
+    const assigned = new Set(this.assignments(tenantId, principalObjectId, resourceObjectId, visible).map((a) => a.appRoleId));
     return api.appRoles
       .filter((role) => assigned.has(role.id.toLowerCase()) && role.enabled !== false && (role.allowedMemberTypes ?? ['Application']).includes('Application'))
       .map((role) => role.value);
   }
 
   /** Whether the principal holds any assignment on the resource SP (including the default-access role). */
-  hasAssignment(tenantId: string, principalObjectId: string, resourceObjectId: string): boolean {
-    return this.requireTenant(tenantId).appRoleAssignments.some(
-      (a) => a.principalObjectId === principalObjectId && a.resourceObjectId === resourceObjectId,
+  hasAssignment(tenantId: string, principalObjectId: string, resourceObjectId: string, visible: Visibility = ALL_VISIBLE): boolean {
+    return this.assignments(tenantId, principalObjectId, resourceObjectId, visible).length > 0;
+  }
+
+  private assignments(tenantId: string, principalObjectId: string, resourceObjectId: string, visible: Visibility): StoredAssignment[] {
+    const kind: ReplicatedKind = 'appRoleAssignment';
+    return this.requireTenant(tenantId).appRoleAssignments.filter(
+      (a) => a.principalObjectId === principalObjectId && a.resourceObjectId === resourceObjectId && visible(kind, a.addedAt),
     );
   }
 
@@ -199,6 +227,11 @@ export class Directory {
     if (!app) throw new TypeError(`application ${clientId} is not in tenant ${tenantId}`);
     return app;
   }
+}
+
+function checkDomain(domain: string): string {
+  if (typeof domain !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain)) throw new TypeError(`tenant domain must be a DNS name like contoso.onmicrosoft.com, got ${JSON.stringify(domain)}`);
+  return domain.toLowerCase();
 }
 
 function checkId(key: string, value: string): void {

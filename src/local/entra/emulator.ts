@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isGuid } from '../../contract';
 import { systemClock, type Clock } from '../github/emulator';
@@ -10,6 +10,7 @@ import { Directory } from './directory';
 import type { DirectorySpec } from './directory-spec';
 import { checkFaults, type EntraFaults } from './faults';
 import { IssuerKeys } from './issuer-keys';
+import { visibility } from './replication';
 import { exchangeClientCredentials, type BasicCredentials } from './token-request';
 
 export interface EntraOptions {
@@ -19,7 +20,11 @@ export interface EntraOptions {
   readonly faults?: EntraFaults;
   /** @default the system clock */
   readonly clock?: Clock;
-  /** Access token lifetime (Entra: 60–90 minutes). @default 3900 */
+  /**
+   * Access token lifetime, 3600–5400 s. Entra gives each token a lifetime between 60 and 90 minutes
+   * (protocols.md §2), so by default each token draws one at random in that range.
+   * @default random from 3600 to 5400 per token
+   */
   readonly accessTokenLifetimeSeconds?: number;
   /** Leeway on an assertion's exp/nbf [uncertain: Entra documents none]. @default 0 */
   readonly assertionClockSkewSeconds?: number;
@@ -52,10 +57,11 @@ export interface EntraEmulator {
 /** Starts a loopback Entra ID: per-tenant v1/v2 discovery and JWKS, and the v2.0 token endpoint. */
 export async function startEntra(options: EntraOptions = {}): Promise<EntraEmulator> {
   const clock = options.clock ?? systemClock;
-  const lifetime = options.accessTokenLifetimeSeconds ?? 3900;
-  if (!Number.isInteger(lifetime) || lifetime < 3600 || lifetime > 5400) {
-    throw new TypeError(`"accessTokenLifetimeSeconds" option must be an integer from 3600 to 5400 (Entra issues 60–90 minute tokens), got ${String(lifetime)}`);
+  const fixedLifetime = options.accessTokenLifetimeSeconds;
+  if (fixedLifetime !== undefined && (!Number.isInteger(fixedLifetime) || fixedLifetime < 3600 || fixedLifetime > 5400)) {
+    throw new TypeError(`"accessTokenLifetimeSeconds" option must be an integer from 3600 to 5400 (Entra issues 60–90 minute tokens), got ${String(fixedLifetime)}`);
   }
+  const lifetime = (): number => fixedLifetime ?? randomInt(3600, 5401);
   const directory = new Directory(() => clock.now());
   if (options.directory) directory.load(options.directory);
   let faults: EntraFaults = checkFaults(options.faults ?? {});
@@ -68,10 +74,15 @@ export async function startEntra(options: EntraOptions = {}): Promise<EntraEmula
     ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
   });
   const keyRings = new Map<string, Promise<KeyRing>>();
+  // RSA generation is the slow part of a first exchange: the first tenant's key is made in the
+  // background from the start, while the caller does other work.
+  let spareRing: Promise<KeyRing> | undefined = KeyRing.create();
+  spareRing.catch(() => undefined);
   const signingKeys = (tenantId: string): Promise<KeyRing> => {
     let ring = keyRings.get(tenantId);
     if (!ring) {
-      ring = KeyRing.create();
+      ring = spareRing ?? KeyRing.create();
+      spareRing = undefined;
       keyRings.set(tenantId, ring);
     }
     return ring;
@@ -119,9 +130,9 @@ export async function startEntra(options: EntraOptions = {}): Promise<EntraEmula
             issuerKeys,
             signingKeys,
             nowMs: clock.now(),
-            propagationDelaySeconds: faults.propagationDelaySeconds ?? 0,
+            visible: visibility(faults, clock.now()),
             assertionClockSkewSeconds: options.assertionClockSkewSeconds ?? 0,
-            accessTokenLifetimeSeconds: lifetime,
+            accessTokenLifetimeSeconds: lifetime(),
           });
           return sendJson(res, 200, result, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
         } catch (error) {

@@ -5,6 +5,13 @@ export interface EntraFaults {
    * exchange that needs one answers AADSTS70021 (Entra's replication delay). @default 0
    */
   readonly propagationDelaySeconds?: number;
+  /**
+   * Directory replication after a fresh identity deploy: every application, service principal,
+   * federated credential and app role assignment stays invisible for its share of this many seconds
+   * after it was added (see replication.ts), so the token endpoint answers AADSTS700016, 70021,
+   * 7000229, 500011, 501051 or issues a token without `roles` until it has replicated. @default 0
+   */
+  readonly replicationDelaySeconds?: number;
   /** The next `count` token requests answer `status` (503 default, or 500) with an Entra-like body. */
   readonly failNextTokenRequests?: { readonly count: number; readonly status?: 500 | 503 };
   /** Milliseconds added before every response. @default 0 */
@@ -13,6 +20,7 @@ export interface EntraFaults {
 
 export function checkFaults(faults: EntraFaults): EntraFaults {
   checkNonNegative('propagationDelaySeconds', faults.propagationDelaySeconds);
+  checkNonNegative('replicationDelaySeconds', faults.replicationDelaySeconds);
   checkNonNegative('latencyMs', faults.latencyMs);
   const burst = faults.failNextTokenRequests;
   if (burst !== undefined) {

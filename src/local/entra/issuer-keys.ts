@@ -44,7 +44,7 @@ export class IssuerKeys {
     }
     let jwk = cached.keys.find((candidate) => candidate.kid === kid);
     if (!jwk && !fresh) jwk = (await this.refresh(issuer)).keys.find((candidate) => candidate.kid === kid);
-    if (!jwk) throw new AadstsError(aadsts.invalidJwt(`No key with kid '${kid}' in the JWKS of issuer '${issuer}'.`));
+    if (!jwk) throw new AadstsError(aadsts.signingKeyNotFound(kid, issuer));
     if (jwk.kty !== 'RSA') throw new AadstsError(aadsts.invalidJwt(`Key '${kid}' of issuer '${issuer}' is not an RSA key.`));
     return importJWK({ ...jwk, alg: 'RS256' }, 'RS256');
   }

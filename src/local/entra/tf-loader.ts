@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { checkTenantId, type TokenVersion } from '../../contract';
+import { checkFederatedCredentials, checkTenantId, type TokenVersion } from '../../contract';
 import type { AppRoleSpec, ApplicationSpec, DirectorySpec, FederatedCredentialSpec, ServicePrincipalSpec, AppRoleAssignmentSpec } from './directory-spec';
 import { IdentityStackError } from './tf-references';
 import { APPLICATION_TYPES, TfStack, type TfBody } from './tf-stack';
@@ -131,7 +131,10 @@ export function loadIdentityStack(stack: unknown, options: IdentityStackOptions)
     };
   });
 
-  const applications: ApplicationSpec[] = [...apps.values()].map(({ logicalName: _logicalName, ...spec }) => spec);
+  // Entra's limits (one audience, ≤ 20 per app, issuer + subject unique, one expression grammar),
+  // named by the stack's resources so the message points at what to change.
+  for (const app of apps.values()) checkFederatedCredentials(app.federatedCredentials, `${app.type}.${app.logicalName}`);
+  const applications: ApplicationSpec[] = [...apps.values()].map(({ logicalName: _logicalName, type: _type, ...spec }) => spec);
   const summaries = [...apps.values()].map((app) => summarize(app, spOf.get(app.logicalName)));
   return {
     directory: { tenants: { [tenantId]: { applications, servicePrincipals, appRoleAssignments } } },
@@ -147,6 +150,7 @@ export function loadIdentityStack(stack: unknown, options: IdentityStackOptions)
 
 interface MutableApp {
   logicalName: string;
+  type: string;
   displayName: string;
   clientId: string;
   objectId: string;
@@ -156,6 +160,7 @@ interface MutableApp {
   oauth2Scopes: { id: string; value: string }[];
   federatedCredentials: FederatedCredentialSpec[];
   passwords: { value: string; displayName?: string }[];
+  optionalClaims: { accessToken: string[] };
 }
 
 function readApplication(tf: TfStack, type: string, name: string, body: TfBody): MutableApp {
@@ -171,8 +176,15 @@ function readApplication(tf: TfStack, type: string, name: string, body: TfBody):
     id: tf.value(scope['id'], at('api.oauth2_permission_scope.id'), true)!,
     value: tf.value(scope['value'], at('api.oauth2_permission_scope.value'), true)!,
   }));
+  // optional_claims { access_token { name = "idtyp" } } on azuread_application.
+  const accessTokenClaims = tf
+    .blocks(body['optional_claims'])
+    .flatMap((claims) => tf.blocks(claims['access_token']))
+    .map((claim) => tf.value(claim['name'], at('optional_claims.access_token.name'), true)!);
   return {
     logicalName: name,
+    type,
+    optionalClaims: { accessToken: accessTokenClaims },
     displayName: tf.value(body['display_name'], at('display_name'), true)!,
     clientId: tf.clientId(name),
     objectId: tf.objectId(name),

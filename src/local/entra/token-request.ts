@@ -5,6 +5,7 @@ import { checkAssertion } from './assertion';
 import { AadstsError, aadsts } from './aadsts';
 import type { DirectoryApplication, Directory, DirectoryTenant } from './directory';
 import type { IssuerKeys } from './issuer-keys';
+import type { Visibility } from './replication';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -14,8 +15,10 @@ export interface TokenRequestContext {
   readonly issuerKeys: IssuerKeys;
   readonly signingKeys: (tenantId: string) => Promise<KeyRing>;
   readonly nowMs: number;
-  readonly propagationDelaySeconds: number;
+  /** Which directory objects have replicated (all of them unless a replication fault is on). */
+  readonly visible: Visibility;
   readonly assertionClockSkewSeconds: number;
+  /** Lifetime of the token being issued, 3600–5400 s (Entra: 60–90 minutes). */
   readonly accessTokenLifetimeSeconds: number;
 }
 
@@ -49,20 +52,22 @@ export async function exchangeClientCredentials(
   if (grantType !== 'client_credentials') throw new AadstsError(aadsts.unsupportedGrantType(grantType));
   const clientId = form.get('client_id') ?? basic?.clientId;
   if (clientId === undefined || clientId === '') throw new AadstsError(aadsts.missingParameter('client_id'));
-  const caller = context.directory.application(tenant.id, clientId);
+  const visible = context.visible;
+  const caller = context.directory.application(tenant.id, clientId, visible);
   if (!caller) throw new AadstsError(aadsts.applicationNotFound(clientId, tenant.displayName));
 
   const clientAuthentication = await authenticate(form, basic, caller, context);
-  const callerSp = context.directory.servicePrincipal(tenant.id, caller.clientId);
+  const callerSp = context.directory.servicePrincipal(tenant.id, caller.clientId, visible);
   if (!callerSp) throw new AadstsError(aadsts.callerServicePrincipalMissing(caller.clientId, tenant.id));
 
   const { api, resource } = resolveScope(required(form, 'scope'), tenant, context);
-  const apiSp = context.directory.servicePrincipal(tenant.id, api.clientId);
+  const apiSp = context.directory.servicePrincipal(tenant.id, api.clientId, visible);
   if (!apiSp) throw new AadstsError(aadsts.resourceNotFound(resource, tenant.displayName));
-  if (apiSp.appRoleAssignmentRequired === true && !context.directory.hasAssignment(tenant.id, callerSp.objectId, apiSp.objectId)) {
+  if (apiSp.appRoleAssignmentRequired === true && !context.directory.hasAssignment(tenant.id, callerSp.objectId, apiSp.objectId, visible)) {
     throw new AadstsError(aadsts.notAssignedToRole(caller.clientId, caller.displayName, resource, api.displayName));
   }
-  const roles = context.directory.assignedRoleValues(tenant.id, callerSp.objectId, apiSp.objectId, api);
+  // An assignment that has not replicated yet gives a token without `roles` (when none is required).
+  const roles = context.directory.assignedRoleValues(tenant.id, callerSp.objectId, apiSp.objectId, api, visible);
   const claims = accessTokenClaims({
     authorityHost: context.authorityHost,
     tenantId: tenant.id,
@@ -76,7 +81,9 @@ export async function exchangeClientCredentials(
     lifetimeSeconds: context.accessTokenLifetimeSeconds,
   });
   const keys = await context.signingKeys(tenant.id);
-  return { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: await keys.sign(claims) };
+  // expires_in is what is left of the token's own lifetime, so a client's cache agrees with `exp`.
+  const expiresIn = (claims['exp'] as number) - Math.floor(context.nowMs / 1000);
+  return { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: await keys.sign(claims) };
 }
 
 async function authenticate(
@@ -95,7 +102,7 @@ async function authenticate(
       app: caller,
       nowMs: context.nowMs,
       keys: context.issuerKeys,
-      propagationDelaySeconds: context.propagationDelaySeconds,
+      visible: context.visible,
       clockSkewSeconds: context.assertionClockSkewSeconds,
     });
     return '2';
@@ -107,17 +114,27 @@ async function authenticate(
   throw new AadstsError(aadsts.missingClientCredential());
 }
 
-/** App-only callers ask for exactly one `<App ID URI or client id>/.default` (protocols.md §2). */
+/**
+ * App-only callers ask for exactly one `<App ID URI or client id>/.default` (protocols.md §2-3):
+ * several resources → 700022; a named scope, role or bare word (`User.Read`, `openid`) instead of
+ * `/.default` → 1002012 (as real answers show); a `/.default` that names no resource → 70011.
+ */
 function resolveScope(scope: string, tenant: DirectoryTenant, context: TokenRequestContext): { api: DirectoryApplication; resource: string } {
   const scopes = scope.trim().split(/\s+/);
-  const only = scopes[0] ?? '';
-  if (scopes.length !== 1 || !only.endsWith('/.default') || only.length === '/.default'.length) {
-    throw new AadstsError(aadsts.invalidScope(scope));
-  }
-  const resource = only.slice(0, -'/.default'.length);
-  const api = context.directory.resourceApplication(tenant.id, resource);
+  const resources = new Set(scopes.map(resourceOf).filter((resource) => resource !== ''));
+  if (resources.size > 1) throw new AadstsError(aadsts.scopeWithSeveralResources(scope));
+  if (scopes.some((one) => !one.endsWith('/.default'))) throw new AadstsError(aadsts.scopeWithoutDefault(scope));
+  const resource = resourceOf(scopes[0] ?? '');
+  if (resource === '' || scopes.length !== 1) throw new AadstsError(aadsts.invalidScope(scope));
+  const api = context.directory.resourceApplication(tenant.id, resource, context.visible);
   if (!api) throw new AadstsError(aadsts.resourceNotFound(resource, tenant.displayName));
   return { api, resource };
+}
+
+/** `api://orders-api/.default` → `api://orders-api`; a bare word (`User.Read`) names no resource → ''. */
+function resourceOf(scope: string): string {
+  const slash = scope.lastIndexOf('/');
+  return slash <= 0 ? '' : scope.slice(0, slash);
 }
 
 function required(form: URLSearchParams, name: string): string {

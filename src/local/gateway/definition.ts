@@ -1,3 +1,7 @@
+import type { CorsConfiguration } from '../../contract';
+
+export type { CorsConfiguration } from '../../contract';
+
 /**
  * The plain-data model of an HTTP API that the gateway emulator serves: what a cdktf stack
  * or the AWS control plane declares, reduced to what the data plane needs.
@@ -87,6 +91,8 @@ export interface RouteDefinition {
 export interface GatewayDefinition {
   readonly apiId?: string;
   readonly name?: string;
+  /** The API's CORS configuration, when it has one. */
+  readonly cors?: CorsConfiguration;
   readonly authorizers: readonly JwtAuthorizerDefinition[];
   readonly routes: readonly RouteDefinition[];
   /** What a loader could not emulate and replaced (e.g. a Lambda without local code → ECHO). */

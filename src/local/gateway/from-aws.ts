@@ -61,7 +61,18 @@ export async function gatewayFromAws(options: AwsLoadOptions): Promise<GatewayDe
         integration: integration ? toIntegration(integration, options.lambdaHandlers ?? {}, notes) : { type: 'ECHO' },
       };
     });
-    return { apiId: options.apiId, ...(api.Name ? { name: api.Name } : {}), authorizers, routes: definitions, ...(notes.length > 0 ? { notes } : {}) };
+    const cors = api.CorsConfiguration;
+    const corsDefinition = cors
+      ? {
+          ...(cors.AllowOrigins ? { allowOrigins: cors.AllowOrigins } : {}),
+          ...(cors.AllowMethods ? { allowMethods: cors.AllowMethods } : {}),
+          ...(cors.AllowHeaders ? { allowHeaders: cors.AllowHeaders } : {}),
+          ...(cors.ExposeHeaders ? { exposeHeaders: cors.ExposeHeaders } : {}),
+          ...(cors.MaxAge !== undefined ? { maxAge: cors.MaxAge } : {}),
+          ...(cors.AllowCredentials !== undefined ? { allowCredentials: cors.AllowCredentials } : {}),
+        }
+      : undefined;
+    return { apiId: options.apiId, ...(api.Name ? { name: api.Name } : {}), ...(corsDefinition ? { cors: corsDefinition } : {}), authorizers, routes: definitions, ...(notes.length > 0 ? { notes } : {}) };
   } finally {
     client.destroy();
   }

@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
-import type { AuthorizationType, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaCode, LambdaHandler, RouteDefinition } from './definition';
+import type { AuthorizationType, CorsConfiguration, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaCode, LambdaHandler, RouteDefinition } from './definition';
 import { GatewayDefinitionError } from './errors';
 import { referencedName, singleBlock, TerraformResolver, type TerraformJson } from './tf-expressions';
 
@@ -127,7 +127,30 @@ export function gatewayFromStack(stack: unknown, options: StackLoadOptions = {})
   }
 
   const displayName = api.name === undefined ? undefined : text(api.name, `aws_apigatewayv2_api.${apiName}`, 'name');
-  return { apiId: apiName, ...(displayName ? { name: displayName } : {}), authorizers, routes, ...(notes.length > 0 ? { notes } : {}) };
+  const cors = corsFromStack(singleBlock(api.cors_configuration), `aws_apigatewayv2_api.${apiName}`, text, strings);
+  return { apiId: apiName, ...(displayName ? { name: displayName } : {}), ...(cors ? { cors } : {}), authorizers, routes, ...(notes.length > 0 ? { notes } : {}) };
+}
+
+/** The API's `cors_configuration { allow_origins, allow_methods, allow_headers, expose_headers, max_age, allow_credentials }`. */
+function corsFromStack(
+  block: Record<string, unknown> | undefined,
+  where: string,
+  text: (value: unknown, where: string, attribute: string) => string | undefined,
+  strings: (value: unknown, where: string, attribute: string) => string[] | undefined,
+): CorsConfiguration | undefined {
+  if (!block) return undefined;
+  const list = (key: string) => strings(block[key], where, `cors_configuration.${key}`);
+  const maxAge = text(block.max_age, where, 'cors_configuration.max_age');
+  const credentials = text(block.allow_credentials, where, 'cors_configuration.allow_credentials');
+  const entries: [keyof CorsConfiguration, unknown][] = [
+    ['allowOrigins', list('allow_origins')],
+    ['allowMethods', list('allow_methods')],
+    ['allowHeaders', list('allow_headers')],
+    ['exposeHeaders', list('expose_headers')],
+    ['maxAge', maxAge === undefined ? undefined : Number(maxAge)],
+    ['allowCredentials', credentials === undefined ? undefined : credentials === 'true'],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as CorsConfiguration;
 }
 
 /**

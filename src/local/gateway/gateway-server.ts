@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen } from '../server';
 import { AccessLogBuffer, type AccessLogRecord } from './access-log';
+import { isPreflight, preflightResponse, withCorsHeaders } from './cors';
 import { compileDefinition, type CompiledRoute } from './compile-definition';
 import type { GatewayDefinition } from './definition';
 import { forwardHttp, IntegrationFailure, invokeLambda, INTEGRATION_TIMEOUT_MS } from './integrations';
@@ -86,6 +87,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
       reply({ statusCode: status, headers: { 'content-type': 'application/json', ...extra }, cookies: [], body: Buffer.from(JSON.stringify({ message: text })) });
 
     if (headerBytes(req) > maxHeaderBytes) return message(options.headerTooLargeStatus ?? 431, 'Request Header Fields Too Large');
+    // With a CORS configuration the gateway answers preflights itself, before routes and authorizers.
+    const cors = options.definition.cors;
+    if (cors && isPreflight(record.httpMethod, req.headers)) return reply(preflightResponse(cors, req.headers));
     const matched = matchRoute(routes, record.httpMethod, path);
     if (!matched) return message(404, 'Not Found');
     const { route, pathParameters } = matched;
@@ -125,7 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
       const response = await runIntegration(route, req, target, body, pathParameters, authorizer, requestId, started);
       record.integrationStatus = response.statusCode;
       record.integrationLatency = Date.now() - integrationStarted;
-      return reply(response);
+      return reply(cors ? withCorsHeaders(cors, req.headers, response) : response);
     } catch (error) {
       record.integrationLatency = Date.now() - integrationStarted;
       if (!(error instanceof IntegrationFailure)) throw error;

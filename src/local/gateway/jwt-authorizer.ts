@@ -124,12 +124,15 @@ function audienceMatches(claims: Record<string, unknown>, audiences: readonly st
   return typeof claims.client_id === 'string' && audiences.includes(claims.client_id);
 }
 
-/** `scope` or `scp`, space-separated (Entra, Cognito) or an array (some issuers). */
+/**
+ * The token's scopes as a route's `authorizationScopes` see them [AWS-JWT]: the `scope` or `scp`
+ * claim, a space-delimited string. A JSON array is not the documented form, so it grants no scope here
+ * (the stricter reading **[uncertain]**); an issuer that sends arrays fails the route with 403.
+ */
 export function scopesOf(claims: Record<string, unknown>): string[] {
   const scopes: string[] = [];
   for (const value of [claims.scope, claims.scp]) {
     if (typeof value === 'string') scopes.push(...value.split(' ').filter(Boolean));
-    else if (Array.isArray(value)) scopes.push(...value.filter((item): item is string => typeof item === 'string'));
   }
   return scopes;
 }

@@ -3,9 +3,15 @@ import { importJWK, type JWK, type KeyLike } from 'jose';
 /**
  * Signing keys per issuer, fetched like API Gateway does: `{issuer}/.well-known/openid-configuration`
  * → `jwks_uri` → JWKS, each fetch limited to `fetchTimeoutMs` (1500 ms [AWS-Q]) and the JWKS to
- * `maxJwksBytes` (150,000 [AWS-Q]). Keys are cached for `cacheTtlMs` (AWS: "up to 2 h").
- * A token naming an unknown `kid` triggers one refetch at most every `unknownKidRefetchMs`
- * per issuer: AWS does not document rotation handling, so this is **[uncertain]** and configurable.
+ * `maxJwksBytes` (150,000 [AWS-Q]).
+ *
+ * Rotation as AWS documents it (protocols.md §1): "API Gateway can cache public keys for two hours",
+ * so issuers must "allow a grace period during which both the old and new keys are valid". Keys are
+ * therefore cached for the full `cacheTtlMs` (2 h): a key the issuer signs with before it was
+ * published is unknown here until the cache expires, and a key it withdrew keeps verifying until then.
+ * Whether HTTP APIs refetch early on an unknown `kid` is not documented (REST API JWT authorizers do)
+ * **[uncertain]**: the stricter reading, no early refetch, is the default; `unknownKidRefetchMs` turns
+ * an early refetch on.
  */
 export interface KeyStoreOptions {
   /** @default 1500 */
@@ -14,7 +20,7 @@ export interface KeyStoreOptions {
   readonly maxJwksBytes?: number;
   /** @default 7200000 (2 h, the most AWS caches keys) */
   readonly cacheTtlMs?: number;
-  /** @default 60000 */
+  /** Refetch a JWKS early, at most this often, when a token names an unknown kid. @default cacheTtlMs (never early) */
   readonly unknownKidRefetchMs?: number;
   /** Clock in ms, for tests. @default Date.now */
   readonly now?: () => number;
@@ -52,7 +58,7 @@ export class KeyStore {
     this.maxBytes = nonNegative('maxJwksBytes', options.maxJwksBytes ?? 150_000);
     this.ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs ?? MAX_CACHE_TTL_MS);
     if (this.ttlMs > MAX_CACHE_TTL_MS) throw new TypeError(`cacheTtlMs: got ${this.ttlMs}; expected at most ${MAX_CACHE_TTL_MS} (API Gateway caches keys up to 2 h)`);
-    this.refetchMs = nonNegative('unknownKidRefetchMs', options.unknownKidRefetchMs ?? 60_000);
+    this.refetchMs = nonNegative('unknownKidRefetchMs', options.unknownKidRefetchMs ?? this.ttlMs);
     this.now = options.now ?? Date.now;
     this.fetchImpl = options.fetch ?? fetch;
   }

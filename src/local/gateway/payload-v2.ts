@@ -120,9 +120,14 @@ function queryParameters(raw: string): Record<string, string> | undefined {
   return out;
 }
 
+/**
+ * Payload 2.0 passes a body as text only for `text/*`, `application/json`, `application/xml` and
+ * `application/javascript` (protocols.md §1, observed); every other type — none, form bodies,
+ * `+json`/`+xml` suffixes, binary — arrives base64 with `isBase64Encoded: true`.
+ */
 function isTextual(contentType: string): boolean {
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return type.startsWith('text/') || type === 'application/json' || type.endsWith('+json') || type === 'application/xml' || type.endsWith('+xml') || type === 'application/x-www-form-urlencoded' || type === 'application/javascript';
+  return type.startsWith('text/') || type === 'application/json' || type === 'application/xml' || type === 'application/javascript';
 }
 
 function safeDecode(path: string): string {

@@ -26,8 +26,22 @@ export interface GithubRunClaims {
   readonly actor?: string;
   /** @default 'github-hosted' */
   readonly runnerEnvironment?: 'github-hosted' | 'self-hosted';
-  /** Use the immutable subject form `repo:owner@OWNER_ID/repo@REPO_ID:…`. @default false */
+  /**
+   * Use the immutable subject form `repo:owner@OWNER_ID/repo@REPO_ID:…`, the default for repositories
+   * created, renamed or transferred since 2026-07-15; false gives an older repository's name-only form.
+   * @default true
+   */
   readonly immutableSubject?: boolean;
+  /** Source and target branches of a pull_request run. @default 'feature' and 'main' (empty strings for other events) */
+  readonly headRef?: string;
+  readonly baseRef?: string;
+  /**
+   * The reusable workflow this job runs in (`uses: owner/repo/.github/workflows/x.yml@ref`), if any:
+   * `job_workflow_ref`/`job_workflow_sha` name it instead of the calling workflow. @default none
+   */
+  readonly calledWorkflow?: { readonly repository: string; readonly path: string; readonly ref: string; readonly sha?: string };
+  /** The enterprise that holds the repository, for enterprise accounts only. @default none */
+  readonly enterprise?: { readonly slug: string; readonly id: string | number };
   /** Replaces the computed `sub` (customised subject templates). @default computed */
   readonly sub?: string;
   /** Extra or replaced claims, applied last. */
@@ -43,7 +57,8 @@ export interface TokenFrame {
   readonly jti: string;
 }
 
-const DEFAULTS = {
+/** The emulated run's defaults; the ids are what the rehearsal's config puts in caller.ownerId / repositoryId. */
+export const GITHUB_RUN_DEFAULTS = {
   repository: 'octo-org/orders-api',
   repositoryId: '892311047',
   repositoryOwnerId: '19186251',
@@ -57,23 +72,29 @@ const DEFAULTS = {
   runnerEnvironment: 'github-hosted',
 } as const;
 
+/** GitHub's tokens are valid from 5 minutes before they are issued (observed in real tokens: nbf = iat − 300). */
+const NOT_BEFORE_LEAD_SECONDS = 300;
+
 /**
  * Builds the claims of an Actions ID token (protocols.md §4). `sub` precedence:
  * environment > pull_request > ref.
  */
 export function buildGithubClaims(run: GithubRunClaims, frame: TokenFrame): Record<string, unknown> {
-  const repository = run.repository ?? DEFAULTS.repository;
+  const repository = run.repository ?? GITHUB_RUN_DEFAULTS.repository;
   const owner = repository.split('/')[0] ?? repository;
-  const ref = run.ref ?? DEFAULTS.ref;
-  const eventName = run.eventName ?? DEFAULTS.eventName;
-  const repositoryId = String(run.repositoryId ?? DEFAULTS.repositoryId);
-  const repositoryOwnerId = String(run.repositoryOwnerId ?? DEFAULTS.repositoryOwnerId);
-  const workflowRef = `${repository}/${run.workflowPath ?? DEFAULTS.workflowPath}@${ref}`;
+  const ref = run.ref ?? GITHUB_RUN_DEFAULTS.ref;
+  const eventName = run.eventName ?? GITHUB_RUN_DEFAULTS.eventName;
+  const repositoryId = String(run.repositoryId ?? GITHUB_RUN_DEFAULTS.repositoryId);
+  const repositoryOwnerId = String(run.repositoryOwnerId ?? GITHUB_RUN_DEFAULTS.repositoryOwnerId);
+  const workflowRef = `${repository}/${run.workflowPath ?? GITHUB_RUN_DEFAULTS.workflowPath}@${ref}`;
+  const sha = run.sha ?? GITHUB_RUN_DEFAULTS.sha;
+  const called = run.calledWorkflow;
+  const pullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
   const sub =
     run.sub ??
     subjectFor(
       repository,
-      run.immutableSubject === true ? { ownerId: repositoryOwnerId, repositoryId } : undefined,
+      run.immutableSubject !== false ? { ownerId: repositoryOwnerId, repositoryId } : undefined,
       run.environment,
       eventName,
       ref,
@@ -83,25 +104,30 @@ export function buildGithubClaims(run: GithubRunClaims, frame: TokenFrame): Reco
     sub,
     aud: frame.audience ?? `https://github.com/${owner}`,
     ref,
-    sha: run.sha ?? DEFAULTS.sha,
+    sha,
     repository,
     repository_owner: owner,
     repository_owner_id: repositoryOwnerId,
     repository_id: repositoryId,
     repository_visibility: 'private',
-    run_id: String(run.runId ?? DEFAULTS.runId),
+    run_id: String(run.runId ?? GITHUB_RUN_DEFAULTS.runId),
     run_number: '42',
-    run_attempt: String(run.runAttempt ?? DEFAULTS.runAttempt),
-    actor: run.actor ?? DEFAULTS.actor,
+    run_attempt: String(run.runAttempt ?? GITHUB_RUN_DEFAULTS.runAttempt),
+    actor: run.actor ?? GITHUB_RUN_DEFAULTS.actor,
     actor_id: '583231',
     workflow: 'deploy',
     workflow_ref: workflowRef,
-    job_workflow_ref: workflowRef,
+    workflow_sha: sha,
+    job_workflow_ref: called ? `${called.repository}/${called.path}@${called.ref}` : workflowRef,
+    job_workflow_sha: called ? (called.sha ?? sha) : sha,
+    head_ref: pullRequest ? (run.headRef ?? 'feature') : '',
+    base_ref: pullRequest ? (run.baseRef ?? 'main') : '',
     event_name: eventName,
     ref_type: refType(ref),
-    runner_environment: run.runnerEnvironment ?? DEFAULTS.runnerEnvironment,
+    runner_environment: run.runnerEnvironment ?? GITHUB_RUN_DEFAULTS.runnerEnvironment,
+    ...(run.enterprise ? { enterprise: run.enterprise.slug, enterprise_id: String(run.enterprise.id) } : {}),
     iss: frame.issuer,
-    nbf: frame.nowSeconds,
+    nbf: frame.nowSeconds - NOT_BEFORE_LEAD_SECONDS,
     iat: frame.nowSeconds,
     exp: frame.nowSeconds + frame.lifetimeSeconds,
   };

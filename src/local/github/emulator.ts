@@ -69,7 +69,8 @@ export async function startGithubOidc(options: GithubOidcOptions = {}): Promise<
       lifetimeSeconds,
       jti: randomUUID(),
     });
-    return keys.sign({ ...claims, ...claimOverrides });
+    // GitHub's header carries x5t next to kid (protocols.md §4).
+    return keys.sign({ ...claims, ...claimOverrides }, { x5t: true });
   };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -116,6 +117,7 @@ function discovery(issuer: string): Record<string, unknown> {
       'sub', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'ref', 'sha', 'repository', 'repository_id', 'repository_owner',
       'repository_owner_id', 'run_id', 'run_number', 'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref',
       'event_name', 'ref_type', 'environment', 'job_workflow_ref', 'runner_environment',
+      'head_ref', 'base_ref', 'workflow_sha', 'job_workflow_sha', 'repository_visibility', 'enterprise', 'enterprise_id',
     ],
     id_token_signing_alg_values_supported: ['RS256'],
     scopes_supported: ['openid'],

@@ -1,8 +1,15 @@
+import { createHash, KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
 
 /** One RS256 signing key and the public half published in a JWKS. */
 export interface SigningKey {
   readonly kid: string;
+  /**
+   * base64url SHA-1 thumbprint. GitHub's is its signing certificate's; an offline emulator has no
+   * certificate, so this is the thumbprint of the public key's DER (SPKI) [uncertain]: verifiers
+   * select keys by `kid`, and nothing here compares x5t with a certificate.
+   */
+  readonly x5t: string;
   readonly privateKey: KeyLike;
   readonly publicJwk: JWK;
 }
@@ -17,7 +24,9 @@ export async function createSigningKey(): Promise<SigningKey> {
   const jwk = await exportJWK(publicKey);
   // The RFC 7638 thumbprint makes a stable, unique kid without a counter.
   const kid = await calculateJwkThumbprint(jwk);
-  return { kid, privateKey, publicJwk: { kty: jwk.kty, use: 'sig', alg: 'RS256', kid, n: jwk.n, e: jwk.e } };
+  const der = (publicKey as KeyObject).export({ type: 'spki', format: 'der' });
+  const x5t = createHash('sha1').update(der).digest('base64url');
+  return { kid, x5t, privateKey, publicJwk: { kty: jwk.kty, use: 'sig', alg: 'RS256', kid, x5t, n: jwk.n, e: jwk.e } };
 }
 
 /**
@@ -50,9 +59,10 @@ export class KeyRing {
     return { keys: this.keys.map((key) => ({ ...key.publicJwk })) };
   }
 
-  /** Signs a JWT (RS256, `kid` and `typ: JWT` in the header) with the current key. */
-  async sign(payload: JWTPayload): Promise<string> {
+  /** Signs a JWT (RS256, `typ: JWT`, `kid` and optionally `x5t` in the header) with the current key. */
+  async sign(payload: JWTPayload, header: { readonly x5t?: boolean } = {}): Promise<string> {
     const key = this.current;
-    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
+    const protectedHeader = header.x5t ? { typ: 'JWT', alg: 'RS256', x5t: key.x5t, kid: key.kid } : { alg: 'RS256', typ: 'JWT', kid: key.kid };
+    return new SignJWT(payload).setProtectedHeader(protectedHeader).sign(key.privateKey);
   }
 }

@@ -8,10 +8,10 @@ import { buildGateReport, renderGateMarkdown, verifyApiGate, warmUpAttackerKeys,
 import { acquireToken } from '../../token';
 import { startEntra, loadIdentityStack } from '../entra';
 import { describeIntegration, gatewayFlaw, gatewayFromAws, gatewayFromStack, stackLambdas, startGateway, type GatewayDefinition } from '../gateway';
-import { startGithubOidc } from '../github';
+import { GITHUB_RUN_DEFAULTS, startGithubOidc } from '../github';
 import { startMoto } from '../moto';
 import { assertTerraformEngine, detectEngine, type Engine } from './engine';
-import { breakDefinition, describeBreakMode, isAuthorizerFlaw, startCarelessApi, type BreakMode } from './faults';
+import { breakCallerConfig, breakDefinition, breakDirectory, describeBreakMode, IDENTITY_BREAKS, isAuthorizerFlaw, startCarelessApi, type BreakMode, type RehearsalFaults } from './faults';
 
 /** Synthesizes the stacks for the local profile (stacks/ owns cdktf; injected to keep this module free of it). */
 export type SynthLocal = (overrides: Record<string, unknown>, outdir: string) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; apiName: string; aws: { region: string } } };
@@ -21,6 +21,8 @@ export interface RehearsalOptions {
   /** @default 'terraform' when terraform, moto_server and the provider mirror are present, else 'emulate' */
   readonly engine?: Engine;
   readonly breakMode?: BreakMode;
+  /** Faults in the emulators, e.g. Entra's replication delay (`--fault replication-delay=15`). */
+  readonly faults?: RehearsalFaults;
   /** Environment for terraform and the mirror lookup (passed in from the edge). */
   readonly env: Record<string, string | undefined>;
   readonly log: (line: string) => void;
@@ -39,6 +41,8 @@ export interface Rehearsal {
   readonly steps: readonly RehearsalStep[];
   /** Which integration answers each route: the stack's own Lambda, or a stand-in that proves less. */
   readonly integrations: readonly { readonly route: string; readonly integration: string }[];
+  /** What the exchange and the gate met while the new identity replicated (empty when nothing was waited for). */
+  readonly replication: ReplicationWait;
   readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
   /** What a person needs to repeat the exchange by hand (`--keep`); the request token is a secret. */
   readonly secrets: { readonly requestUrl: string; readonly requestToken: string; readonly tokenEndpoint: string; readonly clientId: string; readonly scope: string };
@@ -50,6 +54,20 @@ export interface RehearsalStep {
   readonly name: string;
   readonly ms: number;
   readonly ok: boolean;
+}
+
+export interface ReplicationWait {
+  /** Refusals and role-less tokens in the order first seen, with how often each came. */
+  readonly seen: readonly { readonly what: string; readonly count: number }[];
+}
+
+/** Counts what the waiting exchange and gate saw, for the summary line. */
+function replicationTally(): { note: (what: string) => void; result: () => ReplicationWait; line: () => string | undefined } {
+  const counts = new Map<string, number>();
+  const note = (what: string) => void counts.set(what, (counts.get(what) ?? 0) + 1);
+  const result = (): ReplicationWait => ({ seen: [...counts].map(([what, count]) => ({ what, count })) });
+  const line = () => (counts.size === 0 ? undefined : `waited for Entra to replicate the new identity; saw ${[...counts].map(([what, count]) => `${what} ×${count}`).join(', ')}`);
+  return { note, result, line };
 }
 
 /**
@@ -80,6 +98,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     return value;
   };
   try {
+    // The attacker key (RSA) is generated on the thread pool while the stacks synthesize.
+    warmUpAttackerKeys();
     const engine = options.engine ?? detectEngine(options.env).engine;
     // Before anything starts: a missing part is one line, with nothing to clean up.
     if (engine === 'terraform') assertTerraformEngine(options.env);
@@ -94,11 +114,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     });
 
     const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', async () => {
-      // One after the other, each registered for clean-up as soon as it runs.
+      // One after the other, each registered for clean-up as soon as it runs. Entra first: it makes its
+      // signing key in the background, while GitHub's is generated.
+      const id = await startEntra(options.faults?.replicationDelaySeconds ? { faults: { replicationDelaySeconds: options.faults.replicationDelaySeconds } } : {});
+      closers.push(() => id.close());
       const gh = await startGithubOidc();
       closers.push(() => gh.close());
-      const id = await startEntra();
-      closers.push(() => id.close());
       return [gh, id] as const;
     });
     const moto = engine === 'terraform' ? await step('start moto_server (AWS control plane)', () => startMoto()) : undefined;
@@ -109,7 +130,15 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       profile: 'local',
       cloud: 'local',
       authorityHost: entra.url,
-      caller: { repository: 'octo-org/orders-api', subjects: ['branch:main'], issuer: github.issuer },
+      // The emulated run's repository and ids: its tokens carry the immutable subject, and so do the credentials.
+      caller: {
+        repository: GITHUB_RUN_DEFAULTS.repository,
+        ownerId: GITHUB_RUN_DEFAULTS.repositoryOwnerId,
+        repositoryId: GITHUB_RUN_DEFAULTS.repositoryId,
+        subjects: ['branch:main'],
+        issuer: github.issuer,
+        ...breakCallerConfig(options.breakMode),
+      },
       backend: { type: 'local', dir: join(work, 'state') },
       ...(moto && mirror ? { aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: mirrorAwsVersion(mirror) } } : {}),
     };
@@ -120,13 +149,14 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
 
     const identity = await step('load the identity stack into the Entra emulator', () => {
       const loaded = loadIdentityStack(readStack('identity'), { tenantId });
-      entra.directory.load(loaded.directory);
+      entra.directory.load(breakDirectory(loaded.directory, options.breakMode));
       return loaded.summary;
     });
     // The stack's API and, with decoyAudience (on by default), its decoy: same tenant and issuer, another aud.
     const api = identity.apis.find((app) => app.displayName === synth.config.apiName) ?? identity.apis[0]!;
     const decoy = identity.apis.find((app) => app.displayName === `${synth.config.apiName}-decoy`);
     const caller = identity.callers[0]!;
+    const identityBreak = options.breakMode && IDENTITY_BREAKS.has(options.breakMode) ? options.breakMode : undefined;
 
     // The stack as synthesized; the terraform engine reads the API back from moto instead, but runs
     // this stack's own Lambda code, since the control plane holds none.
@@ -176,23 +206,26 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const identifierUri = api.identifierUris[0]!;
     const contract = tokenContract({ tenantId, tokenVersion: api.tokenVersion, cloud, apiClientId: api.clientId, identifierUri });
     const v1Issuer = tokenContract({ tenantId, tokenVersion: 1, cloud, apiClientId: api.clientId, identifierUri }).issuer;
-    const breakMode = options.breakMode;
-    const apiServer = await step(breakMode ? `start the API with a fault: ${describeBreakMode(breakMode)}` : 'start the API Gateway emulator', async () => {
-      if (breakMode === 'ignore-signature') {
+    const gatewayBreak = options.breakMode && !IDENTITY_BREAKS.has(options.breakMode) ? options.breakMode : undefined;
+    const apiServer = await step(gatewayBreak ? `start the API with a fault: ${describeBreakMode(gatewayBreak)}` : 'start the API Gateway emulator', async () => {
+      if (gatewayBreak === 'ignore-signature') {
         const authorizer = definition.authorizers[0]!;
         return startCarelessApi({ issuer: authorizer.issuer, audiences: authorizer.audiences });
       }
-      if (breakMode && isAuthorizerFlaw(breakMode)) return startGateway({ definition, ...gatewayFlaw(breakMode) });
-      const broken = breakMode ? breakDefinition(definition, breakMode, v1Issuer) : definition;
+      if (gatewayBreak && isAuthorizerFlaw(gatewayBreak)) return startGateway({ definition, ...gatewayFlaw(gatewayBreak) });
+      const broken = gatewayBreak ? breakDefinition(definition, gatewayBreak, v1Issuer) : definition;
       return startGateway({ definition: broken });
     });
     closers.push(() => apiServer.close());
 
+    if (identityBreak) options.log(`identity fault: ${describeBreakMode(identityBreak)}`);
     const scope = contract.scope;
-    // The attacker key (RSA 2048) is made while the token is fetched, not inside the gate.
-    warmUpAttackerKeys();
+    const timeoutMs = (options.timeoutSeconds ?? 20) * 1000;
+    const replication = replicationTally();
     let logPrefix = '';
-    const tokenLog = (line: string) => options.log(`${logPrefix}${line}`);
+    const tokenLog = compactTokenLog((line) => options.log(`${logPrefix}${line}`));
+    // The identity was created a moment ago, as after a first deploy: the exchange waits out
+    // replication like the action does after a fresh identity deploy (nothing to wait for without the fault).
     const token = await step('GitHub OIDC token → Entra access token', () =>
       acquireToken(
         {
@@ -202,9 +235,11 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
           scope,
           getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
         },
-        { log: tokenLog },
+        { log: tokenLog, awaitReplication: true, onReplicationWait: (code) => replication.note(`AADSTS${code}`), retry: { maxAttempts: Math.ceil(timeoutMs / 1000) + 6, baseMs: 250, capMs: 2000, deadlineMs: timeoutMs } },
       ),
     );
+    const waitLine = replication.line();
+    if (waitLine) options.log(waitLine);
     logPrefix = 'wrong-audience probe: ';
     const decoyScope = decoy?.identifierUris[0] !== undefined ? `${decoy.identifierUris[0]}/.default` : undefined;
     const run = await step('gate: anonymous, valid and forged tokens', () =>
@@ -213,14 +248,21 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         paths: ['/hello'],
         token: token.token,
         ...(token.mintForScope && decoyScope !== undefined ? { mintOtherAudienceToken: () => token.mintForScope!(decoyScope) } : {}),
+        ...(token.mintForScope ? { refreshToken: () => token.mintForScope!(scope) } : {}),
+        // Any of the API's roles: the stack grants the caller one, and a fresh grant replicates for a while.
+        expectedRoles: api.appRoles,
+        onRoleWait: () => replication.note('a token without roles'),
         expectedIssuer: contract.issuer,
         expectedAudiences: contract.audiences,
-        timeoutMs: (options.timeoutSeconds ?? 20) * 1000,
+        timeoutMs,
         intervalMs: 200,
+        ...(options.signal ? { signal: options.signal } : {}),
       }),
       (gate) => gate.verdict.pass,
     );
     const report = buildGateReport(run);
+    const lastWait = replication.line();
+    if (lastWait && lastWait !== waitLine) options.log(lastWait);
     return {
       engine,
       run,
@@ -228,6 +270,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       markdown: renderGateMarkdown(report),
       steps,
       integrations,
+      replication: replication.result(),
       urls: { api: apiServer.url, entra: entra.url, github: github.issuer },
       secrets: { requestUrl: github.requestUrl, requestToken: github.requestToken, tokenEndpoint: contract.tokenEndpoint, clientId: caller.clientId, scope },
       close,
@@ -245,6 +288,23 @@ export function integrationLines(integrations: readonly { route: string; integra
   const byIntegration = new Map<string, string[]>();
   for (const { route, integration } of integrations) byIntegration.set(integration, [...(byIntegration.get(integration) ?? []), route]);
   return [...byIntegration].map(([integration, routes]) => `integration: ${integration} answers ${[...routes].sort().join(', ')}`);
+}
+
+/**
+ * While the exchange waits out replication every attempt presents a new GitHub token and meets a
+ * refusal with a long fix-it: show one short line per attempt, and each distinct GitHub token line once.
+ */
+function compactTokenLog(log: (line: string) => void): (line: string) => void {
+  let lastGithubLine: string | undefined;
+  return (line) => {
+    if (line.startsWith('GitHub OIDC token: ')) {
+      if (line === lastGithubLine) return;
+      lastGithubLine = line;
+      return log(line);
+    }
+    const refused = /^token exchange: attempt (\d+)\/\d+ failed: token exchange failed \((AADSTS\d+)\).*; (retrying in \d+ ms)$/.exec(line);
+    log(refused ? `token exchange: attempt ${refused[1]}: ${refused[2]} (not replicated yet), ${refused[3]}` : line);
+  };
 }
 
 /** Asks the GitHub emulator for an ID token the way a runner's toolkit does. */

@@ -1,8 +1,9 @@
+import { generateKeyPair, SignJWT } from 'jose';
 import { startEntra, type EntraEmulator } from '../../../src/local/entra';
 import { startGithubOidc, type GithubOidcEmulator } from '../../../src/local/github';
 import {
   assertionForm, CALLER, CALLER_SECRET, directoryFor, FEDERATION_AUDIENCE, LOCKED_API, MAIN_SUBJECT, NO_SP_CALLER,
-  ORDERS_API, ORPHAN_API, postToken, TENANT, type TokenAnswer,
+  ORDERS_API, ORPHAN_API, postToken, REPO, TENANT, LEGACY_API, decodePayload, type TokenAnswer,
 } from './helpers';
 
 let github: GithubOidcEmulator;
@@ -74,24 +75,53 @@ describe('AADSTS errors in Entra shape (protocols.md §3)', () => {
   });
 
   test('AADSTS700213: no credential for the subject (branch not trusted)', async () => {
-    const subject = 'repo:octo-org/orders-api:ref:refs/heads/feature/x';
+    const subject = `${REPO}:ref:refs/heads/feature/x`;
     expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(undefined, { sub: subject }))), 401, 'invalid_client', 700213, `No matching federated identity record found for presented assertion subject '${subject}'.`);
   });
 
   test('AADSTS700213: a flexible credential whose expression does not match (tag without the v prefix)', async () => {
-    const subject = 'repo:octo-org/orders-api:ref:refs/tags/2.1.0';
+    const subject = `${REPO}:ref:refs/tags/2.1.0`;
     expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(undefined, { sub: subject }))), 401, 'invalid_client', 700213, 'No matching federated identity record found for presented assertion subject');
   });
 
   test('AADSTS7002138: the subject differs only in case (matching is case-sensitive)', async () => {
-    const subject = 'repo:Octo-Org/orders-api:ref:refs/heads/main';
+    const subject = MAIN_SUBJECT.replace('octo-org@', 'Octo-Org@');
     const description = expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(undefined, { sub: subject }))), 401, 'invalid_client', 7002138, `No matching federated identity record found for presented assertion subject '${subject}'.`);
     expect(description).toContain('matches with case-insensitive comparison, but not with case-sensitive comparison');
   });
 
-  test('AADSTS70021: issuer and subject match but the audience does not; the message names all three', async () => {
-    const description = expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion('https://github.com/octo-org'))), 400, 'invalid_request', 70021, 'No matching federated identity record found for presented assertion.');
-    expect(description).toContain(`Assertion Issuer: '${github.issuer}'. Assertion Subject: '${MAIN_SUBJECT}'. Assertion Audience: 'https://github.com/octo-org'.`);
+  test('AADSTS700212: issuer and subject match but the audience does not (no longer 70021)', async () => {
+    expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion('https://github.com/octo-org'))), 401, 'invalid_client', 700212, "No matching federated identity record found for presented assertion audience 'https://github.com/octo-org'.");
+  });
+
+  test('AADSTS70021: the matching credential has not replicated yet; the message names issuer, subject and audience', async () => {
+    entra.setFaults({ propagationDelaySeconds: 3600 });
+    try {
+      const description = expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion())), 400, 'invalid_request', 70021, 'No matching federated identity record found for presented assertion.');
+      expect(description).toContain(`Assertion Issuer: '${github.issuer}'. Assertion Subject: '${MAIN_SUBJECT}'. Assertion Audience: '${FEDERATION_AUDIENCE}'.`);
+    } finally {
+      entra.setFaults({ propagationDelaySeconds: 0 });
+    }
+  });
+
+  test('AADSTS7000272: the assertion names a kid its issuer does not publish', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const claims = decodePayload(await assertion());
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'kid-nobody-publishes' }).sign(privateKey);
+    expectAadsts(await postToken(entra.url, TENANT, assertionForm(forged)), 401, 'invalid_client', 7000272, `The certificate with identifier kid-nobody-publishes used to sign the federated credential could not be found in the metadata of identity provider ${github.issuer}.`);
+  });
+
+  test('AADSTS70025: the app has no federated credential at all', async () => {
+    expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(), undefined, NO_SP_CALLER.clientId)), 401, 'invalid_client', 70025, `The client '${NO_SP_CALLER.clientId}'(no-sp-caller) has no configured federated identity credentials.`);
+  });
+
+  test.each([`${ORDERS_API.uri}/Orders.Read`, 'User.Read', 'openid'])('AADSTS1002012: client credentials need /.default, not %s', async (scope) => {
+    expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(), scope)), 400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+  });
+
+  test('AADSTS700022: two resources in one scope', async () => {
+    const scope = `${ORDERS_API.uri}/.default ${LEGACY_API.uri}/.default`;
+    expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(), scope)), 400, 'invalid_scope', 700022, `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`);
   });
 
   test.each([
@@ -101,8 +131,8 @@ describe('AADSTS errors in Entra shape (protocols.md §3)', () => {
     expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(undefined, overrides()))), 401, 'invalid_client', 700024, 'Client assertion is not within its valid time range. Current time: ');
   });
 
-  test('AADSTS70011: an app-only scope must be <resource>/.default', async () => {
-    const scope = `${ORDERS_API.uri}/Orders.Read`;
+  test('AADSTS70011: a /.default that names no resource', async () => {
+    const scope = '/.default';
     expectAadsts(await postToken(entra.url, TENANT, assertionForm(await assertion(), scope)), 400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`);
   });
 

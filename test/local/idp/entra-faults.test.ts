@@ -2,7 +2,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import { startEntra } from '../../../src/local/entra';
 import { startGithubOidc } from '../../../src/local/github';
 import { listen } from '../../../src/local/server';
-import { assertionForm, CALLER, directoryFor, FEDERATION_AUDIENCE, MAIN_SUBJECT, ManualClock, postToken, TENANT } from './helpers';
+import { assertionForm, CALLER, directoryFor, FEDERATION_AUDIENCE, MAIN_SUBJECT, ManualClock, postToken, TENANT, REPO } from './helpers';
 
 describe('Entra fault switches', () => {
   test('propagation delay: a credential loaded less than N seconds ago answers AADSTS70021, then succeeds', async () => {
@@ -27,7 +27,7 @@ describe('Entra fault switches', () => {
     const entra = await startEntra({ clock, directory: directoryFor(github.issuer) });
     try {
       entra.setFaults({ propagationDelaySeconds: 30 });
-      entra.directory.addFederatedCredential(TENANT, CALLER.clientId, { name: 'github-staging', issuer: github.issuer, subject: 'repo:octo-org/orders-api:environment:staging', audiences: [FEDERATION_AUDIENCE] });
+      entra.directory.addFederatedCredential(TENANT, CALLER.clientId, { name: 'github-staging', issuer: github.issuer, subject: `${REPO}:environment:staging`, audiences: [FEDERATION_AUDIENCE] });
       clock.advance(10);
       const answer = await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE)));
       expect(answer.body['error_codes']).toEqual([70021]);
@@ -97,7 +97,7 @@ describe('assertion issuer metadata over HTTP', () => {
 
   test('an issuer whose discovery never answers fails with AADSTS50027 after the fetch time-out', async () => {
     const silent = await listen(() => undefined);
-    const entra = await startEntra({ directory: directoryFor('https://unused.example'), issuerFetchTimeoutMs: 200 });
+    const entra = await startEntra({ directory: directoryFor('http://127.0.0.1:9'), issuerFetchTimeoutMs: 200 });
     try {
       entra.directory.addFederatedCredential(TENANT, CALLER.clientId, { name: 'silent', issuer: silent.url, subject: MAIN_SUBJECT, audiences: [FEDERATION_AUDIENCE] });
       const { privateKey } = await generateKeyPair('RS256');

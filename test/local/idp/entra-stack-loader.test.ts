@@ -43,6 +43,13 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
     expect(loadIdentityStack(fixture(), { tenantId: TENANT }).summary.apis).toEqual(summary.apis);
   });
 
+  test('optional_claims { access_token { name = "idtyp" } } reaches the directory (tokens carry idtyp only then)', () => {
+    const stack = fixture();
+    expect(loadIdentityStack(stack, { tenantId: TENANT }).directory.tenants[TENANT]!.applications!.find((app) => app.displayName === 'orders-api')!.optionalClaims).toEqual({ accessToken: [] });
+    stack['resource']['azuread_application'][API]['optional_claims'] = [{ access_token: [{ name: 'idtyp' }] }];
+    expect(loadIdentityStack(stack, { tenantId: TENANT }).directory.tenants[TENANT]!.applications!.find((app) => app.displayName === 'orders-api')!.optionalClaims).toEqual({ accessToken: ['idtyp'] });
+  });
+
   test('nested blocks are read whether written as an object or a list of objects (api, app_role)', () => {
     const { summary, directory } = loadIdentityStack(fixture(), { tenantId: TENANT });
     const legacy = summary.apis.find((app) => app.logicalName === 'legacy_application_9F8E7D6C')!;
@@ -67,7 +74,8 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
   });
 
   test('the loaded directory serves a real exchange: GitHub production token → v2 token with the assigned role', async () => {
-    const github = await startGithubOidc({ claims: { environment: 'production' } });
+    // The fixture trusts name-only subjects: a repository from before 2026-07-15.
+    const github = await startGithubOidc({ claims: { environment: 'production', immutableSubject: false } });
     const { directory, summary } = loadIdentityStack(fixture(), { tenantId: TENANT, issuerMap: { [GITHUB_ISSUER]: github.issuer } });
     const entra = await startEntra({ directory });
     try {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { startGithubOidc, type GithubOidcEmulator } from '../../../src/local/github';
-import { decodeHeader, decodePayload, ManualClock } from './helpers';
+import { decodeHeader, decodePayload, ManualClock, REPO } from './helpers';
 
 let github: GithubOidcEmulator;
 
@@ -76,7 +76,7 @@ describe('Actions ID-token endpoint', () => {
     const jwks = createRemoteJWKSet(new URL(`${github.issuer}/.well-known/jwks`));
     const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: github.issuer, audience: 'api://AzureADTokenExchange', algorithms: ['RS256'] });
     expect(protectedHeader.kid).toBe(github.jwks().keys[0]!.kid);
-    expect(payload.sub).toBe('repo:octo-org/orders-api:ref:refs/heads/main');
+    expect(payload.sub).toBe(`${REPO}:ref:refs/heads/main`);
   });
 
   test('a request without the bearer request token answers 401', async () => {
@@ -101,12 +101,12 @@ describe('ID token claims', () => {
     const emulator = await startGithubOidc({ clock, lifetimeSeconds: 300 });
     try {
       const token = await emulator.mintIdToken('api://AzureADTokenExchange');
-      expect(decodeHeader(token)).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: emulator.jwks().keys[0]!.kid });
+      expect(decodeHeader(token)).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: emulator.jwks().keys[0]!.kid, x5t: emulator.jwks().keys[0]!.x5t });
       const claims = decodePayload(token);
       for (const name of ['jti', 'nbf', 'exp', 'iat', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'ref', 'ref_type', 'sha', 'event_name', 'job_workflow_ref', 'workflow_ref', 'run_id', 'run_attempt', 'actor', 'runner_environment']) {
         expect(claims).toHaveProperty(name);
       }
-      expect(claims).toMatchObject({ iss: emulator.issuer, aud: 'api://AzureADTokenExchange', iat: clock.ms / 1000, nbf: clock.ms / 1000, exp: clock.ms / 1000 + 300, ref_type: 'branch', repository_owner: 'octo-org' });
+      expect(claims).toMatchObject({ iss: emulator.issuer, aud: 'api://AzureADTokenExchange', iat: clock.ms / 1000, nbf: clock.ms / 1000 - 300, exp: clock.ms / 1000 + 300, ref_type: 'branch', repository_owner: 'octo-org' });
       expect(claims).not.toHaveProperty('environment');
     } finally {
       await emulator.close();
@@ -114,11 +114,12 @@ describe('ID token claims', () => {
   });
 
   test.each([
-    ['environment wins over pull_request and ref', { environment: 'production', eventName: 'pull_request', ref: 'refs/pull/7/merge' }, 'repo:octo-org/orders-api:environment:production'],
-    ['pull_request wins over ref', { eventName: 'pull_request', ref: 'refs/pull/7/merge' }, 'repo:octo-org/orders-api:pull_request'],
-    ['a branch ref', { ref: 'refs/heads/release/2.0' }, 'repo:octo-org/orders-api:ref:refs/heads/release/2.0'],
-    ['a tag ref', { ref: 'refs/tags/v1.4.0' }, 'repo:octo-org/orders-api:ref:refs/tags/v1.4.0'],
-    ['the immutable owner@id/repo@id form', { immutableSubject: true, repositoryOwnerId: 19186251, repositoryId: 892311047 }, 'repo:octo-org@19186251/orders-api@892311047:ref:refs/heads/main'],
+    ['environment wins over pull_request and ref', { environment: 'production', eventName: 'pull_request', ref: 'refs/pull/7/merge' }, `${REPO}:environment:production`],
+    ['pull_request wins over ref', { eventName: 'pull_request', ref: 'refs/pull/7/merge' }, `${REPO}:pull_request`],
+    ['a branch ref', { ref: 'refs/heads/release/2.0' }, `${REPO}:ref:refs/heads/release/2.0`],
+    ['a tag ref', { ref: 'refs/tags/v1.4.0' }, `${REPO}:ref:refs/tags/v1.4.0`],
+    ['the immutable owner@id/repo@id form by default, with the run\'s own ids', { repositoryOwnerId: 42, repositoryId: 4242 }, 'repo:octo-org@42/orders-api@4242:ref:refs/heads/main'],
+    ['the name-only form of a repository older than 2026-07-15', { immutableSubject: false }, 'repo:octo-org/orders-api:ref:refs/heads/main'],
     ['an explicit sub override', { sub: 'repo:octo-org/orders-api:job_workflow_ref:custom' }, 'repo:octo-org/orders-api:job_workflow_ref:custom'],
   ])('sub precedence: %s', async (_rule, claims, expected) => {
     github.setClaims(claims);
@@ -134,7 +135,57 @@ describe('ID token claims', () => {
   test('claimOverrides replace claims of one minted token only', async () => {
     const overridden = decodePayload(await github.mintIdToken('aud-x', { sub: 'repo:Octo-Org/orders-api:ref:refs/heads/main', exp: 1 }));
     expect(overridden).toMatchObject({ aud: 'aud-x', sub: 'repo:Octo-Org/orders-api:ref:refs/heads/main', exp: 1 });
-    expect(decodePayload(await github.mintIdToken('aud-x'))['sub']).toBe('repo:octo-org/orders-api:ref:refs/heads/main');
+    expect(decodePayload(await github.mintIdToken('aud-x'))['sub']).toBe(`${REPO}:ref:refs/heads/main`);
+  });
+});
+
+describe('GitHub token claims as GitHub issues them today (issue [4] item 7)', () => {
+  async function fetchToken(emulator: { requestUrl: string; requestToken: string }): Promise<string> {
+    const res = await fetch(`${emulator.requestUrl}&audience=api://AzureADTokenExchange`, { headers: { authorization: `Bearer ${emulator.requestToken}` } });
+    return ((await res.json()) as { value: string }).value;
+  }
+
+  test('a push: head_ref and base_ref are empty strings, workflow_sha and job_workflow_sha are the commit, nbf before iat, x5t in the header and the JWKS', async () => {
+    const emulator = await startGithubOidc();
+    try {
+      const token = await fetchToken(emulator);
+      const claims = decodePayload(token);
+      expect(claims).toMatchObject({ head_ref: '', base_ref: '', workflow_sha: claims['sha'], job_workflow_sha: claims['sha'], job_workflow_ref: claims['workflow_ref'] });
+      expect(claims).not.toHaveProperty('enterprise');
+      expect(claims).not.toHaveProperty('enterprise_id');
+      expect(claims['nbf'] as number).toBeLessThan(claims['iat'] as number);
+      const header = decodeHeader(token);
+      expect(Object.keys(header)).toEqual(['typ', 'alg', 'x5t', 'kid']);
+      const published = ((await (await fetch(`${emulator.issuer}/.well-known/jwks`)).json()) as { keys: { kid: string; x5t: string }[] }).keys;
+      expect(published).toContainEqual(expect.objectContaining({ kid: header['kid'], x5t: header['x5t'] }));
+      const discovery = (await (await fetch(`${emulator.issuer}/.well-known/openid-configuration`)).json()) as { claims_supported: string[] };
+      expect(discovery.claims_supported).toEqual(expect.arrayContaining(['head_ref', 'base_ref', 'workflow_sha', 'job_workflow_sha', 'enterprise', 'enterprise_id']));
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('a pull request in an enterprise, running a called reusable workflow', async () => {
+    const emulator = await startGithubOidc({
+      claims: {
+        eventName: 'pull_request', ref: 'refs/pull/7/merge', headRef: 'fix-login', baseRef: 'main',
+        enterprise: { slug: 'octo-enterprise', id: 1234 },
+        calledWorkflow: { repository: 'octo-org/shared-workflows', path: '.github/workflows/deploy.yml', ref: 'refs/tags/v2', sha: 'a'.repeat(40) },
+      },
+    });
+    try {
+      const claims = decodePayload(await fetchToken(emulator));
+      expect(claims).toMatchObject({
+        head_ref: 'fix-login', base_ref: 'main', enterprise: 'octo-enterprise', enterprise_id: '1234',
+        workflow_ref: 'octo-org/orders-api/.github/workflows/deploy.yml@refs/pull/7/merge',
+        job_workflow_ref: 'octo-org/shared-workflows/.github/workflows/deploy.yml@refs/tags/v2',
+        job_workflow_sha: 'a'.repeat(40),
+        sub: `${REPO}:pull_request`,
+      });
+      expect(claims['workflow_sha']).toBe(claims['sha']);
+    } finally {
+      await emulator.close();
+    }
   });
 });
 

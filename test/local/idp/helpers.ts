@@ -13,7 +13,9 @@ export const NO_SP_CALLER = { clientId: 'd4e5f6a7-b8c9-4d0e-9f2a-3b4c5d6e7f8a', 
 export const DEPLOY_ROLE = { id: 'f6a7b8c9-d0e1-4f2a-9b4c-5d6e7f8a9b0c', value: 'Orders.Deploy' };
 export const LEGACY_ROLE = { id: '07b8c9d0-e1f2-4a3b-8c5d-6e7f8a9b0c1d', value: 'Legacy.Call' };
 export const CALLER_SECRET = 'local-only-secret-value';
-export const MAIN_SUBJECT = 'repo:octo-org/orders-api:ref:refs/heads/main';
+/** The emulated repository as its tokens name it by default: the immutable owner@id/repo@id form. */
+export const REPO = 'repo:octo-org@19186251/orders-api@892311047';
+export const MAIN_SUBJECT = `${REPO}:ref:refs/heads/main`;
 
 /** A realistic directory: a v2 API, a v1 API, a locked API, an API without SP and a pipeline caller. */
 export function directoryFor(githubIssuer: string): DirectorySpec {
@@ -32,8 +34,8 @@ export function directoryFor(githubIssuer: string): DirectorySpec {
             objectId: CALLER.objectId,
             federatedCredentials: [
               { name: 'github-main', issuer: githubIssuer, subject: MAIN_SUBJECT, audiences: [FEDERATION_AUDIENCE] },
-              { name: 'github-production', issuer: githubIssuer, subject: 'repo:octo-org/orders-api:environment:production', audiences: [FEDERATION_AUDIENCE] },
-              { name: 'github-release-tags', issuer: githubIssuer, claimsMatchingExpression: "claims['sub'] matches 'repo:octo-org/orders-api:ref:refs/tags/v*' and claims['job_workflow_ref'] matches 'octo-org/orders-api/.github/workflows/*.yml@*'", audiences: [FEDERATION_AUDIENCE] },
+              { name: 'github-production', issuer: githubIssuer, subject: `${REPO}:environment:production`, audiences: [FEDERATION_AUDIENCE] },
+              { name: 'github-release-tags', issuer: githubIssuer, claimsMatchingExpression: `claims['sub'] matches '${REPO}:ref:refs/tags/v*' and claims['job_workflow_ref'] matches 'octo-org/orders-api/.github/workflows/*.yml@*'`, audiences: [FEDERATION_AUDIENCE] },
             ],
             passwords: [{ displayName: 'local', value: CALLER_SECRET }],
           },

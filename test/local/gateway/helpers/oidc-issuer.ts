@@ -15,6 +15,8 @@ export interface TestIssuer {
   sign(claims: Record<string, unknown>, options?: SignOptions): Promise<string>;
   /** Publishes another key (rotation) and returns its kid. */
   rotate(): Promise<string>;
+  /** Stops publishing a key (the end of a rotation's grace period). */
+  withdraw(kid: string): void;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,10 @@ export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<
       const next = await rsaKey(published.length + 1);
       published.unshift(next);
       return next.kid;
+    },
+    withdraw(kid) {
+      const index = published.findIndex((key) => key.kid === kid);
+      if (index >= 0) published.splice(index, 1);
     },
     close: () => running.close(),
   };
