@@ -53,13 +53,13 @@ export const localCommand: CliCommand = {
 
 async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
-  const { BREAK_MODES, assertTerraformEngine, detectEngine, parseRehearsalFault, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
+  const { assertTerraformEngine, detectEngine, parseBreakMode, parseRehearsalFault, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
   const parsed = parseUsage('local', io, () => {
     const flags = parseFlags(argv, FLAGS);
     return {
       flags,
       engine: oneOf('--engine', flags.engine, ['auto', 'terraform', 'emulate'] as const, 'auto'),
-      breakMode: flags.break === undefined ? undefined : oneOf('--break', flags.break, BREAK_MODES, 'open-api'),
+      breakMode: flags.break === undefined ? undefined : parseBreakMode(flags.break),
       faults: flags.fault === undefined ? undefined : parseRehearsalFault(flags.fault),
       timeoutSeconds: wholeSeconds('--timeout-seconds', flags['timeout-seconds'], 1, 3600, 20),
       root: flags.help ? '' : projectDir(flags.dir, env['PWD'] ?? process.cwd()),

@@ -65,7 +65,7 @@ describe('entra-api-guard local', () => {
 
   test.each([
     [['--engine', 'docker'], 'error: --engine: got "docker"; expected one of auto, terraform, emulate'],
-    [['--break', 'everything'], 'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience, subject-names, fic-audience'],
+    [['--break', 'everything'], 'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience, subject-names, fic-audience, or an attack code from the README\'s attack table'],
     [['--fault', 'replication-delay=soon'], 'error: --fault: got "replication-delay=soon"; expected replication-delay=SECONDS, a whole number of seconds from 0 to 3600'],
     [['--fault', 'latency=5'], 'error: --fault: got "latency=5"; expected replication-delay=SECONDS'],
     [['--timeout-seconds', '-1'], 'error: --timeout-seconds: got "-1"; expected a value; to pass one starting with a dash write --timeout-seconds=-1'],

@@ -33,6 +33,15 @@ export function isAuthorizerFlaw(mode: BreakMode): mode is AuthorizerFlaw {
   return !(MISCONFIGURATIONS as readonly string[]).includes(mode);
 }
 
+/**
+ * Reads `--break MODE`. The one-line refusal lists the misconfigurations and points at the attack
+ * table for the rest: fifty codes in one error line would bury the fix.
+ */
+export function parseBreakMode(text: string, flag = '--break'): BreakMode {
+  if ((BREAK_MODES as readonly string[]).includes(text)) return text as BreakMode;
+  throw new InvalidInputError(flag, text, `one of ${MISCONFIGURATIONS.join(', ')}, or an attack code from the README's attack table (e.g. ${AUTHORIZER_FLAWS.slice(0, 2).join(', ')}, key-confusion-pem)`);
+}
+
 /** Modes that break the identity (the exchange must fail), not the gateway. */
 export const IDENTITY_BREAKS: ReadonlySet<BreakMode> = new Set(['subject-names', 'fic-audience']);
 
