@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { parseApiUrl, unsafeExpectation } from '../contract/input-values';
 import { InvalidInputError, errorMessage } from '../errors';
 import { Redactor } from '../redact';
@@ -154,6 +155,12 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const fairShareMs = Math.floor(timeoutMs / Math.ceil(plan.probes.length / concurrency));
   const slots = new RequestSlots(concurrency);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round(timeoutMs / 1000)} s`);
+  // Every probe waits on the caller's signal at once (slots, sleeps): one listener on it, and a signal
+  // of our own, without node's 10-listener warning, that the probes share.
+  const probesStop = new AbortController();
+  setMaxListeners(0, probesStop.signal);
+  const stopProbes = (): void => probesStop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', stopProbes, { once: true });
   const results = await Promise.all(
     plan.probes.map((spec: ProbeSpec) =>
       pollProbe(spec, {
@@ -166,13 +173,13 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
         confirmDelayMs: options.confirmDelayMs ?? 50,
         slots,
         log,
-        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.signal ? { signal: probesStop.signal } : {}),
         ...(options.body !== undefined ? { body: options.body } : {}),
         ...(options.headers ? { headers: options.headers } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
     ),
-  );
+  ).finally(() => options.signal?.removeEventListener('abort', stopProbes));
   const judged = judgeGate({
     results,
     skipped: plan.skipped,
