@@ -50,6 +50,8 @@ describe('the step line of a failed gate', () => {
     expect(run.stderr).not.toContain('✓ gate:');
     expect(run.stderr).toMatch(/^✓ synthesize identity and gateway stacks \(\d+ ms\)$/m);
     expect(run.stderr).not.toContain('\u001b[');
+    // Node's own warnings (e.g. MaxListenersExceededWarning from 50 probes on one abort signal) are noise.
+    expect(run.stderr).not.toMatch(/\(node:\d+\) \w+Warning/);
     const report = JSON.parse(run.stdout) as { pass: boolean; steps: { name: string; ok: boolean }[] };
     expect(report.pass).toBe(false);
     expect(report.steps.find((s) => s.name.startsWith('gate:'))?.ok).toBe(false);
