@@ -9,5 +9,5 @@ export { readZip, extractZip, type ZipEntry } from './zip-reader';
 export { formatAccessLog, type AccessLogRecord } from './access-log';
 export { gatewayFromStack, stackLambdas, type StackLoadOptions } from './from-stack';
 export { gatewayFromAws, lambdaFunctionName, type AwsLoadOptions } from './from-aws';
-export { TerraformResolver, type TerraformJson } from './tf-expressions';
+export { TerraformResolver, UnresolvedReferenceError, type TerraformJson } from '../tf-resolver';
 export { AUTHORIZER_FLAWS, gatewayFlaw, type AuthorizerFlaw, type FlawCheck, type FlawContext, type GatewayFlaw } from './authorizer-flaws';
