@@ -1,11 +1,9 @@
-import type { KeyLike } from 'jose';
 import { isLoopbackHost } from '../../contract/clouds';
-// The gateway emulator's JWKS reader already fetches keys the way API Gateway does (discovery →
-// jwks_uri, 1500 ms per fetch, JWKS ≤ 150,000 bytes): the gate reuses it rather than keep a second one.
-import { KeyFetchError, KeyStore } from '../../local/gateway/key-store';
-import type { IssuerPublicKey, ParsedToken } from './types';
+// The one JWKS fetcher, with API Gateway's limits (discovery → jwks_uri, 1500 ms per fetch, JWKS ≤ 150,000 bytes).
+import { JwksFetcher, KeyFetchError, type IssuerSigningKey } from '../../token/jwks-fetcher';
+import type { ParsedToken } from './types';
 
-export type IssuerKeyResult = { readonly key: IssuerPublicKey } | { readonly skipReason: string };
+export type IssuerKeyResult = { readonly key: IssuerSigningKey } | { readonly skipReason: string };
 
 export interface IssuerKeyOptions {
   readonly fetch?: typeof fetch;
@@ -31,11 +29,11 @@ export async function fetchIssuerKey(token: ParsedToken | undefined, options: Is
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return { skipReason: `the token's iss ${issuer} is neither https nor loopback http, so its keys are not fetched` };
   }
-  const store = new KeyStore({ fetchTimeoutMs: options.timeoutMs ?? 1500, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const store = new JwksFetcher({ fetchTimeoutMs: options.timeoutMs ?? 1500, ...(options.fetch ? { fetch: options.fetch } : {}) });
   try {
     const found = await store.keyFor(issuer, token.kid);
     if (!found) return { skipReason: `the issuer's JWKS has no RSA signing key with the token's kid ${token.kid}` };
-    return { key: { key: found.key as KeyLike, jwk: found.jwk } };
+    return { key: found };
   } catch (error) {
     if (error instanceof KeyFetchError) return { skipReason: `the issuer's signing keys could not be fetched: ${error.description}` };
     return { skipReason: "the issuer's signing keys could not be read" };
