@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../../contract/clouds';
+import { checkUrl, withoutCredentials } from '../../contract/urls';
 // The one JWKS fetcher, with API Gateway's limits (discovery → jwks_uri, 1500 ms per fetch, JWKS ≤ 150,000 bytes).
 import { JwksFetcher, KeyFetchError, type IssuerSigningKey } from '../../token/jwks-fetcher';
 import type { ParsedToken } from './types';
@@ -20,14 +20,9 @@ export async function fetchIssuerKey(token: ParsedToken | undefined, options: Is
   if (!token?.parts) return { skipReason: 'no readable token, so no issuer keys to use' };
   const issuer = token.claims['iss'];
   if (typeof issuer !== 'string') return { skipReason: 'the token has no iss, so its issuer keys cannot be found' };
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    return { skipReason: `the token's iss ${JSON.stringify(issuer)} is not a URL` };
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return { skipReason: `the token's iss ${issuer} is neither https nor loopback http, so its keys are not fetched` };
+  const checked = checkUrl(issuer, 'https://login.microsoftonline.com/<tenant id>/v2.0', { httpsUnlessLoopback: true });
+  if ('expected' in checked) {
+    return { skipReason: `the token's iss ${JSON.stringify(withoutCredentials(issuer))} is neither https nor loopback http, so its keys are not fetched (expected ${checked.expected})` };
   }
   const store = new JwksFetcher({ fetchTimeoutMs: options.timeoutMs ?? 1500, ...(options.fetch ? { fetch: options.fetch } : {}) });
   try {
