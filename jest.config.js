@@ -1,4 +1,5 @@
-// Workers inherit this: the AWS SDK's Node 22 notice (see src/cli/bin.ts) is noise in test output.
+// Workers inherit this: on Node 20 the AWS SDK warns that its releases after January 2027 need
+// Node >= 22 (see src/cli/bin.ts); in test output that notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** @type {import('jest').Config} */

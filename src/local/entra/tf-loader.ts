@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { checkFederatedCredentials, checkTenantId, type TokenVersion } from '../../contract';
-import type { AppRoleSpec, ApplicationSpec, DirectorySpec, FederatedCredentialSpec, ServicePrincipalSpec, AppRoleAssignmentSpec } from './directory-spec';
+import type { DirectoryAppRoleSpec, ApplicationSpec, DirectorySpec, FederatedCredentialSpec, ServicePrincipalSpec, AppRoleAssignmentSpec } from './directory-spec';
 import { APPLICATION_TYPES, IdentityStackError, TfStack, type TfBody } from './tf-stack';
 
 export interface IdentityStackOptions {
@@ -155,7 +155,7 @@ interface MutableApp {
   objectId: string;
   identifierUris: string[];
   tokenVersion: TokenVersion;
-  appRoles: AppRoleSpec[];
+  appRoles: DirectoryAppRoleSpec[];
   oauth2Scopes: { id: string; value: string }[];
   federatedCredentials: FederatedCredentialSpec[];
   passwords: { value: string; displayName?: string }[];
