@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { GuardError } from '../errors';
 
@@ -116,7 +116,7 @@ export class JwksFetcher {
       if (!raw || raw.kty !== 'RSA' || typeof raw.kid !== 'string' || (raw.use !== undefined && raw.use !== 'sig')) continue;
       try {
         const jwk: JWK = { kty: raw.kty, n: raw.n, e: raw.e, kid: raw.kid };
-        keys.set(raw.kid, { key: createPublicKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' }), jwk });
+        keys.set(raw.kid, { key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }), jwk });
       } catch {
         // A malformed key cannot sign valid tokens; leave it out.
       }
@@ -145,8 +145,6 @@ export class JwksFetcher {
     }
   }
 }
-
-type JsonWebKeyInput = Extract<Parameters<typeof createPublicKey>[0], { format: 'jwk' }>;
 
 async function readLimited(response: Response, maxBytes: number, what: string, url: string): Promise<string> {
   const tooLarge = () => new KeyFetchError(`the ${what} is larger than ${maxBytes} bytes`, url);

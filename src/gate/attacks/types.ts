@@ -1,4 +1,5 @@
-import type { JWK, KeyLike } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { IssuerSigningKey } from '../../token/jwks-fetcher';
 
 /** A token split into what attacks reuse; made-up claims stand in when there is no readable token. */
@@ -13,7 +14,7 @@ export interface ParsedToken {
 
 /** Keys the gate makes for itself: nothing an API should ever trust. */
 export interface AttackerKeys {
-  readonly privateKey: KeyLike;
+  readonly privateKey: KeyObject;
   /** The public half as a JWK (no `kid`: attacks set their own). */
   readonly publicJwk: JWK;
   /** A self-signed X.509 certificate for the same key, DER. */

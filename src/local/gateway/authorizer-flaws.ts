@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
-import { compactVerify, importJWK, type JWK, type KeyLike } from 'jose';
+import { compactVerify, importJWK, type JWK, type KeyInput } from 'jose';
 import { ALG_NONE_SPELLINGS, ATTACK_CODES, MAX_REQUEST_HEADER_BYTES, PSYCHIC_SIGNATURES, type AttackCode, type ConfusionForm } from '../../gate/attacks';
 import type { JwtAuthorizerDefinition } from './definition';
 import type { IssuerSigningKey, JwksFetcher } from '../../token/jwks-fetcher';
@@ -66,7 +66,7 @@ async function trustedKey(context: FlawContext, kid: unknown): Promise<IssuerSig
   return context.keys.keyFor(context.authorizer.issuer, kid).catch(() => undefined);
 }
 
-async function verifiedWith(token: string, key: KeyLike | Uint8Array, algorithms: string[]): Promise<Record<string, unknown> | undefined> {
+async function verifiedWith(token: string, key: KeyInput, algorithms: string[]): Promise<Record<string, unknown> | undefined> {
   try {
     const { payload } = await compactVerify(token, key, { algorithms });
     const claims = JSON.parse(Buffer.from(payload).toString('utf8')) as unknown;
