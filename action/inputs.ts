@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../src/errors';
 import { CLOUD_NAMES, type CloudName } from '../src/contract/clouds';
-import { HTTP_METHODS } from '../src/contract/routes';
+import { API_NAME_FORM, API_NAME_PATTERN } from '../src/contract/values';
 import {
   parseApiUrl,
   parseBearerToken,
@@ -14,6 +14,7 @@ import {
   parseJson,
   parseList,
   parsePaths,
+  parseProbeMethod,
   parseText,
   parseUrl,
 } from '../src/contract/input-values';
@@ -61,7 +62,6 @@ export const INPUT_DEFAULTS = {
 } as const satisfies Record<string, string>;
 export type InputName = keyof typeof INPUT_DEFAULTS;
 export const STACK_NAMES = ['identity', 'gateway'] as const;
-const METHODS = HTTP_METHODS.filter((m) => m !== 'ANY');
 
 /** Every input of action.yml, parsed and checked; nothing here has touched the network. */
 export interface ActionInputs {
@@ -113,7 +113,7 @@ export function readInputs(get: GetInput): ActionInputs {
   const tenantId = parseGuid('tenant-id', input('tenant-id'), 'the directory (tenant) id');
   const tokenVersionText = input('token-version');
   const tokenVersion = tokenVersionText === '' ? undefined : parseChoice('token-version', tokenVersionText, ['1', '2'], '2');
-  const apiName = parseText('api-name', input('api-name'), /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, hyphens or underscores (up to 64), e.g. orders-api');
+  const apiName = parseText('api-name', input('api-name'), API_NAME_PATTERN, API_NAME_FORM);
   const routes = parseJson('routes', input('routes'), 'array', '[{"routeKey":"GET /hello"}]');
   const backend = parseJson('backend', input('backend'), 'object', '{"type":"s3","bucket":"my-state"}');
   const apiClientId = parseGuid('api-client-id', input('api-client-id'), "the API app's client id");
@@ -157,7 +157,7 @@ export function readInputs(get: GetInput): ActionInputs {
     ...optional('apiUrl', apiUrl),
     allowInsecureHttp,
     ...(isSet('paths') ? { paths: parsePaths('paths', input('paths')) } : {}),
-    ...(isSet('method') ? { method: parseChoice('method', input('method').toUpperCase(), METHODS, 'GET') } : {}),
+    ...(isSet('method') ? { method: parseProbeMethod('method', input('method')) } : {}),
     ...optional('clientId', clientId),
     ...optional('tenantId', tenantId),
     ...optional('scope', scope),

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as core from './runner';
+import * as workflow from './runner';
 import { resolveCloud } from '../src/contract/clouds';
 import { GuardError, InvalidInputError, errorMessage } from '../src/errors';
 import type { GateReport } from '../src/gate/report';
@@ -13,16 +13,16 @@ import { readInputs } from './inputs';
 export async function run(): Promise<void> {
   try {
     // Mask a given token before anything else can print it (even one the input check will refuse).
-    const givenToken = core.getInput('token').trim();
-    if (givenToken !== '') core.setSecret(givenToken);
-    const inputs = readInputs((name) => core.getInput(name));
+    const givenToken = workflow.getInput('token').trim();
+    if (givenToken !== '') workflow.setSecret(givenToken);
+    const inputs = readInputs((name) => workflow.getInput(name));
     const env = process.env;
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     checkWorkingDirectory(workspace, inputs.workingDirectory);
     // The cloud input wins when set; else the deployed config's cloud, else public.
     let cloud = resolveCloud(inputs.cloud ?? 'public', inputs.authorityHost);
-    const getIDToken = async (audience?: string) => (await core.fullCore()).getIDToken(audience);
-    const mask = (secret: string) => core.setSecret(secret);
+    const getIDToken = async (audience?: string) => (await workflow.fullCore()).getIDToken(audience);
+    const mask = (secret: string) => workflow.setSecret(secret);
 
     let deployed: DeployedApp | undefined;
     if (inputs.command !== 'verify') {
@@ -35,7 +35,7 @@ export async function run(): Promise<void> {
         cloud,
         getIDToken,
         mask,
-        log: { info: (line) => core.info(line), warning: (line) => core.warning(line), group: (title, fn) => core.group(title, fn) },
+        log: { info: (line) => workflow.info(line), warning: (line) => workflow.warning(line), group: (title, fn) => workflow.group(title, fn) },
       });
       publishDeployOutputs(deployed.outputs);
       cloud = deployed.cloud;
@@ -44,21 +44,21 @@ export async function run(): Promise<void> {
       // Loaded on use: parsing the inputs stays as cheap as a bare node start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { gateApi } = require('./gate') as typeof import('./gate');
-      const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => core.info(line), warn: (line) => core.warning(line) }, deployed);
+      const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => workflow.info(line), warn: (line) => workflow.warning(line) }, deployed);
       await publishReport(report, apiUrl);
       if (!report.pass) {
-        for (const f of report.failures) core.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
+        for (const f of report.failures) workflow.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
         const { GateFailedError } = require('../src/gate/errors') as typeof import('../src/gate/errors'); // eslint-disable-line @typescript-eslint/no-require-imports
         throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings });
       }
-      for (const w of report.warnings) core.warning(w);
-      core.info(`gate passed: ${report.probes.length} probes against ${apiUrl}`);
+      for (const w of report.warnings) workflow.warning(w);
+      workflow.info(`gate passed: ${report.probes.length} probes against ${apiUrl}`);
     }
   } catch (error) {
     const detail = (error as { detail?: unknown } | null)?.detail;
-    if (typeof detail === 'string' && detail !== '') core.info(detail);
-    if (error instanceof Error && !(error instanceof GuardError) && error.stack) core.debug(error.stack);
-    core.setFailed(errorMessage(error));
+    if (typeof detail === 'string' && detail !== '') workflow.info(detail);
+    if (error instanceof Error && !(error instanceof GuardError) && error.stack) workflow.debug(error.stack);
+    workflow.setFailed(errorMessage(error));
   }
 }
 
@@ -102,18 +102,18 @@ function publishDeployOutputs(outputs: DeployOutputs): void {
   for (const [key, name] of Object.entries(OUTPUT_NAMES) as [keyof DeployOutputs, string][]) {
     const value = outputs[key];
     if (value === undefined) continue;
-    core.setOutput(name, typeof value === 'string' ? value : JSON.stringify(value));
+    workflow.setOutput(name, typeof value === 'string' ? value : JSON.stringify(value));
   }
 }
 
 async function publishReport(report: GateReport, apiUrl: string): Promise<void> {
   const statusOf = (auth: string) => report.probes.find((p) => p.request.auth === auth)?.actual;
-  core.setOutput('verdict', report.pass ? 'pass' : 'fail');
-  core.setOutput('api-url', apiUrl);
-  core.setOutput('report', JSON.stringify(report));
+  workflow.setOutput('verdict', report.pass ? 'pass' : 'fail');
+  workflow.setOutput('api-url', apiUrl);
+  workflow.setOutput('report', JSON.stringify(report));
   // A file for upload-artifact, so no workflow has to echo the report through a shell.
-  core.setOutput('report-file', writeReportFile(core.redact(`${JSON.stringify(report, null, 2)}\n`), process.env.RUNNER_TEMP));
-  core.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
-  core.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
-  if (process.env.GITHUB_STEP_SUMMARY) await (await core.fullCore()).summary.addRaw(core.redact(renderGateMarkdown(report))).write();
+  workflow.setOutput('report-file', writeReportFile(workflow.redact(`${JSON.stringify(report, null, 2)}\n`), process.env.RUNNER_TEMP));
+  workflow.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
+  workflow.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
+  if (process.env.GITHUB_STEP_SUMMARY) await (await workflow.fullCore()).summary.addRaw(workflow.redact(renderGateMarkdown(report))).write();
 }

@@ -1,13 +1,18 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { checkGithubSubject, isGuid, parseSubjectScope, githubSubject, type SubjectRepository, type SubjectScope } from '../src/contract';
+import { API_NAME_FORM, API_NAME_PATTERN, CLOUD_NAMES, checkGithubSubject, checkUrl, isGuid, parseSubjectScope, githubSubject, withoutCredentials, type SubjectRepository, type SubjectScope, type UrlRules } from '../src/contract';
 import { GuardError, describeValue } from '../src/errors';
 import { readJsonFile } from '../src/json-file';
 
 const guid = z.string().refine(isGuid, 'a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, hyphens or underscores (up to 64)');
-const url = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s):// URL');
+const name = z.string().regex(API_NAME_PATTERN, API_NAME_FORM);
+/** A URL as the contract checks every URL (src/contract/urls.ts); the issue's message is the expected form. */
+const url = (example: string, rules: UrlRules = {}) =>
+  z.string().superRefine((value, context) => {
+    const checked = checkUrl(value, example, rules);
+    if ('expected' in checked) context.addIssue({ code: 'custom', message: checked.expected });
+  });
 const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'the numeric id GitHub shows (digits only)')]);
 const permission = z.object({ value: z.string().min(1), description: z.string().optional() }).strict();
 
@@ -19,7 +24,7 @@ const backend = z.discriminatedUnion('type', [
       bucket: z.string().min(3, 'the state bucket name'),
       region: z.string().optional(),
       keyPrefix: z.string().default('entra-api-guard'),
-      endpoint: url.optional(),
+      endpoint: url('https://s3.eu-west-1.amazonaws.com').optional(),
     })
     .strict(),
   z
@@ -38,8 +43,8 @@ export const configSchema = z
   .object({
     profile: z.enum(['cloud', 'local']).default('cloud'),
     tenantId: guid,
-    cloud: z.enum(['public', 'usgov', 'china', 'local']).optional(),
-    authorityHost: url.optional(),
+    cloud: z.enum(CLOUD_NAMES).optional(),
+    authorityHost: url('https://login.microsoftonline.us', { httpsUnlessLoopback: true }).optional(),
     apiName: name.default('orders-api'),
     tokenVersion: z.union([z.literal(1), z.literal(2)]).default(2),
     identifierUri: z.string().default('client-id'),
@@ -59,7 +64,7 @@ export const configSchema = z
         subjectFormat: z.enum(['immutable', 'names']).optional(),
         /** Older spelling of ownerId + repositoryId, still read. */
         immutableIds: z.object({ ownerId: numericId, repositoryId: numericId }).strict().optional(),
-        issuer: url.optional(),
+        issuer: url('https://token.actions.githubusercontent.com', { httpsUnlessLoopback: true }).optional(),
         flexibleCredentials: z.array(z.object({ name: z.string(), claimsMatchingExpression: z.string() }).strict()).default([]),
       })
       .strict(),
@@ -70,7 +75,7 @@ export const configSchema = z
     integration: z
       .union([
         z.object({ lambdaDir: z.string(), handler: z.string().optional(), runtime: z.string().optional() }).strict(),
-        z.object({ httpUrl: url }).strict(),
+        z.object({ httpUrl: url('https://backend.example.com', { bare: false }) }).strict(),
       ])
       .default({ lambdaDir: 'stacks/lambda/hello' }),
     stage: z
@@ -85,7 +90,7 @@ export const configSchema = z
       .object({
         region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').default('us-east-1'),
         /** A single endpoint for every AWS service (moto_server in the local profile). */
-        endpoint: url.optional(),
+        endpoint: url('http://127.0.0.1:5000').optional(),
         /** Overrides the aws provider version constraint (the offline mirror holds 5.100.0). */
         providerVersion: z.string().optional(),
       })
@@ -225,7 +230,7 @@ function issueLine(issue: z.core.$ZodIssue, raw: unknown): string {
     return `config${path}.${issue.keys[0]}: unknown key; expected one of the documented keys (see the README's configuration table)`;
   }
   const seen = issue.path.reduce<unknown>((value, part) => (value as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey], raw);
-  return `config${path}: got ${describeValue(seen)}; expected ${expectedText(issue)}`;
+  return `config${path}: got ${describeValue(typeof seen === 'string' ? withoutCredentials(seen) : seen)}; expected ${expectedText(issue)}`;
 }
 
 function expectedText(issue: z.core.$ZodIssue): string {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGuid, resolveCloud, type Cloud } from '../contract';
-import { parseApiUrl, parseBearerToken, parseExpectAuthenticated, parseExpectUnauthenticated, parseInteger } from '../contract/input-values';
+import { parseApiUrl, parseBearerToken, parseExpectAuthenticated, parseExpectUnauthenticated, parseInteger, parseProbeMethod } from '../contract/input-values';
 import { InvalidInputError } from '../errors';
 
 /** The token source as the command line describes it (secrets already read from env). */
@@ -77,8 +77,7 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
   const { url: apiUrl, cleartext } = parseApiUrl('--api-url', values['api-url'], { allowInsecureHttp: values['allow-insecure-http'] === true, insecureSwitch: '--allow-insecure-http' });
   const paths = values.path ?? ['/'];
   for (const path of paths) if (!path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError('--path', path, 'a path starting with /, e.g. /orders');
-  const method = (values.method ?? 'GET').toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) throw new InvalidInputError('--method', values.method, 'an HTTP method such as GET or POST');
+  const method = parseProbeMethod('--method', values.method ?? 'GET');
   if (values.body !== undefined && (method === 'GET' || method === 'HEAD')) throw new InvalidInputError('--body', '(given)', `no body with ${method}; use --method POST (or PUT, PATCH)`);
 
   const cloud = withKey(() => resolveCloud(values.cloud ?? 'public', values['authority-host']), { cloud: '--cloud', authorityHost: '--authority-host' });

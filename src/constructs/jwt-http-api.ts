@@ -11,7 +11,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { checkJwtTrust, checkRoutes, type CorsConfiguration, type JwtTrust, type RouteSpec } from '../contract';
+import { API_NAME_FORM, API_NAME_PATTERN, checkJwtTrust, checkRoutes, checkUrlInput, isUnresolved, type CorsConfiguration, type JwtTrust, type RouteSpec } from '../contract';
 import { InvalidInputError } from '../errors';
 import { packageLambda } from './lambda-package';
 
@@ -93,9 +93,7 @@ export class JwtHttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: JwtHttpApiProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(props.name)) {
-      throw new InvalidInputError(`${id}.name`, props.name, 'letters, digits, hyphens or underscores, up to 64 characters (it also names the Lambda and log group)');
-    }
+    if (!API_NAME_PATTERN.test(props.name)) throw new InvalidInputError(`${id}.name`, props.name, API_NAME_FORM);
     const trust = checkJwtTrust('trust' in props.trust ? props.trust.trust : props.trust, `${id}.trust`);
     const routes = checkRoutes(props.routes, `${id}.routes`);
     const callers = props.callers ?? 'app-only';
@@ -153,9 +151,7 @@ export class JwtHttpApi extends Construct {
 
   private createIntegration(props: JwtHttpApiProps): Apigatewayv2Integration {
     if ('httpUrl' in props.integration) {
-      if (!/^https?:\/\/\S+$/.test(props.integration.httpUrl)) {
-        throw new InvalidInputError('integration.httpUrl', props.integration.httpUrl, 'an http(s):// URL to forward requests to');
-      }
+      if (!isUnresolved(props.integration.httpUrl)) checkUrlInput('integration.httpUrl', props.integration.httpUrl, 'https://backend.example.com', { bare: false });
       return new Apigatewayv2Integration(this, 'integration', {
         apiId: this.api.id,
         integrationType: 'HTTP_PROXY',

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { zipSync, type Zippable } from 'fflate';
 import { InvalidInputError } from '../errors';
-
-/** 1980-01-01 00:00 in DOS format: every entry gets it, so the zip's bytes depend on content only. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
 export interface PackagedLambda {
   /** Path of the zip file, named after its content hash. */
@@ -44,51 +40,14 @@ function listFiles(dir: string): string[] {
     });
 }
 
-/** Writes a zip (deflate) with the local headers, central directory and end record of APPNOTE 6.3. */
-export function buildZip(files: readonly { name: string; data: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const file of files) {
-    const name = Buffer.from(file.name, 'utf8');
-    const compressed = deflateRawSync(file.data, { level: 9 });
-    const crc = crc32(file.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(file.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by unix, so the mode below is read
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(file.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(((0o100644 << 16) >>> 0), 38); // -rw-r--r--
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, compressed);
-    centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
-  }
-  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+/**
+ * Writes a zip (deflate, level 9) whose bytes depend on names and contents only: every entry gets the
+ * same DOS time (1980-01-01 00:00, built from local time as DOS times are, so any TZ writes the same
+ * bytes) and mode (-rw-r--r--, Unix), in the order given.
+ */
+export function buildZip(files: readonly { name: string; data: Uint8Array }[]): Buffer {
+  const entries: Zippable = Object.create(null) as Zippable;
+  for (const file of files) entries[file.name] = [file.data, { level: 9, mtime: new Date(1980, 0, 1), os: 3, attrs: (0o100644 << 16) >>> 0 }];
+  const zip = zipSync(entries);
+  return Buffer.from(zip.buffer, zip.byteOffset, zip.length);
 }

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { isLoopbackHost } from './clouds';
+import { isLoopbackHost } from './urls';
 import { GITHUB_ISSUER } from './github';
 
 /** One comparison of a flexible federated credential: `claims['sub'] matches 'repo:o/r:*'`. */

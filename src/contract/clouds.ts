@@ -1,5 +1,8 @@
 import { InvalidInputError } from '../errors';
+import { checkUrlInput, isLoopbackHost } from './urls';
 import { isUnresolved, trimTrailingSlash } from './values';
+
+export { isLoopbackHost } from './urls';
 
 export const CLOUD_NAMES = ['public', 'usgov', 'china', 'local'] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];
@@ -72,25 +75,13 @@ export function resolveCloud(name: string, authorityHost?: string): Cloud {
 
 function checkAuthorityHost(value: string, cloud: CloudName): string {
   if (isUnresolved(value)) return value;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidInputError('authorityHost', value, 'an absolute URL such as https://login.microsoftonline.com');
-  }
-  const loopback = isLoopbackHost(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new InvalidInputError('authorityHost', value, 'an https:// URL (http:// only for loopback emulators)');
-  }
-  if (cloud === 'local' && !loopback) {
+  const url = checkUrlInput('authorityHost', value, 'https://login.microsoftonline.com', { httpsUnlessLoopback: true });
+  if (cloud === 'local' && !isLoopbackHost(url.hostname)) {
     throw new InvalidInputError('authorityHost', value, 'a loopback URL (127.0.0.1, localhost or [::1]) when cloud is local');
   }
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+  if (url.pathname !== '/') {
     throw new InvalidInputError('authorityHost', value, 'a scheme and host only, without a path (e.g. https://login.microsoftonline.us)');
   }
   return trimTrailingSlash(url.toString());
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}

@@ -6,6 +6,7 @@ export * from './values';
 export * from './routes';
 export * from './jwt-trust';
 export * from './input-values';
+export * from './urls';
 export * from './claims-expression';
 export * from './federated-credentials';
 export * from './cors';

@@ -1,4 +1,5 @@
-import { isLoopbackHost } from './clouds';
+import { checkUrlInput, isLoopbackHost } from './urls';
+import { HTTP_METHODS, type HttpMethod } from './routes';
 import { isGuid } from './values';
 import { InvalidInputError } from '../errors';
 
@@ -33,6 +34,17 @@ export function parseChoice<T extends string>(name: string, raw: string, choices
   throw new InvalidInputError(name, raw, `one of ${choices.join(', ')}`);
 }
 
+/** The methods a probe can send: every route method but ANY, which only routes match on. */
+export const PROBE_METHODS = HTTP_METHODS.filter((method): method is Exclude<HttpMethod, 'ANY'> => method !== 'ANY');
+export type ProbeMethod = (typeof PROBE_METHODS)[number];
+
+/** `--method` / `method`: the method a probe sends, in any case. */
+export function parseProbeMethod(name: string, raw: string): ProbeMethod {
+  const method = raw.toUpperCase();
+  if (!(PROBE_METHODS as readonly string[]).includes(method)) throw new InvalidInputError(name, raw, `one of ${PROBE_METHODS.join(', ')}`);
+  return method as ProbeMethod;
+}
+
 /** `401` or `401,403`: HTTP statuses from 100 to 599, comma-separated. */
 export function parseStatusList(name: string, raw: string, fallback: readonly number[]): readonly number[] {
   if (raw === '') return fallback;
@@ -49,8 +61,7 @@ export function parseStatusList(name: string, raw: string, fallback: readonly nu
  */
 export function parseUrl(name: string, raw: string, example: string): string | undefined {
   if (raw === '') return undefined;
-  const url = checkHttpUrl(name, raw, example);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw new InvalidInputError(name, withoutCredentials(raw), 'an https:// URL (http:// only for loopback emulators)');
+  checkUrlInput(name, raw, example, { httpsUnlessLoopback: true });
   return raw.replace(/\/+$/, '');
 }
 
@@ -77,36 +88,12 @@ const API_URL_EXAMPLE = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
  * (which is never shown back), no query or fragment.
  */
 export function parseApiUrl(name: string, raw: string, rules: ApiUrlRules): CheckedApiUrl {
-  const url = checkHttpUrl(name, raw, API_URL_EXAMPLE);
+  const url = checkUrlInput(name, raw, API_URL_EXAMPLE);
   const cleartext = url.protocol === 'http:' && !isLoopbackHost(url.hostname);
   if (cleartext && !rules.allowInsecureHttp) {
     throw new InvalidInputError(name, raw, `an https:// URL: plain http:// sends the token in cleartext, so it is only for loopback hosts (or pass ${rules.insecureSwitch} to send it anyway)`);
   }
   return { url: url.toString().replace(/\/+$/, ''), cleartext };
-}
-
-/** Parses an absolute http(s) URL; every refusal shows the value with any `user:password@` hidden. */
-function checkHttpUrl(name: string, raw: string, example: string): URL {
-  const shown = withoutCredentials(raw);
-  let url: URL | undefined;
-  try {
-    url = /\s/.test(raw) ? undefined : new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
-    throw new InvalidInputError(name, shown, `an absolute https:// URL such as ${example}`);
-  }
-  if (url.username !== '' || url.password !== '' || shown !== raw) {
-    throw new InvalidInputError(name, shown, `a URL without user:password@ in it, such as ${example} (give credentials another way; a URL gets logged)`);
-  }
-  if (url.search !== '' || url.hash !== '') throw new InvalidInputError(name, shown, `a URL without ?query or #fragment, such as ${example}`);
-  return url;
-}
-
-/** `https://user:pass@host/x` → `https://***@host/x`: user info never reaches a message or a log. */
-export function withoutCredentials(raw: string): string {
-  return raw.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors';
-import { isLoopbackHost } from './clouds';
 import { MAX_AUDIENCES } from './routes';
+import { checkUrlInput } from './urls';
 import { isGuid, isUnresolved } from './values';
 
 /** What a JWT authorizer trusts: one issuer and the audiences a token may carry. */
@@ -16,7 +16,8 @@ export interface JwtTrust {
  */
 export function checkJwtTrust(trust: JwtTrust, key = 'authorizer'): JwtTrust {
   const { issuer, audiences } = trust;
-  if (!isUnresolved(issuer)) checkIssuerUrl(issuer, `${key}.issuer`);
+  // API Gateway only fetches keys over https; plain http is for the loopback emulators.
+  if (!isUnresolved(issuer)) checkUrlInput(`${key}.issuer`, issuer, 'https://login.microsoftonline.com/<tenant id>/v2.0', { httpsUnlessLoopback: true });
   if (audiences.length === 0) {
     throw new InvalidInputError(`${key}.audiences`, [], 'at least one audience (v2: the API client id; v1: the App ID URI)');
   }
@@ -32,16 +33,4 @@ export function checkJwtTrust(trust: JwtTrust, key = 'authorizer'): JwtTrust {
     throw new InvalidInputError(`${key}.audiences`, resolved, `the App ID URI (e.g. api://orders): v1 tokens from ${issuer} carry the resource the caller asked for; use tokenVersion 2 for client-id audiences`);
   }
   return trust;
-}
-
-function checkIssuerUrl(issuer: string, key: string): void {
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    throw new InvalidInputError(key, issuer, 'an absolute https:// issuer URL, e.g. https://login.microsoftonline.com/<tenant id>/v2.0');
-  }
-  if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
-  throw new InvalidInputError(key, issuer, 'an https:// issuer URL (API Gateway only fetches keys over https; http:// only for loopback emulators)');
 }

@@ -13,6 +13,10 @@ export function isGuid(value: string): boolean {
   return GUID.test(value);
 }
 
+/** An API name: it names the HTTP API and, with a suffix, its Lambda, role and log group. */
+export const API_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const API_NAME_FORM = 'letters, digits, hyphens or underscores (up to 64), e.g. orders-api';
+
 export function trimTrailingSlash(value: string): string {
   return value.replace(/\/+$/, '');
 }

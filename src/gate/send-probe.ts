@@ -1,8 +1,6 @@
 import { quoteUntrusted, type Redactor } from '../redact';
 import type { ProbeAnswer, ProbeSpec } from './types';
 
-export type FetchLike = typeof fetch;
-
 export interface SendProbeOptions {
   /** Base URL of the API (stage URL), without a trailing slash. */
   readonly apiUrl: string;
@@ -14,7 +12,7 @@ export interface SendProbeOptions {
   readonly redactor: Redactor;
   /** ms since the probe started, for `atMs`. */
   readonly elapsed: () => number;
-  readonly fetch?: FetchLike;
+  readonly fetch?: typeof fetch;
   /** Aborts the request at once (Ctrl-C); the caller checks it after the answer. */
   readonly signal?: AbortSignal;
 }

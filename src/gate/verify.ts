@@ -9,7 +9,6 @@ import { awaitExpectedRole } from './await-role';
 import { planProbes } from './plan';
 import { pollProbe } from './poll-probe';
 import { RequestSlots } from './request-slots';
-import type { FetchLike } from './send-probe';
 import type { ProbeResult, ProbeSpec, SkippedProbe } from './types';
 import { judgeGate, type Verdict } from './verdict';
 
@@ -64,7 +63,7 @@ export interface VerifyApiGateOptions {
   /** The authorizer's issuer and audiences, when known, for sharper 401 hints. */
   readonly expectedIssuer?: string;
   readonly expectedAudiences?: readonly string[];
-  readonly fetch?: FetchLike;
+  readonly fetch?: typeof fetch;
   readonly log?: (line: string) => void;
 }
 

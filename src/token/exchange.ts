@@ -7,8 +7,6 @@ import type { AssertionSource } from './assertion-source';
 import { AttemptTimeoutError, TokenExchangeFailedError, type EntraErrorDetails } from './errors';
 import { retry, type RetryOptions } from './retry';
 
-export type FetchLike = typeof fetch;
-
 export interface ExchangeOptions {
   /** `{authorityHost}/{tenant}/oauth2/v2.0/token` (tokenContract().tokenEndpoint). */
   readonly tokenEndpoint: string;
@@ -28,7 +26,7 @@ export interface ExchangeOptions {
   readonly mask?: (token: string) => void;
   readonly log?: (line: string) => void;
   /** @default global fetch */
-  readonly fetch?: FetchLike;
+  readonly fetch?: typeof fetch;
   /** Stops the exchange at once (Ctrl-C): rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /** Overrides for the retry policy (attempts, back-off, time-outs, injectable sleep/clock). */

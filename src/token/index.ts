@@ -7,3 +7,4 @@ export * from './aadsts';
 export * from './exchange';
 export * from './token-command';
 export * from './sources';
+export * from './jwks-fetcher';

@@ -3,7 +3,7 @@ import { parseBearerToken } from '../contract/input-values';
 import type { ExchangeContext } from './aadsts';
 import { assertionSource } from './assertion-source';
 import { decodeClaimsForLogging, describeClaimsForLogging, type LoggableClaims } from './decode-claims';
-import { exchangeForAccessToken, type ExchangeOptions, type FetchLike } from './exchange';
+import { exchangeForAccessToken, type ExchangeOptions } from './exchange';
 import { requestGithubIdToken, type GetIdToken } from './request-id-token';
 import { runTokenCommand } from './token-command';
 
@@ -41,7 +41,7 @@ export interface TokenSourceDeps {
   /** Called with every token the moment it exists (pass `core.setSecret`). */
   readonly mask?: (token: string) => void;
   readonly log?: (line: string) => void;
-  readonly fetch?: FetchLike;
+  readonly fetch?: typeof fetch;
   readonly retry?: ExchangeOptions['retry'];
   readonly propagationAttempts?: number;
   /** Stops at once (Ctrl-C): the call rejects with the signal's reason. */

@@ -29,8 +29,10 @@ export async function runTokenCommand(options: RunTokenCommandOptions): Promise<
   const name = commandName(options.command);
   options.signal?.throwIfAborted();
   const { code, signal, stdout, stderr, timedOut, spawnError } = await run(options, timeoutMs);
-  options.signal?.throwIfAborted();
   const token = stdout.trim();
+  // Masked the moment it is read, before anything can fail: stdout may hold a token even when the command then reports an error.
+  if (token !== '') options.mask?.(token);
+  options.signal?.throwIfAborted();
   if (spawnError) throw new TokenCommandFailedError(`token command ${name} could not start: ${spawnError.message}`, null, { cause: spawnError });
   if (timedOut) throw new TokenCommandFailedError(`token command ${name} did not finish within ${timeoutMs} ms`, null);
   if (code !== 0) {
@@ -39,7 +41,6 @@ export async function runTokenCommand(options: RunTokenCommandOptions): Promise<
     throw new TokenCommandFailedError(`token command ${name} exited with ${code ?? signal}${why ? `: ${why}` : ''} (stdout not shown)`, code);
   }
   if (token === '') throw new TokenCommandFailedError(`token command ${name} printed nothing; expected one access token on stdout`, code);
-  options.mask?.(token);
   // The user's own command printed it: a bad token is a usage error that names the command, never the token.
   return parseBearerToken(`token command ${name} output`, token)!;
 }

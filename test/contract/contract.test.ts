@@ -43,7 +43,7 @@ describe('clouds (protocols.md §2, sovereign clouds)', () => {
     ['azure', undefined, 'cloud: got "azure"; expected one of public, usgov, china, local'],
     ['public', 'http://login.microsoftonline.com', 'expected an https:// URL (http:// only for loopback emulators)'],
     ['public', 'https://login.microsoftonline.com/tenant', 'expected a scheme and host only'],
-    ['public', 'not a url', 'expected an absolute URL'],
+    ['public', 'not a url', 'expected an absolute https:// URL'],
   ])('rejects cloud %s with authority host %s', (name, host, message) => {
     expect(() => resolveCloud(name, host)).toThrow(message);
   });

@@ -72,6 +72,12 @@ describe('runTokenCommand', () => {
     expect(JSON.stringify(error) + String(error)).not.toContain('CANARY-STDOUT-TOKEN');
   });
 
+  it('masks what stdout held the moment it is read, even when the command then fails (regression: masked only on success)', async () => {
+    const masked: string[] = [];
+    await runTokenCommand({ command: 'echo CANARY-PRINTED-THEN-FAILED; exit 3', mask: (t) => masked.push(t) }).catch(() => undefined);
+    expect(masked).toEqual(['CANARY-PRINTED-THEN-FAILED']);
+  });
+
   it('hides stdout words a tool repeats on stderr', async () => {
     const error = await runTokenCommand({ command: 'echo CANARY-ECHOED-1234; echo "bad token CANARY-ECHOED-1234" >&2; exit 1' }).catch((e: Error) => e);
     expect((error as Error).message).toBe('token command "echo" exited with 1: bad token [redacted] (stdout not shown)');

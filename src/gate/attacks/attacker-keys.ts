@@ -1,4 +1,4 @@
-import { createSign, randomBytes, type KeyObject } from 'node:crypto';
+import { createSign, KeyObject, randomBytes } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, Certificate, Name, RelativeDistinguishedName, SubjectPublicKeyInfo, TBSCertificate, Validity, Version } from '@peculiar/asn1-x509';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -21,9 +21,12 @@ export function warmUpAttackerKeys(): void {
 }
 
 async function makeAttackerKeys(): Promise<AttackerKeys> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  // jose generates Web Crypto keys; node:crypto signs the certificate, so both halves become KeyObjects.
+  const pair = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const privateKey = KeyObject.from(pair.privateKey);
+  const publicKey = KeyObject.from(pair.publicKey);
   const { kty, n, e } = await exportJWK(publicKey);
-  return { privateKey, publicJwk: { kty, n, e }, certificateDer: selfSignedCertificate(privateKey as KeyObject, publicKey as KeyObject) };
+  return { privateKey, publicJwk: { kty, n, e }, certificateDer: selfSignedCertificate(privateKey, publicKey) };
 }
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';

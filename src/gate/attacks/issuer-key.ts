@@ -1,11 +1,9 @@
-import type { KeyLike } from 'jose';
-import { isLoopbackHost } from '../../contract/clouds';
-// The gateway emulator's JWKS reader already fetches keys the way API Gateway does (discovery →
-// jwks_uri, 1500 ms per fetch, JWKS ≤ 150,000 bytes): the gate reuses it rather than keep a second one.
-import { KeyFetchError, KeyStore } from '../../local/gateway/key-store';
-import type { IssuerPublicKey, ParsedToken } from './types';
+import { checkUrl, withoutCredentials } from '../../contract/urls';
+// The one JWKS fetcher, with API Gateway's limits (discovery → jwks_uri, 1500 ms per fetch, JWKS ≤ 150,000 bytes).
+import { JwksFetcher, KeyFetchError, type IssuerSigningKey } from '../../token/jwks-fetcher';
+import type { ParsedToken } from './types';
 
-export type IssuerKeyResult = { readonly key: IssuerPublicKey } | { readonly skipReason: string };
+export type IssuerKeyResult = { readonly key: IssuerSigningKey } | { readonly skipReason: string };
 
 export interface IssuerKeyOptions {
   readonly fetch?: typeof fetch;
@@ -22,20 +20,15 @@ export async function fetchIssuerKey(token: ParsedToken | undefined, options: Is
   if (!token?.parts) return { skipReason: 'no readable token, so no issuer keys to use' };
   const issuer = token.claims['iss'];
   if (typeof issuer !== 'string') return { skipReason: 'the token has no iss, so its issuer keys cannot be found' };
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    return { skipReason: `the token's iss ${JSON.stringify(issuer)} is not a URL` };
+  const checked = checkUrl(issuer, 'https://login.microsoftonline.com/<tenant id>/v2.0', { httpsUnlessLoopback: true });
+  if ('expected' in checked) {
+    return { skipReason: `the token's iss ${JSON.stringify(withoutCredentials(issuer))} is neither https nor loopback http, so its keys are not fetched (expected ${checked.expected})` };
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return { skipReason: `the token's iss ${issuer} is neither https nor loopback http, so its keys are not fetched` };
-  }
-  const store = new KeyStore({ fetchTimeoutMs: options.timeoutMs ?? 1500, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const store = new JwksFetcher({ fetchTimeoutMs: options.timeoutMs ?? 1500, ...(options.fetch ? { fetch: options.fetch } : {}) });
   try {
     const found = await store.keyFor(issuer, token.kid);
     if (!found) return { skipReason: `the issuer's JWKS has no RSA signing key with the token's kid ${token.kid}` };
-    return { key: { key: found.key as KeyLike, jwk: found.jwk } };
+    return { key: found };
   } catch (error) {
     if (error instanceof KeyFetchError) return { skipReason: `the issuer's signing keys could not be fetched: ${error.description}` };
     return { skipReason: "the issuer's signing keys could not be read" };

@@ -1,14 +1,14 @@
-import type { KeyObject } from 'node:crypto';
 import { exportSPKI } from 'jose';
 import { signHs256, withoutKeyHints } from './token-parts';
-import type { Attack, AttackInput, IssuerPublicKey } from './types';
+import type { IssuerSigningKey } from '../../token/jwks-fetcher';
+import type { Attack, AttackInput } from './types';
 
 /** The forms a verifier might hand to HMAC as "the key", when it lets the token pick HS256. */
 export type ConfusionForm = 'pem' | 'pem-no-newline' | 'pkcs1' | 'jwk-json' | 'der';
 
 /** The issuer's public key as an HMAC secret in one form (jose for PEM, node:crypto for PKCS#1 and DER). */
-export async function confusionSecret(issuerKey: IssuerPublicKey, form: ConfusionForm): Promise<string | Buffer> {
-  const keyObject = issuerKey.key as KeyObject;
+export async function confusionSecret(issuerKey: IssuerSigningKey, form: ConfusionForm): Promise<string | Buffer> {
+  const keyObject = issuerKey.key;
   switch (form) {
     case 'pem':
       return `${(await exportSPKI(issuerKey.key)).trimEnd()}\n`;

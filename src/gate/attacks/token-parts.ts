@@ -1,5 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, type JWTPayload, type KeyLike } from 'jose';
+import { createHmac, randomUUID, type KeyObject } from 'node:crypto';
+import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import type { ParsedToken } from './types';
 
 /** base64url of a value's JSON: one JWS segment. */
@@ -13,7 +13,7 @@ export function compact(header: Readonly<Record<string, unknown>>, claims: Reado
 }
 
 /** RS256 with the attacker's key: a real signature that no trusted key verifies. */
-export function signRs256(header: Readonly<Record<string, unknown>>, claims: Readonly<Record<string, unknown>>, key: KeyLike): Promise<string> {
+export function signRs256(header: Readonly<Record<string, unknown>>, claims: Readonly<Record<string, unknown>>, key: KeyObject): Promise<string> {
   return new SignJWT(claims as JWTPayload).setProtectedHeader({ ...header, alg: 'RS256' }).sign(key);
 }
 

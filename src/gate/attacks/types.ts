@@ -1,4 +1,6 @@
-import type { JWK, KeyLike } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+import type { IssuerSigningKey } from '../../token/jwks-fetcher';
 
 /** A token split into what attacks reuse; made-up claims stand in when there is no readable token. */
 export interface ParsedToken {
@@ -12,26 +14,19 @@ export interface ParsedToken {
 
 /** Keys the gate makes for itself: nothing an API should ever trust. */
 export interface AttackerKeys {
-  readonly privateKey: KeyLike;
+  readonly privateKey: KeyObject;
   /** The public half as a JWK (no `kid`: attacks set their own). */
   readonly publicJwk: JWK;
   /** A self-signed X.509 certificate for the same key, DER. */
   readonly certificateDer: Uint8Array;
 }
 
-/** The issuer's public key named by the token's `kid`, from the JWKS at its discovery document. */
-export interface IssuerPublicKey {
-  readonly key: KeyLike;
-  /** As the JWKS reader holds it: kty, n, e, kid. */
-  readonly jwk: JWK;
-}
-
 /** What every attack is crafted from: a function of (genuine token, JWKS key, attacker keys), never of paths. */
 export interface AttackInput {
   readonly token: ParsedToken;
   readonly attacker: AttackerKeys;
-  /** Present when the issuer's key for the token's `kid` could be fetched. */
-  readonly issuerKey?: IssuerPublicKey;
+  /** The issuer's public key named by the token's `kid`, when it could be fetched from the JWKS at its discovery document. */
+  readonly issuerKey?: IssuerSigningKey;
   readonly nowSeconds: number;
 }
 

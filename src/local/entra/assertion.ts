@@ -1,15 +1,16 @@
+import type { KeyObject } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { KeyFetchError, type JwksFetcher } from '../../token/jwks-fetcher';
 import { claimsMatch } from './claims-expression';
 import { AadstsError, aadsts } from './aadsts';
 import type { DirectoryApplication, StoredCredential } from './directory';
-import type { IssuerKeys } from './issuer-keys';
 import type { Visibility } from './replication';
 
 export interface AssertionCheck {
   readonly assertion: string;
   readonly app: DirectoryApplication;
   readonly nowMs: number;
-  readonly keys: IssuerKeys;
+  readonly keys: JwksFetcher;
   /** Hides credentials that have not replicated yet (the propagation and replication faults). */
   readonly visible: Visibility;
   /** Leeway on exp/nbf [uncertain: Entra does not document one]. */
@@ -38,7 +39,7 @@ export async function checkAssertion(check: AssertionCheck): Promise<AcceptedAss
   const byIssuer = check.app.federatedCredentials.filter((credential) => credential.issuer === issuer);
   if (byIssuer.length === 0) throw new AadstsError(aadsts.noIssuerMatch(issuer));
 
-  const key = await check.keys.key(issuer, typeof header.kid === 'string' ? header.kid : undefined);
+  const key = await issuerKey(check.keys, issuer, header.kid);
   try {
     await compactVerify(check.assertion, key, { algorithms: ['RS256'] });
   } catch {
@@ -60,6 +61,20 @@ export async function checkAssertion(check: AssertionCheck): Promise<AcceptedAss
   const credential = matching.find((candidate) => check.visible('federatedCredential', candidate.addedAt));
   if (!credential) throw new AadstsError(aadsts.noFederatedMatch(issuer, subject, audiences.join(', ')));
   return { credential, claims };
+}
+
+/** The issuer's key for the assertion's `kid`, found as Entra does: discovery → jwks_uri → JWKS (7000272 when absent). */
+async function issuerKey(keys: JwksFetcher, issuer: string, kid: unknown): Promise<KeyObject> {
+  if (typeof kid !== 'string') throw new AadstsError(aadsts.invalidJwt('The assertion header has no kid.'));
+  let found;
+  try {
+    found = await keys.keyFor(issuer, kid);
+  } catch (error) {
+    if (error instanceof KeyFetchError) throw new AadstsError(aadsts.invalidJwt(`The metadata of issuer '${issuer}' at ${error.url} cannot be used: ${error.description}.`));
+    throw error;
+  }
+  if (!found) throw new AadstsError(aadsts.signingKeyNotFound(kid, issuer));
+  return found.key;
 }
 
 function decode(assertion: string): { header: ReturnType<typeof decodeProtectedHeader>; claims: JWTPayload } {

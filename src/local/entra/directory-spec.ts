@@ -24,7 +24,7 @@ export interface ApplicationSpec {
   readonly identifierUris?: readonly string[];
   /** `requested_access_token_version`; Entra treats unset as 1. @default 1 */
   readonly tokenVersion?: TokenVersion;
-  readonly appRoles?: readonly AppRoleSpec[];
+  readonly appRoles?: readonly DirectoryAppRoleSpec[];
   readonly oauth2Scopes?: readonly OAuth2ScopeSpec[];
   readonly federatedCredentials?: readonly FederatedCredentialSpec[];
   /** Client secrets (the `value`, as azuread_application_password outputs it). */
@@ -41,7 +41,8 @@ export interface OptionalClaimsSpec {
   readonly accessToken?: readonly string[];
 }
 
-export interface AppRoleSpec {
+/** An app role as the directory holds it, with the id tokens' role assignments point at. */
+export interface DirectoryAppRoleSpec {
   readonly id: string;
   readonly value: string;
   /** @default ['Application'] */
@@ -69,12 +70,13 @@ export interface SubjectCredentialSpec extends FederatedCredentialBase {
   readonly subject: string;
 }
 
-export interface FlexibleCredentialSpec extends FederatedCredentialBase {
+/** A flexible federated credential as the directory stores it: matched by expression instead of subject. */
+export interface ClaimsMatchingCredentialSpec extends FederatedCredentialBase {
   /** e.g. `claims['sub'] matches 'repo:octo-org/orders-api:*'` (operators matches, eq, and). */
   readonly claimsMatchingExpression: string;
 }
 
-export type FederatedCredentialSpec = SubjectCredentialSpec | FlexibleCredentialSpec;
+export type FederatedCredentialSpec = SubjectCredentialSpec | ClaimsMatchingCredentialSpec;
 
 export interface PasswordSpec {
   readonly value: string;

@@ -1,7 +1,7 @@
 import { checkFederatedCredentials, checkTenantId, isGuid, parseClaimsMatchingExpression, type ClaimCondition, type TokenVersion } from '../../contract';
 import type {
   AppRoleAssignmentSpec,
-  AppRoleSpec,
+  DirectoryAppRoleSpec,
   ApplicationSpec,
   DirectorySpec,
   FederatedCredentialSpec,
@@ -32,7 +32,7 @@ export interface DirectoryApplication {
   readonly objectId: string;
   readonly identifierUris: string[];
   readonly tokenVersion: TokenVersion;
-  readonly appRoles: AppRoleSpec[];
+  readonly appRoles: DirectoryAppRoleSpec[];
   readonly oauth2Scopes: OAuth2ScopeSpec[];
   readonly federatedCredentials: StoredCredential[];
   readonly passwords: PasswordSpec[];

@@ -9,7 +9,7 @@ import { aadsts, aadstsBody, AadstsError, type AadstsFailure } from './aadsts';
 import { Directory } from './directory';
 import type { DirectorySpec } from './directory-spec';
 import { checkFaults, type EntraFaults } from './faults';
-import { IssuerKeys } from './issuer-keys';
+import { JwksFetcher } from '../../token/jwks-fetcher';
 import { visibility } from './replication';
 import { exchangeClientCredentials, type BasicCredentials } from './token-request';
 
@@ -30,7 +30,11 @@ export interface EntraOptions {
   readonly assertionClockSkewSeconds?: number;
   /** Time-out of each issuer discovery/JWKS fetch. @default 5000 */
   readonly issuerFetchTimeoutMs?: number;
-  /** How long issuer keys are cached. @default 600 */
+  /**
+   * How long issuer keys are cached. An assertion whose `kid` is not in the cached keys refetches them
+   * at once (a fetch under way is shared), so a rotation at the issuer is picked up; whether Entra
+   * refetches early is not documented **[uncertain]**. @default 600
+   */
   readonly issuerKeysCacheSeconds?: number;
   /** Injected fetch for issuer metadata. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
@@ -67,10 +71,11 @@ export async function startEntra(options: EntraOptions = {}): Promise<EntraEmula
   let faults: EntraFaults = checkFaults(options.faults ?? {});
   let pendingFailures = faults.failNextTokenRequests?.count ?? 0;
   let tokenRequestCount = 0;
-  const issuerKeys = new IssuerKeys({
+  const issuerKeys = new JwksFetcher({
     now: () => clock.now(),
-    ...(options.issuerFetchTimeoutMs !== undefined ? { timeoutMs: options.issuerFetchTimeoutMs } : {}),
-    ...(options.issuerKeysCacheSeconds !== undefined ? { cacheSeconds: options.issuerKeysCacheSeconds } : {}),
+    fetchTimeoutMs: options.issuerFetchTimeoutMs ?? 5000,
+    cacheTtlMs: (options.issuerKeysCacheSeconds ?? 600) * 1000,
+    unknownKidRefetchMs: 0,
     ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
   });
   const keyRings = new Map<string, Promise<KeyRing>>();

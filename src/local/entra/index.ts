@@ -5,6 +5,7 @@ export * from './directory-spec';
 export * from './aadsts';
 export * from './claims-expression';
 export * from './tf-loader';
-export { IdentityReferenceError, IdentityStackError } from './tf-references';
+export { IdentityStackError } from './tf-stack';
+export { UnresolvedReferenceError } from '../tf-resolver';
 export { localIssuers } from './access-token';
 export { JWT_BEARER_ASSERTION_TYPE } from './token-request';

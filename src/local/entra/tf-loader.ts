@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { checkFederatedCredentials, checkTenantId, type TokenVersion } from '../../contract';
-import type { AppRoleSpec, ApplicationSpec, DirectorySpec, FederatedCredentialSpec, ServicePrincipalSpec, AppRoleAssignmentSpec } from './directory-spec';
-import { IdentityStackError } from './tf-references';
-import { APPLICATION_TYPES, TfStack, type TfBody } from './tf-stack';
+import type { DirectoryAppRoleSpec, ApplicationSpec, DirectorySpec, FederatedCredentialSpec, ServicePrincipalSpec, AppRoleAssignmentSpec } from './directory-spec';
+import { APPLICATION_TYPES, IdentityStackError, TfStack, type TfBody } from './tf-stack';
 
 export interface IdentityStackOptions {
   /** The directory (tenant) id the stack is applied to: the loader's choice, never read from the stack. */
@@ -65,7 +64,7 @@ export async function readIdentityStack(path: string, options: IdentityStackOpti
  * Turns a synthesized identity stack into an emulator directory: azuread_application(_registration),
  * azuread_application_identifier_uri, azuread_application_app_role, azuread_service_principal,
  * azuread_application_(flexible_)federated_identity_credential, azuread_app_role_assignment and
- * azuread_application_password. Any reference it cannot resolve is one IdentityReferenceError.
+ * azuread_application_password. Any reference it cannot resolve is one UnresolvedReferenceError.
  */
 export function loadIdentityStack(stack: unknown, options: IdentityStackOptions): LoadedIdentityStack {
   const tenantId = checkTenantId(options.tenantId);
@@ -156,7 +155,7 @@ interface MutableApp {
   objectId: string;
   identifierUris: string[];
   tokenVersion: TokenVersion;
-  appRoles: AppRoleSpec[];
+  appRoles: DirectoryAppRoleSpec[];
   oauth2Scopes: { id: string; value: string }[];
   federatedCredentials: FederatedCredentialSpec[];
   passwords: { value: string; displayName?: string }[];

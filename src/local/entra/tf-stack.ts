@@ -1,5 +1,16 @@
 import { stableUuid } from '../../contract';
-import { IdentityStackError, interpolate, SUPPORTED_REFERENCES, IdentityReferenceError, type Reference, type ValueSite } from './tf-references';
+import { GuardError } from '../../errors';
+import { TerraformResolver, UnresolvedReferenceError, type AttributeReference, type TerraformJson, type ValueSite } from '../tf-resolver';
+
+/** The synthesized stack is not shaped as the loader needs (missing attribute, wrong type). */
+export class IdentityStackError extends GuardError {
+  constructor(message: string) {
+    super('ERR_INVALID_IDENTITY_STACK', message);
+  }
+}
+
+const SUPPORTED_REFERENCES =
+  'expected a literal, var.<name> with a value, or a reference to this stack such as azuread_application.<name>.client_id|object_id|id, azuread_service_principal.<name>.object_id|client_id';
 
 export type TfBody = Readonly<Record<string, unknown>>;
 
@@ -12,26 +23,15 @@ export const APPLICATION_TYPES = ['azuread_application', 'azuread_application_re
  */
 export class TfStack {
   private readonly resources: Readonly<Record<string, Readonly<Record<string, TfBody>>>>;
-  private readonly resolving = new Set<string>();
+  private readonly resolver: TerraformResolver;
 
-  constructor(
-    stack: unknown,
-    readonly tenantId: string,
-    private readonly variables: Readonly<Record<string, string>>,
-  ) {
+  constructor(stack: unknown, readonly tenantId: string, variables: Readonly<Record<string, string>>) {
     if (stack === null || typeof stack !== 'object' || Array.isArray(stack)) {
       throw new IdentityStackError('cdk.tf.json: expected a JSON object (the synthesized identity stack)');
     }
     const resource = (stack as Record<string, unknown>)['resource'];
     this.resources = resource !== null && typeof resource === 'object' ? (resource as Record<string, Record<string, TfBody>>) : {};
-    const declared = (stack as Record<string, unknown>)['variable'];
-    const defaults: Record<string, string> = {};
-    if (declared !== null && typeof declared === 'object') {
-      for (const [name, body] of Object.entries(declared as Record<string, { default?: unknown }>)) {
-        if (typeof body?.default === 'string' || typeof body?.default === 'number') defaults[name] = String(body.default);
-      }
-    }
-    this.variables = { ...defaults, ...variables };
+    this.resolver = new TerraformResolver(stack as TerraformJson, { variables, computed: (reference) => this.computed(reference), supported: SUPPORTED_REFERENCES });
   }
 
   /** `[logicalName, body]` of every resource of a type. */
@@ -66,7 +66,9 @@ export class TfStack {
     }
     if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
     if (typeof raw !== 'string') throw new IdentityStackError(`${site.resource}.${site.attribute}: got ${JSON.stringify(raw)}; expected a string`);
-    return interpolate(raw, site, (reference, at, expression) => this.resolve(reference, at, expression));
+    const resolved = this.resolver.resolveString(raw, site);
+    if (typeof resolved === 'object' && resolved !== null) throw new UnresolvedReferenceError(site.resource, site.attribute, raw, 'expected a single value');
+    return String(resolved);
   }
 
   /** A list of strings (each element may hold references). */
@@ -74,7 +76,7 @@ export class TfStack {
     if (raw === undefined || raw === null) return [];
     if (typeof raw === 'string') {
       // A whole-list reference such as "${var.audiences}" cannot be expanded here.
-      if (/^\$\{[^}]*\}$/.test(raw)) throw new IdentityReferenceError(site.resource, site.attribute, raw, 'a JSON list of strings');
+      if (/^\$\{[^}]*\}$/.test(raw)) throw new UnresolvedReferenceError(site.resource, site.attribute, raw, 'expected a JSON list of strings');
       return [this.value(raw, site)!];
     }
     if (!Array.isArray(raw)) throw new IdentityStackError(`${site.resource}.${site.attribute}: got ${JSON.stringify(raw)}; expected a list of strings`);
@@ -96,31 +98,12 @@ export class TfStack {
         if (value === `/applications/${objectId}` || value === objectId || value === this.clientId(name)) return name;
       }
     }
-    throw new IdentityReferenceError(site.resource, site.attribute, value, 'a reference to an azuread_application of this stack (.id, .object_id or .client_id)');
+    throw new UnresolvedReferenceError(site.resource, site.attribute, value, 'expected a reference to an azuread_application of this stack (.id, .object_id or .client_id)');
   }
 
-  private resolve(reference: Reference, site: ValueSite, expression: string): string {
-    if (reference.kind === 'variable') {
-      const value = this.variables[reference.name];
-      if (value === undefined) throw new IdentityReferenceError(site.resource, site.attribute, expression, `a value for variable "${reference.name}" (pass it in variables)`);
-      return value;
-    }
-    const key = `${reference.type}.${reference.name}.${reference.attribute}[${reference.key ?? ''}]`;
-    if (this.resolving.has(key)) throw new IdentityReferenceError(site.resource, site.attribute, expression, 'references without a cycle');
-    this.resolving.add(key);
-    try {
-      const value = this.attribute(reference);
-      if (value === undefined) throw new IdentityReferenceError(site.resource, site.attribute, expression, SUPPORTED_REFERENCES);
-      return value;
-    } finally {
-      this.resolving.delete(key);
-    }
-  }
-
-  /** Attributes Entra computes at apply time, then literal attributes of the referenced resource. */
-  private attribute(ref: Extract<Reference, { kind: 'attribute' }>): string | undefined {
-    const body = this.body(ref.type, ref.name);
-    if (!body) return undefined;
+  /** Attributes Entra computes at apply time; undefined leaves the reference to the resolver's literal lookup. */
+  private computed(ref: AttributeReference): string | undefined {
+    if (ref.data || !this.body(ref.type, ref.name)) return undefined;
     const isApplication = (APPLICATION_TYPES as readonly string[]).includes(ref.type);
     if (isApplication) {
       if (ref.attribute === 'client_id' || ref.attribute === 'application_id') return this.clientId(ref.name);
@@ -138,8 +121,7 @@ export class TfStack {
         return this.roleId(this.applicationNamed(this.string(ref.type, ref.name, 'client_id', true), site), ref.key);
       }
     }
-    if (ref.key !== undefined || typeof body[ref.attribute] === 'object') return undefined;
-    return this.string(ref.type, ref.name, ref.attribute);
+    return undefined;
   }
 
   private roleId(appName: string, value: string): string | undefined {

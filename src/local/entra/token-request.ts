@@ -4,7 +4,7 @@ import { accessTokenClaims } from './access-token';
 import { checkAssertion } from './assertion';
 import { AadstsError, aadsts } from './aadsts';
 import type { DirectoryApplication, Directory, DirectoryTenant } from './directory';
-import type { IssuerKeys } from './issuer-keys';
+import type { JwksFetcher } from '../../token/jwks-fetcher';
 import type { Visibility } from './replication';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -12,7 +12,7 @@ export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion
 export interface TokenRequestContext {
   readonly authorityHost: string;
   readonly directory: Directory;
-  readonly issuerKeys: IssuerKeys;
+  readonly issuerKeys: JwksFetcher;
   readonly signingKeys: (tenantId: string) => Promise<KeyRing>;
   readonly nowMs: number;
   /** Which directory objects have replicated (all of them unless a replication fault is on). */

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
-import { compactVerify, importJWK, type JWK, type KeyLike } from 'jose';
+import { compactVerify, importJWK, type JWK, type KeyInput } from 'jose';
 import { ALG_NONE_SPELLINGS, ATTACK_CODES, MAX_REQUEST_HEADER_BYTES, PSYCHIC_SIGNATURES, type AttackCode, type ConfusionForm } from '../../gate/attacks';
 import type { JwtAuthorizerDefinition } from './definition';
-import type { KeyStore } from './key-store';
+import type { IssuerSigningKey, JwksFetcher } from '../../token/jwks-fetcher';
 
 /**
  * Deliberate defects for the gateway emulator's JWT authorizer, one per attack in the gate's
@@ -23,7 +23,7 @@ export interface FlawContext {
   /** The token after the strict `Bearer ` strip. */
   readonly token: string;
   readonly authorizer: JwtAuthorizerDefinition;
-  readonly keys: KeyStore;
+  readonly keys: JwksFetcher;
   readonly nowSeconds: number;
 }
 
@@ -61,12 +61,12 @@ function compactWith(token: string, alg: string | ((alg: unknown) => boolean)): 
   return matches ? decoded : undefined;
 }
 
-async function trustedKey(context: FlawContext, kid: unknown): Promise<{ key: KeyLike | Uint8Array; jwk: JWK } | undefined> {
+async function trustedKey(context: FlawContext, kid: unknown): Promise<IssuerSigningKey | undefined> {
   if (typeof kid !== 'string') return undefined;
   return context.keys.keyFor(context.authorizer.issuer, kid).catch(() => undefined);
 }
 
-async function verifiedWith(token: string, key: KeyLike | Uint8Array, algorithms: string[]): Promise<Record<string, unknown> | undefined> {
+async function verifiedWith(token: string, key: KeyInput, algorithms: string[]): Promise<Record<string, unknown> | undefined> {
   try {
     const { payload } = await compactVerify(token, key, { algorithms });
     const claims = JSON.parse(Buffer.from(payload).toString('utf8')) as unknown;

@@ -1,7 +1,8 @@
+import { checkUrl, withoutCredentials } from '../../contract/urls';
 import { DEFAULT_IDENTITY_SOURCE, type GatewayDefinition, type IntegrationDefinition, type JwtAuthorizerDefinition, type LambdaHandler, type RouteDefinition } from './definition';
 import { GatewayDefinitionError } from './errors';
 import type { LambdaLoader } from './lambda-loader';
-import { parseRouteForMatching, type ParsedRouteKey } from './route-match';
+import { parseRouteForMatching, type RankedRouteKey } from './route-match';
 
 export type IdentitySource = { readonly from: 'header' | 'querystring'; readonly name: string };
 
@@ -16,7 +17,7 @@ export type CompiledIntegration =
   | { readonly type: 'ECHO' };
 
 export interface CompiledRoute {
-  readonly parsed: ParsedRouteKey;
+  readonly parsed: RankedRouteKey;
   readonly definition: RouteDefinition;
   readonly authorizer?: CompiledAuthorizer;
   readonly integration: CompiledIntegration;
@@ -55,7 +56,7 @@ export function compileDefinition(definition: GatewayDefinition, loader: LambdaL
 
 function compileAuthorizer(authorizer: JwtAuthorizerDefinition): CompiledAuthorizer {
   const label = `authorizer "${authorizer.id}"`;
-  if (typeof authorizer.issuer !== 'string' || !/^https?:\/\/\S+$/.test(authorizer.issuer)) throw new GatewayDefinitionError(`${label} issuer: got ${JSON.stringify(authorizer.issuer)}; expected an http(s) URL`);
+  checkDefinitionUrl(authorizer.issuer, `${label} issuer`, 'https://login.microsoftonline.com/<tenant id>/v2.0');
   if (!Array.isArray(authorizer.audiences) || authorizer.audiences.length === 0 || authorizer.audiences.length > MAX_AUDIENCES) {
     throw new GatewayDefinitionError(`${label} audiences: got ${JSON.stringify(authorizer.audiences)}; expected 1 to ${MAX_AUDIENCES} strings`);
   }
@@ -71,7 +72,7 @@ function compileIntegration(integration: IntegrationDefinition, routeKey: string
     case 'ECHO':
       return integration;
     case 'HTTP_PROXY':
-      if (!/^https?:\/\/\S+$/.test(integration.uri)) throw new GatewayDefinitionError(`route "${routeKey}" HTTP_PROXY uri: got ${JSON.stringify(integration.uri)}; expected an http(s) URL`);
+      checkDefinitionUrl(integration.uri, `route "${routeKey}" HTTP_PROXY uri`, 'https://backend.example.com/{proxy}');
       return integration;
     case 'AWS_PROXY': {
       const handler = typeof integration.lambda === 'function' ? integration.lambda : loader.load(integration.lambda);
@@ -80,4 +81,10 @@ function compileIntegration(integration: IntegrationDefinition, routeKey: string
     default:
       throw new GatewayDefinitionError(`route "${routeKey}" integration type: got ${JSON.stringify((integration as { type?: unknown }).type)}; expected HTTP_PROXY, AWS_PROXY or ECHO`);
   }
+}
+
+/** The contract's URL check (query allowed: proxy URIs may carry one), as a definition error. */
+function checkDefinitionUrl(value: unknown, label: string, example: string): void {
+  const checked = typeof value === 'string' ? checkUrl(value, example, { bare: false }) : { expected: `an absolute https:// URL such as ${example}` };
+  if ('expected' in checked) throw new GatewayDefinitionError(`${label}: got ${JSON.stringify(typeof value === 'string' ? withoutCredentials(value) : value)}; expected ${checked.expected}`);
 }

@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { AuthorizationType, CorsConfiguration, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaCode, LambdaHandler, RouteDefinition } from './definition';
 import { GatewayDefinitionError } from './errors';
-import { referencedName, singleBlock, TerraformResolver, type TerraformJson } from './tf-expressions';
+import { referencedName, singleBlock, TerraformResolver, type TerraformJson } from '../tf-resolver';
 
 export interface StackLoadOptions {
   /** Values for the stack's `variable` blocks; missing ones fall back to their `default`. */
@@ -31,12 +31,12 @@ export function gatewayFromStack(stack: unknown, options: StackLoadOptions = {})
   const of = (type: string): Blocks => (resources[type] ?? {}) as Blocks;
   const text = (value: unknown, where: string, attribute: string): string | undefined => {
     if (value === undefined || value === null) return undefined;
-    const resolved = resolver.resolve(value, where, attribute);
+    const resolved = resolver.resolve(value, { resource: where, attribute });
     return typeof resolved === 'string' ? resolved : String(resolved);
   };
   const strings = (value: unknown, where: string, attribute: string): string[] | undefined => {
     if (value === undefined || value === null) return undefined;
-    const resolved = resolver.resolve(value, where, attribute);
+    const resolved = resolver.resolve(value, { resource: where, attribute });
     if (!Array.isArray(resolved)) throw new GatewayDefinitionError(`${where}.${attribute}: got ${JSON.stringify(resolved)}; expected a list of strings`);
     return resolved.map(String);
   };

@@ -6,13 +6,26 @@ import { isPreflight, preflightResponse, withCorsHeaders } from './cors';
 import { compileDefinition, type CompiledRoute } from './compile-definition';
 import type { GatewayDefinition } from './definition';
 import { forwardHttp, IntegrationFailure, invokeLambda, INTEGRATION_TIMEOUT_MS } from './integrations';
+import { JwksFetcher, type JwksFetcherOptions } from '../../token/jwks-fetcher';
 import { authorizeJwt, type JwtCheckOptions } from './jwt-authorizer';
-import { KeyStore, type KeyStoreOptions } from './key-store';
 import { LambdaLoader } from './lambda-loader';
 import { buildEventV2, stringifyClaims, type ProxyResponse } from './payload-v2';
 import { matchRoute } from './route-match';
 
-export interface GatewayOptions extends JwtCheckOptions, Omit<KeyStoreOptions, 'now'> {
+/**
+ * Signing-key options, API Gateway's by default (see JwksFetcher): "API Gateway can cache public keys for
+ * two hours", so issuers must "allow a grace period during which both the old and new keys are valid"
+ * (protocols.md §1). A key the issuer signs with before it was published stays unknown until the
+ * cache expires, and a withdrawn key keeps verifying until then. Whether HTTP APIs refetch early on an
+ * unknown `kid` is not documented (REST API JWT authorizers do) **[uncertain]**: the stricter reading,
+ * no early refetch, is the default; `unknownKidRefetchMs` turns an early refetch on.
+ */
+export type GatewayKeyOptions = Omit<JwksFetcherOptions, 'now' | 'discoveryUrl'>;
+
+/** The most API Gateway caches keys (2 h); `cacheTtlMs` may not exceed it. */
+export const MAX_CACHE_TTL_MS = 2 * 60 * 60 * 1000;
+
+export interface GatewayOptions extends JwtCheckOptions, GatewayKeyOptions {
   readonly definition: GatewayDefinition;
   /** @default 0 (a free port) */
   readonly port?: number;
@@ -59,7 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
     throw error;
   }
   const now = options.now ?? Date.now;
-  const keys = new KeyStore({ ...options, now });
+  const keys = gatewayKeys({ ...options, now });
   const log = new AccessLogBuffer(options.accessLogLimit ?? 1000, options.accessLog);
   const maxHeaderBytes = options.maxRequestHeaderBytes ?? 10_240;
   const agent = new Agent({ keepAlive: true });
@@ -227,4 +240,11 @@ function identityValue(req: IncomingMessage, target: string, source: { from: 'he
   const queryAt = target.indexOf('?');
   if (queryAt < 0) return undefined;
   return new URLSearchParams(target.slice(queryAt + 1)).get(source.name) ?? undefined;
+}
+
+/** The gateway's JWKS fetcher: discovery from the issuer, AWS's limits, keys cached at most 2 h. */
+export function gatewayKeys(options: GatewayKeyOptions & { readonly now?: () => number }): JwksFetcher {
+  const ttl = options.cacheTtlMs ?? MAX_CACHE_TTL_MS;
+  if (ttl > MAX_CACHE_TTL_MS) throw new TypeError(`cacheTtlMs: got ${ttl}; expected at most ${MAX_CACHE_TTL_MS} (API Gateway caches keys up to 2 h)`);
+  return new JwksFetcher(options);
 }

@@ -1,7 +1,7 @@
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { FlawCheck } from './authorizer-flaws';
 import type { JwtAuthorizerDefinition } from './definition';
-import { KeyFetchError, type KeyStore } from './key-store';
+import { KeyFetchError, type JwksFetcher } from '../../token/jwks-fetcher';
 
 export type RsaAlgorithm = 'RS256' | 'RS384' | 'RS512';
 
@@ -40,7 +40,7 @@ export async function authorizeJwt(
   rawValue: string | undefined,
   authorizer: JwtAuthorizerDefinition,
   routeScopes: readonly string[] | undefined,
-  keys: KeyStore,
+  keys: JwksFetcher,
   options: JwtCheckOptions = {},
 ): Promise<AuthorizerOutcome> {
   // Missing or empty identity source: AWS answers 401 before looking at any token. Whether a

@@ -9,7 +9,8 @@ import { HTTP_METHODS } from '../../contract/routes';
 
 export type Segment = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param'; readonly name: string } | { readonly kind: 'greedy'; readonly name: string };
 
-export interface ParsedRouteKey {
+/** A route key split for matching, with its specificity rank (the contract's ParsedRouteKey only checks the form). */
+export interface RankedRouteKey {
   readonly routeKey: string;
   /** Upper-case method, `ANY`, or undefined for `$default`. */
   readonly method?: string;
@@ -31,7 +32,7 @@ const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
  * contract's stricter parseRouteKey; this one accepts any key API Gateway may hand back (e.g. from moto).
  * Throws a one-line TypeError naming the key when it has no valid form.
  */
-export function parseRouteForMatching(routeKey: string): ParsedRouteKey {
+export function parseRouteForMatching(routeKey: string): RankedRouteKey {
   if (routeKey === '$default') return { routeKey, segments: [], isDefault: true, rank: [] };
   const match = /^([A-Z]+) (\/\S*)$/.exec(routeKey);
   if (!match || !METHODS.has(match[1] as string)) {
@@ -54,7 +55,7 @@ export function parseRouteForMatching(routeKey: string): ParsedRouteKey {
 }
 
 /** Finds the most specific route for a request, or undefined (the caller answers 404). */
-export function matchRoute<T extends { readonly parsed: ParsedRouteKey }>(routes: readonly T[], method: string, path: string): RouteMatch<T> | undefined {
+export function matchRoute<T extends { readonly parsed: RankedRouteKey }>(routes: readonly T[], method: string, path: string): RouteMatch<T> | undefined {
   const parts = splitPath(path);
   let best: { route: T; params: Record<string, string>; rank: readonly number[] } | undefined;
   let fallback: T | undefined;

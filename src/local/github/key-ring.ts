@@ -1,5 +1,5 @@
 import { createHash, KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 
 /** One RS256 signing key and the public half published in a JWKS. */
 export interface SigningKey {
@@ -10,7 +10,7 @@ export interface SigningKey {
    * select keys by `kid`, and nothing here compares x5t with a certificate.
    */
   readonly x5t: string;
-  readonly privateKey: KeyLike;
+  readonly privateKey: KeyObject;
   readonly publicJwk: JWK;
 }
 
@@ -20,11 +20,13 @@ export interface Jwks {
 }
 
 export async function createSigningKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  const privateKey = KeyObject.from(pair.privateKey);
+  const publicKey = KeyObject.from(pair.publicKey);
   const jwk = await exportJWK(publicKey);
   // The RFC 7638 thumbprint makes a stable, unique kid without a counter.
   const kid = await calculateJwkThumbprint(jwk);
-  const der = (publicKey as KeyObject).export({ type: 'spki', format: 'der' });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
   const x5t = createHash('sha1').update(der).digest('base64url');
   return { kid, x5t, privateKey, publicJwk: { kty: jwk.kty, use: 'sig', alg: 'RS256', kid, x5t, n: jwk.n, e: jwk.e } };
 }

@@ -1,5 +1,5 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, exportJWK, importJWK } from 'jose';
+import { createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { decodeProtectedHeader, exportJWK } from 'jose';
 import { ATTACKS, ATTACK_CODES, attackerKeys, craftAttacks, fetchIssuerKey, parseToken, prepareAttacks, verifyApiGate, weakerAudienceEvidence } from '../../../src/gate';
 import { createTestIssuer, type TestIssuer } from '../helpers/issuer';
 import { startTestApi } from '../helpers/test-api';
@@ -65,7 +65,7 @@ describe('crafting from (token, issuer key, attacker keys)', () => {
 
   test('key confusion signs with the issuer public key in each form (HS256, genuine kid)', async () => {
     const jwk = { ...issuer.jwks.keys[0]! };
-    const key = (await importJWK(jwk, 'RS256')) as KeyObject;
+    const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
     const { credentials } = await craftAttacks({ token: parseToken(token, 0), issuerKey: { key: { key, jwk } }, attacker: await attackerKeys(), nowSeconds: 0, only: ['key-confusion-pem', 'key-confusion-der'] });
     expect(credentials.map((c) => header(c.authorization))).toEqual([expect.objectContaining({ alg: 'HS256', kid: issuer.kid }), expect.objectContaining({ alg: 'HS256', kid: issuer.kid })]);
   });

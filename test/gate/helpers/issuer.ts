@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload, type KeyLike } from 'jose';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload } from 'jose';
 
 /** An in-process token issuer with one RSA key: signs Entra-shaped access tokens for tests. */
 export interface TestIssuer {
@@ -12,7 +12,7 @@ export interface TestIssuer {
   sign(claims?: JWTPayload, options?: { expiresInSeconds?: number; header?: Record<string, unknown> }): Promise<string>;
 }
 
-let shared: Promise<{ privateKey: KeyLike; publicKey: KeyLike }> | undefined;
+let shared: ReturnType<typeof generateKeyPair> | undefined;
 let discovery: Promise<string> | undefined;
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jwtVerify, createRemoteJWKSet } from 'jose';
 import { resolveCloud, stableUuid, tokenContract } from '../../../src/contract';
 import { GuardError } from '../../../src/errors';
-import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, IdentityReferenceError, type ApplicationSummary } from '../../../src/local/entra';
+import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, UnresolvedReferenceError, type ApplicationSummary } from '../../../src/local/entra';
 import { GITHUB_ISSUER } from '../../../src/contract';
 import { startGithubOidc } from '../../../src/local/github';
 import { synthesizeProject } from '../../../stacks/synth';
@@ -99,14 +99,14 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
     const stack = fixture();
     stack['resource']['azuread_service_principal']['api_service-principal_4A5B6C7D']['client_id'] = '${azuread_application.missing_app.client_id}';
     const error = errorOf(() => loadIdentityStack(stack, { tenantId: TENANT }));
-    expect(error).toBeInstanceOf(IdentityReferenceError);
+    expect(error).toBeInstanceOf(UnresolvedReferenceError);
     expect(error.code).toBe('ERR_UNRESOLVED_REFERENCE');
-    expect(error.message).toMatch(/^azuread_service_principal\.api_service-principal_4A5B6C7D\.client_id: cannot resolve "\$\{azuread_application\.missing_app\.client_id\}"; expected /);
+    expect(error.message).toMatch(/^azuread_service_principal\.api_service-principal_4A5B6C7D\.client_id: cannot resolve "\$\{azuread_application\.missing_app\.client_id\}" \(no azuread_application\.missing_app in the stack\)$/);
     expect(error.message).not.toContain('\n');
   });
 
   test.each([
-    ['a variable without a value', '${var.nobody}', 'a value for variable "nobody"'],
+    ['a variable without a value', '${var.nobody}', 'no variable "nobody" is declared in the stack'],
     ['a Terraform function call', '${lower(var.caller_name)}', 'expected a literal, var.<name>'],
   ])('rejects %s with the same error', (_case, expression, expected) => {
     const stack = fixture();
