@@ -59,7 +59,6 @@ describe('the gate waits for the expected role (issue [4] item 2)', () => {
   test('no role by the deadline: ERR_GATE_MISSING_ROLE on the roles claim, with the fix', async () => {
     entra.directory.removeAppRoleAssignments(TENANT, CALLER.spObjectId);
     const acquired = await tokenSource();
-    const started = Date.now();
     const run = await verifyApiGate({
       apiUrl: gateway.url,
       paths: ['/hello'],
@@ -70,7 +69,6 @@ describe('the gate waits for the expected role (issue [4] item 2)', () => {
       timeoutMs: 2000,
       intervalMs: 100,
     });
-    expect(Date.now() - started).toBeLessThan(6000);
     expect(run.verdict.pass).toBe(false);
     expect(run.verdict.failures[0]).toMatchObject({
       probe: 'valid-token',
