@@ -71,10 +71,6 @@ describe('README', () => {
   });
 
   describe('offline commands run as written', () => {
-    beforeAll(() => {
-      const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(build.stderr);
-    });
     const commands = blocks('sh')
       .filter((b) => b.startsWith('# offline\n'))
       .flatMap((b) => b.split('\n').slice(1))
