@@ -115,5 +115,5 @@ async function publishReport(report: GateReport, apiUrl: string): Promise<void> 
   core.setOutput('report-file', writeReportFile(core.redact(`${JSON.stringify(report, null, 2)}\n`), process.env.RUNNER_TEMP));
   core.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
   core.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
-  if (process.env.GITHUB_STEP_SUMMARY) await (await core.fullCore()).summary.addRaw(core.redact(renderGateMarkdown(report))).write();
+  core.appendSummary(renderGateMarkdown(report));
 }
