@@ -49,6 +49,7 @@ export function flowLabels(inputs: ActionInputs, deployed?: DeployedApp): FlowLa
   return {
     caller: inputs.token !== undefined ? 'a given token' : `caller app ${clientId ?? '(unknown)'}`,
     entra: inputs.token !== undefined ? 'its issuer' : `Entra ID ${tenantId ?? ''}`.trim(),
+    ...(inputs.token !== undefined ? { exchange: 'issued before this step' } : {}),
     ...(outputs.issuer !== undefined ? { authorizer: outputs.issuer } : {}),
   };
 }

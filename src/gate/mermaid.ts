@@ -12,6 +12,8 @@ export interface FlowLabels {
   readonly entra: string;
   /** The authorizer: its issuer, when known. */
   readonly authorizer?: string;
+  /** How the caller got its token. @default 'token exchange' */
+  readonly exchange?: string;
 }
 
 /** How many routes, and failing probes per route, get their own node; the rest are counted. */
@@ -22,7 +24,7 @@ const MAX_LABEL = 80;
 export function gateFlowDiagram(report: GateReport, labels: FlowLabels): string {
   const lines = header(labels);
   const exchanged = report.probes.some((p) => p.request.auth === 'valid-token');
-  lines.push(`  caller -->|${mermaidLabel(exchanged ? 'token exchange' : 'no token')}| entra`);
+  lines.push(`  caller -->|${mermaidLabel(exchanged ? (labels.exchange ?? 'token exchange') : 'no token')}| entra`);
   lines.push(`  entra -->|${mermaidLabel('access token')}| authz${node(labels.authorizer !== undefined ? `JWT authorizer ${labels.authorizer}` : 'JWT authorizer')}`);
   const routes = groupByRoute(report.probes);
   routes.slice(0, MAX_ROUTES).forEach(([routeKey, probes], r) => {
@@ -37,7 +39,7 @@ export function gateFlowDiagram(report: GateReport, labels: FlowLabels): string 
 /** The exchange failed: caller → Entra, refused with its code. */
 export function exchangeFailedDiagram(labels: FlowLabels, code: string): string {
   const lines = header(labels);
-  lines.push(`  caller -->|${mermaidLabel('token exchange')}| entra`);
+  lines.push(`  caller -->|${mermaidLabel(labels.exchange ?? 'token exchange')}| entra`);
   lines.push(`  entra -->|${mermaidLabel('refused')}| refused${node(code)}:::fail`);
   return fenced(lines);
 }

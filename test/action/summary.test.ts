@@ -87,7 +87,8 @@ test('gate failed: the summary names the failures; SARIF results point to cdktf.
   expect(run.summary).toContain('#### Failures');
   expect(run.summary).toContain('`ERR_GATE_ACCEPTS_FORGED`');
   expect(run.summary).toContain('r0 --> r0p3["alg-none: 200 #10007;"]:::fail');
-  expect(run.summary).toContain(`caller["a given token"]`);
+  expect(run.summary).toContain('caller["a given token"]');
+  expect(run.summary).toContain('caller -->|issued before this step| entra');
   expectNoMaskedValue(run);
   const log = readSarif(run);
   const result = log.runs[0]!.results!.find((r) => r.properties?.['probe'] === 'alg-none GET /orders')!;
