@@ -38,7 +38,7 @@ if (synth) {
   metrics.push({ metric: 'synth peak memory', median: synth.oursRssMb, unit: 'MB', baseline: { name: 'provider root imports', median: synth.rootImportRssMb }, ratio: synth.oursRssMb / synth.rootImportRssMb, target: '≤ 100 MB', met: synth.oursRssMb <= 100 });
 }
 const cold = read('action-cold-start');
-if (cold) metrics.push({ metric: 'action bundle cold start to first input check', median: cold.actionToFirstInputCheckMedianMs, unit: 'ms', baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs }, ratio: cold.ratio, target: '≤ 1.3× node -e 0', met: cold.ratio <= 1.3 });
+if (cold) metrics.push({ metric: 'action bundle cold start to first input check', median: cold.actionToFirstInputCheckMedianMs, unit: 'ms', baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs }, ratio: cold.ratio, target: `≤ ${cold.targetRatio ?? 1.2}× node -e 0`, met: cold.ratio <= (cold.targetRatio ?? 1.2) });
 const gate = read('gate-latency');
 if (gate) {
   const baseline = gate.baseline ? { name: `${gate.baseline.name}, ${gate.baseline.probes} probes`, median: gate.baseline.medianMs } : undefined;
@@ -81,7 +81,7 @@ const lines = [
   '',
   '- Synth imports only deep provider paths; the root-import baseline is the same synth after `require(\'@cdktf/provider-aws\')` and `require(\'@cdktf/provider-azuread\')`.',
   ...(synth?.perFileMs ? [`- \`npm run synth\` and cdktf.json's app run a bundled synth app (one file): ${fmt(synth.oursMs)} ms, against ${fmt(synth.perFileMs)} ms for the same synth from the per-file build (zod alone costs ≈ 45 ms to load as separate files).`] : []),
-  '- The action bundle is split in four (entry 17 KB; gate, toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
+  `- The action bundle is split in four (entry ${cold ? Math.round(cold.bundleBytes['index.js'] / 1024) : '?'} KB; gate, toolkit (\`@actions/core\` 3, for the OIDC token only) and deploy code loaded only when needed): a single file measured 2.8× \`node -e 0\`. The cold start includes writing the bad input's error line and one-line job summary.`,
   '- Gate latency includes the deliberate 50 ms confirmation delay and two equal answers per probe (stability over speed); 16 probes in flight at once. The attacker RSA key is made once per process, while the token is fetched.',
   '- Deploy overhead excludes terraform\'s processes by construction (`DeployResult.steps`); terraform itself dominates (≈ 10 s for a no-change apply against moto).',
   '- `npm start --engine emulate` is timed in pairs with `node -e 0` (baseline, then rehearsal, each pair back to back), so both see the same load on this shared machine: quote the ratio.',

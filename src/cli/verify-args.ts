@@ -30,6 +30,8 @@ export interface VerifyArgs {
   readonly json: boolean;
   /** Where to write the JSON report too. */
   readonly report?: string;
+  /** Where to write the findings as SARIF 2.1.0 (code scanning). */
+  readonly sarif?: string;
   readonly verbose: boolean;
 }
 
@@ -57,6 +59,7 @@ const OPTIONS = {
   'no-negative-probes': { type: 'boolean' },
   json: { type: 'boolean' },
   report: { type: 'string' },
+  sarif: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -103,7 +106,8 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
     timeoutSeconds,
     negativeProbes: values['no-negative-probes'] !== true,
     json: values.json === true,
-    ...(values.report !== undefined ? { report: parseReportPath(values.report) } : {}),
+    ...(values.report !== undefined ? { report: parseOutputPath('--report', values.report, 'the JSON report, e.g. gate-report.json') } : {}),
+    ...(values.sarif !== undefined ? { sarif: parseOutputPath('--sarif', values.sarif, 'the SARIF log, e.g. entra-api-guard.sarif') } : {}),
     verbose: values.verbose === true,
   };
 }
@@ -155,8 +159,8 @@ function tokenSource(values: Values, env: Readonly<Record<string, string | undef
   return { kind: 'entra', tenantId: tenantId.toLowerCase(), clientId, scope, ...(clientSecret !== undefined ? { clientSecret } : {}), ...(audience !== undefined ? { audience } : {}) };
 }
 
-function parseReportPath(path: string): string {
-  if (path.trim() === '') throw new InvalidInputError('--report', path, 'a file path for the JSON report, e.g. gate-report.json');
+function parseOutputPath(flag: string, path: string, what: string): string {
+  if (path.trim() === '') throw new InvalidInputError(flag, path, `a file path for ${what}`);
   return resolve(path);
 }
 

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
-import { CLI_SETTING_NAMES, buildGateReport, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
+import { CLI_SETTING_NAMES, buildGateReport, reportFindings, sarifConfigFile, toSarif, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
 import { acquireToken, type TokenSourceConfig } from '../token';
 import { writePrivateFileAtomic } from '../json-file';
 import { githubIdTokenFrom } from './github-id-token';
@@ -50,6 +50,8 @@ Expectations:
 Output:
   --json                        print the JSON report on stdout (one document, also on errors)
   --report FILE                 also write the JSON report to FILE (0600, written whole or not at all)
+  --sarif FILE                  also write the gate's findings as SARIF 2.1.0 to FILE for code scanning
+                                (0600; only when the gate ran, with no results when it passed)
   --verbose                     log each probe's answers on stderr as they change
   -h, --help                    this help
 
@@ -68,7 +70,8 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
   let args: VerifyArgs;
   try {
     args = parseVerifyArgs(argv, env);
-    if (args.report !== undefined) checkReportPath(args.report);
+    if (args.report !== undefined) checkOutputPath('--report', args.report, 'gate-report.json');
+    if (args.sarif !== undefined) checkOutputPath('--sarif', args.sarif, 'entra-api-guard.sarif');
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
@@ -81,17 +84,26 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     return EXIT_PASS;
   }
   const log = (line: string): void => void stderr.write(`${paint.dim(line)}\n`);
+  /** A 0600 file written whole or not at all, redacted; false (with one line) when it could not be written. */
+  const writeFile = (flag: string, path: string, document: unknown): boolean => {
+    try {
+      writePrivateFileAtomic(path, redact(json(document)));
+      return true;
+    } catch (error) {
+      stderr.write(`${paint.red('error')}: ${flag}: could not write ${path}: ${errorMessage(error)}\n`);
+      return false;
+    }
+  };
   /** The one result document, on stdout with --json and in the --report file; false when the file could not be written. */
   const publish = (document: unknown): boolean => {
     if (args.json) stdout.write(json(document));
-    if (args.report === undefined) return true;
-    try {
-      writePrivateFileAtomic(args.report, redact(json(document)));
-      return true;
-    } catch (error) {
-      stderr.write(`${paint.red('error')}: --report: could not write ${args.report}: ${errorMessage(error)}\n`);
-      return false;
-    }
+    return args.report === undefined || writeFile('--report', args.report, document);
+  };
+  /** The findings for code scanning, pointing at the workflow running this (GITHUB_WORKFLOW_REF) when there is one. */
+  const publishSarif = (report: GateReport): boolean => {
+    if (args.sarif === undefined) return true;
+    const configFile = sarifConfigFile(env['GITHUB_WORKSPACE'] ?? env['PWD'] ?? process.cwd(), [], env['GITHUB_WORKFLOW_REF']);
+    return writeFile('--sarif', args.sarif, toSarif(reportFindings(report), configFile ? { configFile } : {}));
   };
   const signal = io.signal;
   if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl} over plain http, where anyone on the path can read and replay it\n`);
@@ -124,7 +136,7 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     // Interrupted: no report, whatever the probes saw so far.
     if (signal?.aborted) return interrupted(stderr);
     const report = buildGateReport(run);
-    const written = publish(report);
+    const written = [publish(report), publishSarif(report)].every(Boolean);
     if (!args.json) stdout.write(renderText(report, io, env));
     return report.pass && written ? EXIT_PASS : EXIT_FAIL;
   } catch (error) {
@@ -147,11 +159,11 @@ function errorDocument(error: unknown): { pass: false; error: { code: string; me
   return { pass: false, error: { code: error instanceof GuardError ? error.code : 'ERR_UNEXPECTED', message: errorMessage(error) } };
 }
 
-/** --report must name a file in an existing folder: checked before any token is fetched or probe sent. */
-function checkReportPath(path: string): void {
+/** --report and --sarif must name a file in an existing folder: checked before any token is fetched or probe sent. */
+function checkOutputPath(flag: string, path: string, example: string): void {
   const folder = statSync(dirname(path), { throwIfNoEntry: false });
-  if (!folder?.isDirectory()) throw new InvalidInputError('--report', path, `a file in an existing folder (${dirname(path)} is not one)`);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidInputError('--report', path, 'a file path, not a folder, e.g. gate-report.json');
+  if (!folder?.isDirectory()) throw new InvalidInputError(flag, path, `a file in an existing folder (${dirname(path)} is not one)`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidInputError(flag, path, `a file path, not a folder, e.g. ${example}`);
 }
 
 function interrupted(stderr: { write(text: string): unknown }): number {

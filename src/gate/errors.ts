@@ -24,6 +24,20 @@ export type GateFailureCode =
   /** A stable answer that is none of the above and not expected (e.g. 404, or 403 without a token). */
   | 'ERR_GATE_UNEXPECTED_STATUS';
 
+/** What each code means, in one line: code scanning shows it as the rule's description. */
+export const GATE_FAILURE_TITLES: Readonly<Record<GateFailureCode, string>> = {
+  ERR_GATE_OPEN_API: 'The API answers requests without a token',
+  ERR_GATE_ACCEPTS_FORGED: 'The API accepts a forged, tampered, unsigned or expired token',
+  ERR_GATE_ACCEPTS_WRONG_AUDIENCE: 'The API accepts a genuine token issued for another API',
+  ERR_GATE_UNAUTHORIZED: 'The API refuses a valid token with 401',
+  ERR_GATE_FORBIDDEN: 'The API refuses a valid token with 403',
+  ERR_GATE_MISSING_ROLE: "The pipeline's token carries none of the API's app roles",
+  ERR_GATE_REDIRECT: 'The API answers with a redirect',
+  ERR_GATE_SERVER_ERROR: 'The API answers 5xx',
+  ERR_GATE_TIMEOUT: 'The API gave no stable answer before the deadline',
+  ERR_GATE_UNEXPECTED_STATUS: 'The API answers with an unexpected status',
+};
+
 /** Thrown by callers that turn a failed verdict into an error; carries the whole verdict. */
 export class GateFailedError extends GuardError {
   override readonly code = 'ERR_GATE_FAILED' as const;

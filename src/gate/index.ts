@@ -10,3 +10,8 @@ export * from './request-slots';
 export * from './verify';
 export * from './report';
 export * from './findings';
+export * from './markdown';
+export * from './mermaid';
+export * from './sarif';
+export * from './summary';
+export * from './sarif-file';

@@ -1,3 +1,4 @@
+import { mdCode, mdText } from './markdown';
 import type { AuthKind, ProbeOutcome, ProbeRole, SkippedProbe } from './types';
 import type { GateFailure } from './verdict';
 import type { GateRun } from './verify';
@@ -59,36 +60,34 @@ export function buildGateReport(run: GateRun): GateReport {
   };
 }
 
-/** A Markdown summary for `$GITHUB_STEP_SUMMARY`: verdict, one table row per probe, then fixes. */
+/**
+ * A Markdown summary for `$GITHUB_STEP_SUMMARY`: verdict, one table row per probe, then fixes. What the
+ * API sent (answers, errors, redirect targets) only ever appears inside code spans (./markdown).
+ */
 export function renderGateMarkdown(report: GateReport): string {
   const lines: string[] = [];
   lines.push(`### entra-api-guard gate: ${report.pass ? '✅ passed' : '❌ failed'}`);
   lines.push('');
-  lines.push(`API \`${cell(report.apiUrl)}\` — ${report.probes.length} probes in ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s.`);
+  lines.push(`API ${mdCode(report.apiUrl)} — ${report.probes.length} probes in ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s.`);
   lines.push('');
   lines.push('| Probe | Request | Auth | Expected | Actual | Attempts | Time |');
   lines.push('|---|---|---|---|---|---|---|');
   for (const p of report.probes) {
     const mark = p.role === 'informational' ? 'ℹ️' : p.outcome === 'pass' ? '✅' : '❌';
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
-    lines.push(`| ${mark} ${cell(p.name)} | \`${p.request.method} ${cell(p.request.path)}\` | ${p.request.auth} | ${p.expected.join(', ')} | ${cell(actual)} | ${p.attempts} | ${p.ms} ms |`);
+    lines.push(`| ${mark} ${mdCode(p.name)} | ${mdCode(`${p.request.method} ${p.request.path}`)} | ${p.request.auth} | ${p.expected.join(', ')} | ${mdCode(actual)} | ${p.attempts} | ${p.ms} ms |`);
   }
   if (report.failures.length > 0) {
     lines.push('');
     lines.push('#### Failures');
     lines.push('');
-    for (const f of report.failures) lines.push(`- **${cell(f.probe)}** \`${f.code}\`: ${cell(f.reason)}. Fix: ${cell(f.fix)}${f.reference ? ` (attack reference: ${cell(f.reference)})` : ''}`);
+    for (const f of report.failures) lines.push(`- **${mdText(f.probe)}** ${mdCode(f.code)}: ${mdCode(f.reason, 600)}. Fix: ${mdText(f.fix)}${f.reference ? ` (attack reference: ${mdText(f.reference)})` : ''}`);
   }
   if (report.warnings.length > 0) {
     lines.push('');
     lines.push('#### Warnings');
     lines.push('');
-    for (const w of report.warnings) lines.push(`- ${cell(w)}`);
+    for (const w of report.warnings) lines.push(`- ${mdText(w)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Keeps a value inside one table cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }

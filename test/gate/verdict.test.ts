@@ -89,9 +89,10 @@ describe('renderGateMarkdown', () => {
     const report = buildGateReport({ apiUrl: 'https://api.example', startedAt: '2026-01-01T00:00:00.000Z', ms: 1234, timeToStableMs: 900, results, skipped: [], verdict });
     const md = renderGateMarkdown(report);
     expect(md).toContain('### entra-api-guard gate: ❌ failed');
-    expect(md).toContain('| ❌ none GET /orders | `GET /orders` | none | 401 | 200 | 3 | 900 ms |');
-    expect(md).toContain('| ✅ valid-token GET /orders | `GET /orders` | valid-token | 200 | 200 | 3 | 900 ms |');
-    expect(md).toMatch(/- \*\*none GET \/orders\*\* `ERR_GATE_OPEN_API`: answered 200/);
+    // What the API answered sits in code spans (issue [5] item 4: API text never becomes Markdown).
+    expect(md).toContain('| ❌ `none GET /orders` | `GET /orders` | none | 401 | `200` | 3 | 900 ms |');
+    expect(md).toContain('| ✅ `valid-token GET /orders` | `GET /orders` | valid-token | 200 | `200` | 3 | 900 ms |');
+    expect(md).toMatch(/- \*\*none GET \/orders\*\* `ERR_GATE_OPEN_API`: `answered 200/);
     expect(md).toContain('a\\|b');
   });
 });

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { toolkit as core } from '../support/toolkit';
 import { resolveCloud } from '../../src/contract';
 import { decodeClaimsForLogging, describeClaimsForLogging, requestGithubIdToken, runTokenCommand } from '../../src/token';
 import { createTestIssuer } from '../gate/helpers/issuer';
