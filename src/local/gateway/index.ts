@@ -8,6 +8,6 @@ export { buildEventV2, interpretLambdaResult, stringifyClaims, type ProxyRespons
 export { readZip, extractZip, type ZipEntry } from './zip-reader';
 export { formatAccessLog, type AccessLogRecord } from './access-log';
 export { gatewayFromStack, stackLambdas, type StackLoadOptions } from './from-stack';
-export { gatewayFromAws, lambdaFunctionName, type AwsLoadOptions } from './from-aws';
+export { gatewayFromAws, gatewayFromDeployedApi, lambdaFunctionName, type AwsLoadOptions } from './from-aws';
 export { TerraformResolver, type TerraformJson } from './tf-expressions';
 export { AUTHORIZER_FLAWS, gatewayFlaw, type AuthorizerFlaw, type FlawCheck, type FlawContext, type GatewayFlaw } from './authorizer-flaws';
