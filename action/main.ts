@@ -46,10 +46,14 @@ export async function run(): Promise<void> {
       const { gateApi } = require('./gate') as typeof import('./gate');
       const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => core.info(line), warn: (line) => core.warning(line) }, deployed);
       await publishReport(report, apiUrl);
+      for (const f of report.findings) {
+        const where = f.routeKey ?? (f.authorizer !== undefined ? `authorizer ${f.authorizer}` : 'API');
+        (f.severity === 'failure' ? core.error : core.warning)(`${where}: ${f.message}. Fix: ${f.fix}`, { title: `audit ${f.code}` });
+      }
       if (!report.pass) {
         for (const f of report.failures) core.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
         const { GateFailedError } = require('../src/gate/errors') as typeof import('../src/gate/errors'); // eslint-disable-line @typescript-eslint/no-require-imports
-        throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings });
+        throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings }, report.findings);
       }
       for (const w of report.warnings) core.warning(w);
       core.info(`gate passed: ${report.probes.length} probes against ${apiUrl}`);

@@ -2,24 +2,36 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
-import { CLI_SETTING_NAMES, buildGateReport, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
-import { acquireToken, type TokenSourceConfig } from '../token';
+import { CLI_SETTING_NAMES, runGatePipeline, type DeployedApi, type GateReport } from '../gate';
+import type { TokenSourceConfig } from '../token';
+import { controlPlaneSettings } from './aws-env';
+import { findingLines, routeLines } from './render-routes';
 import { writePrivateFileAtomic } from '../json-file';
 import { githubIdTokenFrom } from './github-id-token';
 import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
 import { secretOutput } from './secret-output';
 import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
-export const VERIFY_HELP = `Usage: entra-api-guard verify --api-url URL [options]
+export const VERIFY_HELP = `Usage: entra-api-guard verify (--api-id ID | --api-url URL) [options]
 
 Probes an API until its answers are stable: no token → 401, a valid Entra token → 200, and
 every attack in the README's attack table (forged, unsigned, key-confusion, embedded-key,
-tampered and malformed tokens, a genuine token for another API) → 401.
+tampered and malformed tokens, a genuine token for another API) → 401. With --api-id it reads
+the API from AWS, probes every deployed route and audits the authorizers behind them.
 
-  --api-url URL                 API base (stage) URL (required); https, or http to loopback only
+  --api-id ID                   read the API's routes, authorizers and stage from AWS (credentials,
+                                AWS_REGION and AWS_ENDPOINT_URL as the AWS SDK reads them)
+  --region R                    AWS region (default AWS_REGION)
+  --stage NAME                  the stage to probe (default $default, else the API's only stage)
+  --public-route "GET /health"  a route that answers anyone on purpose, repeatable
+  --allow-authorizer NAME       an authorizer (name or id; AWS_IAM for IAM routes) that is meant to
+                                trust another issuer or to be a Lambda authorizer, repeatable
+  --api-url URL                 API base (stage) URL (default with --api-id: the stage's invoke URL);
+                                https, or http to loopback only
   --allow-insecure-http         also send the token over plain http to other hosts (warned about)
-  --path P                      path to probe, repeatable (default /); all are probed without a token
-  --method M                    HTTP method (default GET)
+  --path P                      path to probe, repeatable (default /, or none with --api-id: every
+                                deployed route is probed); all are probed without a token
+  --method M                    HTTP method of the --path probes (default GET)
   --header "Name: value"        extra request header, repeatable (not Authorization)
   --body TEXT                   request body (not with GET)
 
@@ -94,23 +106,22 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     }
   };
   const signal = io.signal;
-  if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl} over plain http, where anyone on the path can read and replay it\n`);
+  if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl ?? 'the API'} over plain http, where anyone on the path can read and replay it\n`);
 
   try {
-    // The attacker key (RSA 2048) is generated while the token is fetched, not after.
-    if (args.negativeProbes) warmUpAttackerKeys();
+    // The control plane first: a wrong --api-id is one line before any token exists.
+    const deployed = args.apiId !== undefined ? await readDeployed(args, env, signal, log) : undefined;
     const source = toTokenSourceConfig(args, env, io);
-    const acquired = source ? await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}), ...(signal ? { signal } : {}) }) : undefined;
-    const mint = acquired?.mintForScope;
-    const otherScope = args.otherAudienceScope;
-    const run = await verifyApiGate({
-      apiUrl: args.apiUrl,
-      paths: args.paths,
+    const { report } = await runGatePipeline({
+      ...(args.apiUrl !== undefined ? { apiUrl: args.apiUrl } : {}),
+      ...(deployed ? { deployed, publicRoutes: args.publicRoutes, allowAuthorizers: args.allowAuthorizers } : {}),
+      ...(source ? { source } : {}),
+      tokenDeps: { mask, log },
+      ...(args.otherAudienceScope !== undefined ? { otherAudienceScope: args.otherAudienceScope } : {}),
+      ...(args.paths.length > 0 ? { paths: args.paths } : {}),
       method: args.method,
       headers: args.headers,
       ...(args.body !== undefined ? { body: args.body } : {}),
-      ...(acquired ? { token: acquired.token } : {}),
-      ...(mint && otherScope !== undefined ? { mintOtherAudienceToken: () => mint(otherScope) } : {}),
       negativeProbes: args.negativeProbes,
       expectUnauthenticated: args.expectUnauthenticated,
       expectAuthenticated: args.expectAuthenticated,
@@ -123,7 +134,6 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     });
     // Interrupted: no report, whatever the probes saw so far.
     if (signal?.aborted) return interrupted(stderr);
-    const report = buildGateReport(run);
     const written = publish(report);
     if (!args.json) stdout.write(renderText(report, io, env));
     return report.pass && written ? EXIT_PASS : EXIT_FAIL;
@@ -157,6 +167,16 @@ function checkReportPath(path: string): void {
 function interrupted(stderr: { write(text: string): unknown }): number {
   stderr.write('interrupted: the gate stopped before it finished; no report\n');
   return EXIT_INTERRUPTED;
+}
+
+/**
+ * The API from the control plane, through the SDK's default credential chain. Region and endpoint come
+ * from this command's environment (AWS_REGION, AWS_ENDPOINT_URL_APIGATEWAYV2, AWS_ENDPOINT_URL), so a
+ * local control plane such as moto needs no flag; --region wins.
+ */
+async function readDeployed(args: VerifyArgs, env: CliEnv, signal: AbortSignal | undefined, log: (line: string) => void): Promise<DeployedApi> {
+  const { readApiFromControlPlane } = await import('../gate/control-plane');
+  return readApiFromControlPlane({ apiId: args.apiId!, ...controlPlaneSettings(args.region, env), ...(args.stage !== undefined ? { stage: args.stage } : {}), ...(signal ? { signal } : {}), log });
 }
 
 function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSourceConfig | undefined {
@@ -196,6 +216,8 @@ export function renderText(report: GateReport, io: CliIo, env: CliEnv, command =
     const mark = info ? paint.dim('i') : ok ? paint.green('✓') : paint.red('✗');
     lines.push(`  ${mark} ${p.name.padEnd(52)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
   }
+  lines.push(...routeLines(report.routes, paint));
+  lines.push(...findingLines(report.findings, paint));
   for (const f of report.failures) {
     lines.push(`${paint.red(f.code)} ${f.probe}: ${f.reason}`);
     lines.push(`  fix: ${f.fix}${f.reference ? ` (attack reference: ${f.reference})` : ''}`);
