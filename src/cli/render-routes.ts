@@ -12,22 +12,22 @@ export function routeLines(routes: readonly GateReportRoute[], paint: Paint): st
     'routes:',
     ...routes.map((r) => {
       const mark = r.result === 'pass' ? paint.green('✓') : r.result === 'fail' ? paint.red('✗') : paint.dim('-');
-      const authorizer = r.authorization === 'NONE' ? (r.public ? 'public' : paint.red('no authorizer')) : `${safe(r.authorizer ?? r.authorization)} (${r.authorization})`;
+      const authorizer = r.authorization === 'NONE' ? (r.public ? 'public' : paint.red('no authorizer')) : `${printable(r.authorizer ?? r.authorization)} (${r.authorization})`;
       const tokenProbes = r.probes.length - r.requests.length;
       const sent = r.requests.length > 0 ? `${r.requests.join(', ')}${tokenProbes > 0 ? ` +${tokenProbes} token probes` : ''}` : (r.note ?? 'not probed');
       const codes = r.findings.length > 0 ? `  ${paint.dim(r.findings.join(', '))}` : '';
-      return `  ${mark} ${safe(r.routeKey).padEnd(width)}  ${authorizer}  ${paint.dim(safe(sent))}${codes}`;
+      return `  ${mark} ${printable(r.routeKey).padEnd(width)}  ${authorizer}  ${paint.dim(printable(sent))}${codes}`;
     }),
   ];
 }
 
 /** Each finding as two lines: severity, code, what was seen; then the fix. */
 export function findingLines(findings: readonly Finding[], paint: Paint): string[] {
-  return findings.flatMap((f) => [`${f.severity === 'failure' ? paint.red(f.code) : paint.yellow(f.code)} ${safe(f.message)}`, `  fix: ${safe(f.fix)}`]);
+  return findings.flatMap((f) => [`${f.severity === 'failure' ? paint.red(f.code) : paint.yellow(f.code)} ${printable(f.message)}`, `  fix: ${printable(f.fix)}`]);
 }
 
 /** Route keys and authorizer names come from the API's owner: printed without control characters. */
-function safe(text: string): string {
+export function printable(text: string): string {
   return quoteUntrusted(text, NO_SECRETS, { keepQuotes: true, max: 500 });
 }
 

@@ -1,12 +1,10 @@
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { tokenEndpoint } from '../contract';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { CLI_SETTING_NAMES, runGatePipeline, type DeployedApi, type GateReport } from '../gate';
 import type { TokenSourceConfig } from '../token';
 import { controlPlaneSettings } from './aws-env';
+import { checkReportPath, documentPublisher, errorDocument, jsonText } from './json-report';
 import { findingLines, routeLines } from './render-routes';
-import { writePrivateFileAtomic } from '../json-file';
 import { githubIdTokenFrom } from './github-id-token';
 import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
 import { secretOutput } from './secret-output';
@@ -85,7 +83,7 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     if (!(error instanceof InvalidInputError)) throw error;
     stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
     // --json promises one JSON document on stdout, a usage error included.
-    if (argv.includes('--json')) stdout.write(json(errorDocument(error)));
+    if (argv.includes('--json')) stdout.write(jsonText(errorDocument(error)));
     return EXIT_USAGE;
   }
   if (args.help) {
@@ -94,17 +92,7 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
   }
   const log = (line: string): void => void stderr.write(`${paint.dim(line)}\n`);
   /** The one result document, on stdout with --json and in the --report file; false when the file could not be written. */
-  const publish = (document: unknown): boolean => {
-    if (args.json) stdout.write(json(document));
-    if (args.report === undefined) return true;
-    try {
-      writePrivateFileAtomic(args.report, redact(json(document)));
-      return true;
-    } catch (error) {
-      stderr.write(`${paint.red('error')}: --report: could not write ${args.report}: ${errorMessage(error)}\n`);
-      return false;
-    }
-  };
+  const publish = documentPublisher({ json: args.json, ...(args.report !== undefined ? { report: args.report } : {}), stdout, stderr, redact, red: paint.red });
   const signal = io.signal;
   if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl ?? 'the API'} over plain http, where anyone on the path can read and replay it\n`);
 
@@ -148,22 +136,6 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
   }
 }
 
-function json(document: unknown): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
-}
-
-/** What --json prints and --report holds when there is no gate report: never a token (the streams redact too). */
-function errorDocument(error: unknown): { pass: false; error: { code: string; message: string } } {
-  return { pass: false, error: { code: error instanceof GuardError ? error.code : 'ERR_UNEXPECTED', message: errorMessage(error) } };
-}
-
-/** --report must name a file in an existing folder: checked before any token is fetched or probe sent. */
-function checkReportPath(path: string): void {
-  const folder = statSync(dirname(path), { throwIfNoEntry: false });
-  if (!folder?.isDirectory()) throw new InvalidInputError('--report', path, `a file in an existing folder (${dirname(path)} is not one)`);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidInputError('--report', path, 'a file path, not a folder, e.g. gate-report.json');
-}
-
 function interrupted(stderr: { write(text: string): unknown }): number {
   stderr.write('interrupted: the gate stopped before it finished; no report\n');
   return EXIT_INTERRUPTED;
@@ -175,7 +147,9 @@ function interrupted(stderr: { write(text: string): unknown }): number {
  * local control plane such as moto needs no flag; --region wins.
  */
 async function readDeployed(args: VerifyArgs, env: CliEnv, signal: AbortSignal | undefined, log: (line: string) => void): Promise<DeployedApi> {
-  const { readApiFromControlPlane } = await import('../gate/control-plane');
+  // Loaded on use (require keeps it lazy after transpiling): the AWS SDK only with --api-id.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readApiFromControlPlane } = require('../gate/control-plane') as typeof import('../gate/control-plane');
   return readApiFromControlPlane({ apiId: args.apiId!, ...controlPlaneSettings(args.region, env), ...(args.stage !== undefined ? { stage: args.stage } : {}), ...(signal ? { signal } : {}), log });
 }
 

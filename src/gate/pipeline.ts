@@ -71,7 +71,7 @@ export async function runGatePipeline(options: GatePipelineOptions): Promise<Gat
   const mint = acquired?.mintForScope;
   const ownScope = source && 'scope' in source ? source.scope : undefined;
 
-  const routes = deployed ? deriveRouteTargets(deployed, { publicRoutes: options.publicRoutes ?? [], randomSegment: options.randomSegment ?? randomSegment }) : [];
+  const routes = deployed ? deriveRouteTargets(deployed, { publicRoutes: options.publicRoutes ?? [], allowAuthorizers: options.allowAuthorizers ?? [], randomSegment: options.randomSegment ?? randomSegment }) : [];
   const findings = deployed
     ? auditApi(
         {

@@ -18,6 +18,8 @@ export interface ProbeTarget {
    * distinct authorizer. Without any such target, the first target gets them.
    */
   readonly authenticated?: boolean;
+  /** Why this authenticated target gets no valid-token probe (its authorizer trusts another issuer on purpose). */
+  readonly withoutValidToken?: string;
 }
 
 export interface PlanInput {
@@ -76,7 +78,9 @@ export function planProbes(input: PlanInput): ProbePlan {
   const marked = input.targets.filter((t) => t.authenticated === true);
   const authenticated = marked.length > 0 ? marked : input.targets.slice(0, 1).filter((t) => t.access !== 'public');
   for (const target of authenticated) {
-    if (input.token !== undefined) {
+    if (target.withoutValidToken !== undefined) {
+      skipped.push({ name: name('valid-token', target), auth: 'valid-token', reason: target.withoutValidToken });
+    } else if (input.token !== undefined) {
       add({ name: name('valid-token', target), role: 'authenticated', auth: 'valid-token', ...about(target), authorization: `Bearer ${input.token}`, expect: input.expectAuthenticated });
     } else {
       skipped.push({ name: name('valid-token', target), auth: 'valid-token', reason: 'no token source given, so nothing shows that a valid token is let in' });

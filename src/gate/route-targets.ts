@@ -13,6 +13,8 @@ export interface RouteTarget {
   readonly scopes?: readonly string[];
   /** Declared public: probed without a token, and any answer but a 5xx is right. */
   readonly public: boolean;
+  /** Its authorizer is declared with --allow-authorizer (meant to trust another issuer): the valid token is not expected in. */
+  readonly declaredAuthorizer?: boolean;
   /** Concrete requests that reach this route and no other (empty when none does). */
   readonly requests: readonly { readonly method: string; readonly path: string }[];
   /** Why no request reaches this route. */
@@ -22,6 +24,8 @@ export interface RouteTarget {
 export interface DeriveOptions {
   /** Route keys declared public (`--public-route`, the action's `public-routes`, config `public: true`). */
   readonly publicRoutes?: Iterable<string>;
+  /** Authorizer names or ids declared on purpose (`--allow-authorizer`). */
+  readonly allowAuthorizers?: Iterable<string>;
   /** A fresh random path segment for `{proxy+}` and `$default`. */
   readonly randomSegment: () => string;
 }
@@ -38,6 +42,7 @@ const DEFAULT_ROUTE_METHODS = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD'];
  */
 export function deriveRouteTargets(api: Pick<DeployedApi, 'routes' | 'authorizers'>, options: DeriveOptions): RouteTarget[] {
   const publicRoutes = new Set(options.publicRoutes ?? []);
+  const allowed = new Set(options.allowAuthorizers ?? []);
   const parsed: { parsed: ParsedRouteKey; route: DeployedRoute }[] = [];
   const unparsable = new Map<string, string>();
   for (const route of api.routes) {
@@ -59,6 +64,7 @@ export function deriveRouteTargets(api: Pick<DeployedApi, 'routes' | 'authorizer
       ...(authorizer !== undefined ? { authorizer } : {}),
       ...(route.authorizationScopes?.length ? { scopes: route.authorizationScopes } : {}),
       public: publicRoutes.has(route.routeKey),
+      ...((route.authorizerId !== undefined && allowed.has(route.authorizerId)) || (authorizer !== undefined && allowed.has(authorizer)) ? { declaredAuthorizer: true } : {}),
     };
     const why = unparsable.get(route.routeKey);
     if (why !== undefined) return { ...base, requests: [], unreachable: why };
@@ -70,22 +76,26 @@ export function deriveRouteTargets(api: Pick<DeployedApi, 'routes' | 'authorizer
 
 function requestsFor(routeKey: string, random: () => string, reaches: (probe: RouteProbe, routeKey: string) => boolean): RouteProbe[] {
   if (routeKey === '$default') {
-    const path = `/${random()}/${random()}`;
-    const first = DEFAULT_ROUTE_METHODS.map((method) => ({ routeKey, method, path })).find((probe) => reaches(probe, routeKey));
+    // A random path, else `/` (which a root `{proxy+}` does not match: a greedy variable needs a segment).
+    const paths = [`/${random()}/${random()}`, '/'];
+    const first = paths.flatMap((path) => DEFAULT_ROUTE_METHODS.map((method) => ({ routeKey, method, path }))).find((probe) => reaches(probe, routeKey));
     return first ? [first] : [];
   }
   const candidates = probesForRoute(routeKey, random);
   // The harmless param value may be a sibling's literal, and a greedy path one segment deep may be a
-  // sibling's `{param}`: then random values, and a greedy path two segments deep.
-  const alternatives = (probe: RouteProbe): RouteProbe[] => {
-    const greedy = /\+\}$/.test(routeKey);
+  // sibling's `{param}`: then random values, and a greedy path two segments deep (tried only then).
+  const alternative = (probe: RouteProbe): RouteProbe => {
     const path = probe.path
       .split('/')
       .map((segment) => (segment === PROBE_PARAM_VALUE ? random() : segment))
       .join('/');
-    return [probe, { ...probe, path: greedy ? `${path}/${random()}` : path }];
+    return { ...probe, path: /\+\}$/.test(routeKey) ? `${path}/${random()}` : path };
   };
-  const reaching = (probe: RouteProbe): RouteProbe | undefined => alternatives(probe).find((p) => reaches(p, routeKey));
+  const reaching = (probe: RouteProbe): RouteProbe | undefined => {
+    if (reaches(probe, routeKey)) return probe;
+    const other = alternative(probe);
+    return reaches(other, routeKey) ? other : undefined;
+  };
   const found = candidates.map(reaching).filter((p): p is RouteProbe => p !== undefined);
   if (found.length > 0 || !routeKey.startsWith('ANY ')) return found;
   const path = candidates[0]!.path;
@@ -135,6 +145,9 @@ export function toProbeTargets(routes: readonly RouteTarget[], options: ProbeTar
         access: target.public ? 'public' : 'protected',
         ...(target.authorization === 'AWS_IAM' || target.authorization === 'CUSTOM' ? { alsoRefusedWith: unjudged } : {}),
         ...(index === 0 && tokenRoutes.has(target) ? { authenticated: true } : {}),
+        ...(index === 0 && tokenRoutes.has(target) && target.declaredAuthorizer
+          ? { withoutValidToken: `authorizer ${target.authorizer ?? target.authorizerId} is declared with --allow-authorizer (meant to trust another issuer), so the valid token is not expected to be let in` }
+          : {}),
       });
     });
   }

@@ -1,0 +1,40 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GuardError, InvalidInputError, errorMessage } from '../errors';
+import { writePrivateFileAtomic } from '../json-file';
+import type { CliStream } from './io';
+
+/** One JSON document, pretty-printed, with a final newline. */
+export function jsonText(document: unknown): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** What --json prints and --report holds when there is no report: never a token (the streams redact too). */
+export function errorDocument(error: unknown): { pass: false; error: { code: string; message: string } } {
+  return { pass: false, error: { code: error instanceof GuardError ? error.code : 'ERR_UNEXPECTED', message: errorMessage(error) } };
+}
+
+/** --report must name a file in an existing folder: checked before any token is fetched or request sent. */
+export function checkReportPath(path: string): void {
+  const folder = statSync(dirname(path), { throwIfNoEntry: false });
+  if (!folder?.isDirectory()) throw new InvalidInputError('--report', path, `a file in an existing folder (${dirname(path)} is not one)`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidInputError('--report', path, 'a file path, not a folder, e.g. gate-report.json');
+}
+
+/**
+ * The one result document of a command: on stdout with --json, and in the --report file (0600, whole
+ * or not at all). Returns false when the file could not be written (the command then fails).
+ */
+export function documentPublisher(options: { json: boolean; report?: string; stdout: CliStream; stderr: CliStream; redact: (text: string) => string; red: (text: string) => string }): (document: unknown) => boolean {
+  return (document) => {
+    if (options.json) options.stdout.write(jsonText(document));
+    if (options.report === undefined) return true;
+    try {
+      writePrivateFileAtomic(options.report, options.redact(jsonText(document)));
+      return true;
+    } catch (error) {
+      options.stderr.write(`${options.red('error')}: --report: could not write ${options.report}: ${errorMessage(error)}\n`);
+      return false;
+    }
+  };
+}
