@@ -101,7 +101,7 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
  */
 async function readApi(apiId: string, inputs: ActionInputs, ctx: GateContext, aws: DeployedApp['aws']): Promise<DeployedApi> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain require keeps the bundle's file name resolvable
-  const { readApiFromControlPlane } = require('./control-plane') as typeof import('./control-plane');
+  const { readApiFromControlPlane } = require('./control-plane-reader') as typeof import('./control-plane-reader');
   return readApiFromControlPlane({
     apiId,
     ...(inputs.stage !== undefined ? { stage: inputs.stage } : {}),

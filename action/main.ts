@@ -48,7 +48,8 @@ export async function run(): Promise<void> {
       await publishReport(report, apiUrl);
       for (const f of report.findings) {
         const where = f.routeKey ?? (f.authorizer !== undefined ? `authorizer ${f.authorizer}` : 'API');
-        (f.severity === 'failure' ? core.error : core.warning)(`${where}: ${f.message}. Fix: ${f.fix}`, { title: `audit ${f.code}` });
+        if (f.severity === 'failure') core.error(`${where}: ${f.message}. Fix: ${f.fix}`, { title: `audit ${f.code}` });
+        else core.warning(`audit ${f.code}: ${where}: ${f.message}. Fix: ${f.fix}`);
       }
       if (!report.pass) {
         for (const f of report.failures) core.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
@@ -111,7 +112,8 @@ function publishDeployOutputs(outputs: DeployOutputs): void {
 }
 
 async function publishReport(report: GateReport, apiUrl: string): Promise<void> {
-  const statusOf = (auth: string) => report.probes.find((p) => p.request.auth === auth)?.actual;
+  // Public routes answer anyone: the unauthenticated status is that of the first route that must refuse.
+  const statusOf = (auth: string) => report.probes.find((p) => p.request.auth === auth && p.role !== 'public')?.actual;
   core.setOutput('verdict', report.pass ? 'pass' : 'fail');
   core.setOutput('api-url', apiUrl);
   core.setOutput('report', JSON.stringify(report));

@@ -194,7 +194,7 @@ export function translateAwsError(error: unknown, label: string, names: ControlP
   if (error instanceof GuardError) return error;
   const name = awsName(error) ?? '';
   const message = errorMessage(error).split('\n')[0]!;
-  if (/region is missing/i.test(message)) {
+  if (/region is missing|region not accepted: region=""/i.test(message)) {
     return new InvalidInputError(names.region, '', 'an AWS region such as eu-west-1 (or set AWS_REGION)');
   }
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {

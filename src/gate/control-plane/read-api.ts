@@ -125,7 +125,8 @@ async function notFoundAs<T>(call: Promise<T>, error: () => Promise<Error>): Pro
 
 async function noSuchApi(plane: ControlPlane, apiId: string): Promise<Error> {
   const region = await plane.region().catch(() => 'this region');
-  return new InvalidInputError(plane.names.apiId, apiId, `the id of an HTTP API in ${region} (GetApi found none; check ${plane.names.region} and AWS_REGION)`);
+  const where = plane.names.region === 'AWS_REGION' ? 'AWS_REGION' : `${plane.names.region} or AWS_REGION`;
+  return new InvalidInputError(plane.names.apiId, apiId, `the id of an HTTP API in ${region} (GetApi found none; check the region: ${where})`);
 }
 
 function toRoute(route: Route): DeployedRoute {
