@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { parseInteger } from '../contract/input-values';
-import { GuardError, InvalidInputError, errorMessage } from '../errors';
+import { InvalidInputError } from '../errors';
 import type { AuditReport } from '../gate/audit/fleet-report';
 import { parseFlags } from './args';
 import { controlPlaneSettings } from './aws-env';
-import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
-import { checkReportPath, documentPublisher, errorDocument, jsonText } from './json-report';
+import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, colours, type CliCommand, type CliEnv, type CliIo } from './io';
+import { checkReportPath, commandFailed, documentPublisher, usageError } from './json-report';
 import { findingLines, printable } from './render-routes';
 import { secretOutput } from './secret-output';
 import { parseControlPlaneFlags, type ControlPlaneFlags } from './verify-args';
@@ -104,11 +104,8 @@ async function runAudit(argv: readonly string[], env: CliEnv, io: CliIo): Promis
     args = parseAuditArgs(argv);
     if (args.report !== undefined) checkReportPath(args.report);
   } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    stderr.write(`error: ${error.message} (see entra-api-guard audit --help)\n`);
     // --json promises one JSON document on stdout, a usage error included.
-    if (argv.includes('--json')) stdout.write(jsonText(errorDocument(error)));
-    return EXIT_USAGE;
+    return usageError('audit', error, argv, { stdout, stderr });
   }
   if (args.help) {
     stdout.write(AUDIT_HELP);
@@ -125,11 +122,7 @@ async function runAudit(argv: readonly string[], env: CliEnv, io: CliIo): Promis
     return report.pass && written ? EXIT_PASS : EXIT_FAIL;
   } catch (error) {
     if (signal?.aborted) return interrupted(stderr);
-    const usage = error instanceof InvalidInputError;
-    if (usage) stderr.write(`error: ${error.message} (see entra-api-guard audit --help)\n`);
-    else stderr.write(`${paint.red('error')}: ${errorMessage(error)}${error instanceof GuardError ? ` [${error.code}]` : ''}\n`);
-    publish(errorDocument(error));
-    return usage ? EXIT_USAGE : EXIT_FAIL;
+    return commandFailed('audit', error, { stderr, publish, red: paint.red });
   }
 }
 

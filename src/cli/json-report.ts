@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { writePrivateFileAtomic } from '../json-file';
-import type { CliStream } from './io';
+import { EXIT_FAIL, EXIT_USAGE, type CliStream } from './io';
 
 /** One JSON document, pretty-printed, with a final newline. */
 export function jsonText(document: unknown): string {
@@ -37,4 +37,24 @@ export function documentPublisher(options: { json: boolean; report?: string; std
       return false;
     }
   };
+}
+
+/**
+ * A usage error while reading a command's flags: one line naming the flag, and with --json the one
+ * document still printed. Returns the usage exit code (2). Anything else is a bug and propagates.
+ */
+export function usageError(command: string, error: unknown, argv: readonly string[], streams: { stdout: CliStream; stderr: CliStream }): number {
+  if (!(error instanceof InvalidInputError)) throw error;
+  streams.stderr.write(`error: ${error.message} (see entra-api-guard ${command} --help)\n`);
+  if (argv.includes('--json')) streams.stdout.write(jsonText(errorDocument(error)));
+  return EXIT_USAGE;
+}
+
+/** A command that failed after its flags were read: one line (with the error's code), the error document, exit 2 for a user's mistake, else 1. */
+export function commandFailed(command: string, error: unknown, options: { stderr: CliStream; publish: (document: unknown) => boolean; red: (text: string) => string }): number {
+  const usage = error instanceof InvalidInputError;
+  if (usage) options.stderr.write(`error: ${error.message} (see entra-api-guard ${command} --help)\n`);
+  else options.stderr.write(`${options.red('error')}: ${errorMessage(error)}${error instanceof GuardError ? ` [${error.code}]` : ''}\n`);
+  options.publish(errorDocument(error));
+  return usage ? EXIT_USAGE : EXIT_FAIL;
 }

@@ -1,12 +1,11 @@
 import { tokenEndpoint } from '../contract';
-import { GuardError, InvalidInputError, errorMessage } from '../errors';
 import { CLI_SETTING_NAMES, runGatePipeline, type DeployedApi, type GateReport } from '../gate';
 import type { TokenSourceConfig } from '../token';
 import { controlPlaneSettings } from './aws-env';
-import { checkReportPath, documentPublisher, errorDocument, jsonText } from './json-report';
+import { checkReportPath, commandFailed, documentPublisher, usageError } from './json-report';
 import { findingLines, routeLines } from './render-routes';
 import { githubIdTokenFrom } from './github-id-token';
-import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
+import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, colours, type CliCommand, type CliEnv, type CliIo } from './io';
 import { secretOutput } from './secret-output';
 import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
@@ -80,11 +79,8 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     args = parseVerifyArgs(argv, env);
     if (args.report !== undefined) checkReportPath(args.report);
   } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
     // --json promises one JSON document on stdout, a usage error included.
-    if (argv.includes('--json')) stdout.write(jsonText(errorDocument(error)));
-    return EXIT_USAGE;
+    return usageError('verify', error, argv, { stdout, stderr });
   }
   if (args.help) {
     stdout.write(VERIFY_HELP);
@@ -127,12 +123,7 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     return report.pass && written ? EXIT_PASS : EXIT_FAIL;
   } catch (error) {
     if (signal?.aborted) return interrupted(stderr);
-    const usage = error instanceof InvalidInputError;
-    const code = error instanceof GuardError ? error.code : 'ERR_UNEXPECTED';
-    if (usage) stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
-    else stderr.write(`${paint.red('error')}: ${errorMessage(error)}${error instanceof GuardError ? ` [${code}]` : ''}\n`);
-    publish(errorDocument(error));
-    return usage ? EXIT_USAGE : EXIT_FAIL;
+    return commandFailed('verify', error, { stderr, publish, red: paint.red });
   }
 }
 
