@@ -1,5 +1,5 @@
 // Route derivation (issue [2] item 2): pure, checked with the gateway emulator's own route selection.
-import { deriveRouteTargets, toProbeTargets, type DeployedApi, type DeployedRoute } from '../../src/gate';
+import { deriveRouteTargets, stageUrl, toProbeTargets, type DeployedApi, type DeployedRoute } from '../../src/gate';
 
 const ENTRA = { id: 'a1', name: 'entra', issuer: 'https://login.microsoftonline.com/t/v2.0', audiences: ['client-id'] };
 const OTHER = { id: 'a2', name: 'partner', issuer: 'https://partner.example.com', audiences: ['client-id'] };
@@ -95,5 +95,13 @@ describe('toProbeTargets', () => {
   test('a declared authorizer keeps its forgery probes but not the valid-token probe', () => {
     const [target] = toProbeTargets(derive([{ routeKey: 'GET /partner', authorizationType: 'JWT', authorizerId: 'a2' }], { allowAuthorizers: ['a2'] }));
     expect(target).toMatchObject({ authenticated: true, withoutValidToken: expect.stringContaining('declared with --allow-authorizer') });
+  });
+});
+
+describe('stageUrl', () => {
+  test('the API endpoint for $default, plus the stage name otherwise', () => {
+    expect(stageUrl({ endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com', stage: { name: '$default' } })).toBe('https://abc.execute-api.eu-west-1.amazonaws.com');
+    expect(stageUrl({ endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/', stage: { name: 'prod' } })).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/prod');
+    expect(stageUrl({ stage: { name: 'prod' } })).toBeUndefined();
   });
 });
