@@ -54,10 +54,15 @@ export async function run(): Promise<void> {
       const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => workflow.info(line), warn: (line) => workflow.warning(line) }, deployed);
       publishReport(report, apiUrl, inputs, { workspace, env }, labels, deployed);
       summarized = true;
+      for (const f of report.findings) {
+        const where = f.routeKey ?? (f.authorizer !== undefined ? `authorizer ${f.authorizer}` : 'API');
+        if (f.severity === 'failure') workflow.error(`${where}: ${f.message}. Fix: ${f.fix}`, { title: `audit ${f.code}` });
+        else workflow.warning(`audit ${f.code}: ${where}: ${f.message}. Fix: ${f.fix}`);
+      }
       if (!report.pass) {
         for (const f of report.failures) workflow.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
         const { GateFailedError } = require('../src/gate/errors') as typeof import('../src/gate/errors'); // eslint-disable-line @typescript-eslint/no-require-imports
-        throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings });
+        throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings }, report.findings);
       }
       for (const w of report.warnings) workflow.warning(w);
       workflow.info(`gate passed: ${report.probes.length} probes against ${apiUrl}`);

@@ -19,7 +19,8 @@ export interface RunPlace {
  * and the job summary. Everything written is redacted first.
  */
 export function publishReport(report: GateReport, apiUrl: string, inputs: ActionInputs, place: RunPlace, labels: FlowLabels, deployed?: DeployedApp): void {
-  const statusOf = (auth: string) => report.probes.find((p) => p.request.auth === auth)?.actual;
+  // Public routes answer anyone: the unauthenticated status is that of the first route that must refuse.
+  const statusOf = (auth: string) => report.probes.find((p) => p.request.auth === auth && p.role !== 'public')?.actual;
   workflow.setOutput('verdict', report.pass ? 'pass' : 'fail');
   workflow.setOutput('api-url', apiUrl);
   workflow.setOutput('report', JSON.stringify(report));

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BENCHES = ['synth', 'action-cold-start', 'gate-latency', 'time-to-green', 'gateway-throughput', 'deploy-overhead', 'rehearsal'];
+const BENCHES = ['synth', 'action-cold-start', 'gate-latency', 'gate-routes', 'audit-fleet', 'time-to-green', 'gateway-throughput', 'deploy-overhead', 'rehearsal'];
 const only = process.argv.slice(2);
 
 for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b))) {
@@ -44,6 +44,30 @@ if (gate) {
   const baseline = gate.baseline ? { name: `${gate.baseline.name}, ${gate.baseline.probes} probes`, median: gate.baseline.medianMs } : undefined;
   metrics.push({ metric: `token exchange + all gate probes (${gate.probes ?? '?'}: every attack)`, median: gate.medianMs, unit: 'ms', ...(baseline ? { baseline, ratio: gate.medianMs / baseline.median } : {}), target: `≤ ${gate.targetMs ?? 400} ms`, met: gate.medianMs <= (gate.targetMs ?? 400) });
   if (gate.baseline) metrics.push({ metric: `token exchange + the ${gate.baseline.probes}-probe gate (classic attacks only)`, median: gate.baseline.medianMs, unit: 'ms', target: `≤ ${gate.baseline.targetMs} ms`, met: gate.baseline.medianMs <= gate.baseline.targetMs });
+}
+const routes = read('gate-routes');
+if (routes) {
+  metrics.push({
+    metric: `gate over a ${routes.routes}-route API (${routes.probes} probes: every route, every attack)`,
+    median: routes.medianMs,
+    unit: 'ms',
+    baseline: { name: `${routes.baseline.name}, ${routes.baseline.probes} probes`, median: routes.baseline.medianMs },
+    ratio: routes.medianMs / routes.baseline.medianMs,
+    target: `≤ ${routes.targetMs} ms`,
+    met: routes.medianMs <= routes.targetMs,
+  });
+}
+const fleet = read('audit-fleet');
+if (fleet) {
+  metrics.push({
+    metric: `audit of ${fleet.apis} APIs × ${fleet.routesPerApi} routes in moto`,
+    median: fleet.medianMs,
+    unit: 'ms',
+    baseline: { name: fleet.baseline.name, median: fleet.baseline.medianMs },
+    ratio: fleet.ratio,
+    target: `≤ ${fleet.targetRatio}× the bare SDK calls`,
+    met: fleet.ratio <= fleet.targetRatio,
+  });
 }
 const green = read('time-to-green');
 if (green) metrics.push({ metric: 'time to green after the API becomes correct', median: green.medianMs, unit: 'ms', target: '≤ 2 poll intervals (500 ms)', met: green.medianMs <= 500 });

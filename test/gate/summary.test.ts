@@ -24,7 +24,7 @@ function probe(name: string, role: GateReportProbe['role'], auth: string, path: 
 }
 
 function report(probes: GateReportProbe[], failures: GateReport['failures'] = []): GateReport {
-  return { pass: failures.length === 0, apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com', startedAt: '2026-12-04T00:00:00.000Z', ms: 900, timeToStableMs: 300, probes, failures, warnings: [], skipped: [] };
+  return { pass: failures.length === 0, apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com', startedAt: '2026-12-04T00:00:00.000Z', ms: 900, timeToStableMs: 300, probes, failures, warnings: [], skipped: [], routes: [], findings: [] };
 }
 
 const LABELS = { caller: 'caller app 11111111-2222-3333-4444-555555555555', entra: 'Entra ID 72f988bf-86f1-41af-91ab-2d7cd011db47', authorizer: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0' };

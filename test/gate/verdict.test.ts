@@ -27,7 +27,7 @@ describe('judgeGate (pure)', () => {
     ];
     const cli = judgeGate({ results }).failures.map((f) => f.fix).join('\n');
     for (const flag of ['--api-url', '--timeout-seconds', '--path', '--method', '--expect-unauthenticated', '--expect-authenticated']) expect(cli).toContain(flag);
-    const names = { apiUrl: 'api-url', path: 'paths', method: 'method', timeout: 'timeout-seconds', expectUnauthenticated: 'expect-unauthenticated', expectAuthenticated: 'expect-authenticated', allowInsecureHttp: 'allow-insecure-http' };
+    const names = { apiUrl: 'api-url', path: 'paths', method: 'method', timeout: 'timeout-seconds', expectUnauthenticated: 'expect-unauthenticated', expectAuthenticated: 'expect-authenticated', allowInsecureHttp: 'allow-insecure-http', apiId: 'api-id', stage: 'stage' };
     const action = judgeGate({ results, names }).failures.map((f) => f.fix).join('\n');
     expect(action).not.toMatch(/--[a-z]/);
     for (const input of ['api-url', 'timeout-seconds', 'check paths, method', 'expect-unauthenticated', 'expect-authenticated']) expect(action).toContain(input);
