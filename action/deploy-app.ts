@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { DeployResult } from '../src/deploy/deploy';
 import type { DeployOutputs } from '../src/deploy/outputs';
 import type { DeployLog } from '../src/deploy/terraform';
 import { resolveCloud, type Cloud } from '../src/contract/clouds';
-import { firstProtectedRouteProbe, type RouteProbe } from '../src/contract/routes';
 import { InvalidInputError } from '../src/errors';
 import { decodeClaimsForLogging } from '../src/token/decode-claims';
 import { requestGithubIdToken, type GetIdToken } from '../src/token/request-id-token';
@@ -29,8 +27,10 @@ export interface DeployedApp {
   readonly tokenVersion: 1 | 2;
   /** The cloud the deployed config trusts (the cloud input when set). */
   readonly cloud: Cloud;
-  /** The first protected route of our deployed stacks, as a request: probed when paths is at its default. */
-  readonly probe?: RouteProbe;
+  /** What our config declares, when our stacks were deployed: drift and public routes are judged against it. */
+  readonly declared?: { readonly routes: readonly string[]; readonly publicRoutes: readonly string[] };
+  /** Where our config deployed the API: the control plane is read there. */
+  readonly aws?: { readonly region: string; readonly endpoint?: string };
   /** The API's app roles, when our stacks were deployed: the caller is granted one of them. */
   readonly roles?: readonly string[];
 }
@@ -93,8 +93,9 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
   const synth = synthesize(config, outdir);
   for (const stack of synth.stacks) for (const warning of stack.warnings) ctx.log.warning(`${stack.name}: ${warning}`);
   const result = await deploySynthesized(outdir, inputs, ctx);
-  const probe = firstProtectedRouteProbe(config.routes, () => `eag-${randomBytes(6).toString('hex')}`);
-  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion, cloud, roles: config.appRoles.map((role) => role.value), ...(probe ? { probe } : {}) };
+  const declared = { routes: config.routes.map((r) => r.routeKey), publicRoutes: config.routes.filter((r) => r.public === true).map((r) => r.routeKey) };
+  const aws = { region: config.aws.region, ...(config.aws.endpoint !== undefined ? { endpoint: config.aws.endpoint } : {}) };
+  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion, cloud, roles: config.appRoles.map((role) => role.value), declared, aws };
 }
 
 function callerField(configured: Record<string, unknown>, key: string): unknown {

@@ -2,10 +2,10 @@ import { tokenEndpoint as tokenEndpointOf, type Cloud } from '../src/contract';
 import { parseApiUrl } from '../src/contract/input-values';
 import { InvalidInputError } from '../src/errors';
 import type { GateSettingNames } from '../src/gate/names';
-import { buildGateReport, type GateReport } from '../src/gate/report';
-import { verifyApiGate } from '../src/gate/verify';
-import { warmUpAttackerKeys } from '../src/gate/attacks/attacker-keys';
-import { acquireToken, type TokenSourceConfig } from '../src/token/sources';
+import type { DeployedApi } from '../src/gate/control-plane/types';
+import { runGatePipeline } from '../src/gate/pipeline';
+import type { GateReport } from '../src/gate/report';
+import type { TokenSourceConfig } from '../src/token/sources';
 import type { GetIdToken } from '../src/token/request-id-token';
 import type { DeployedApp } from './deploy-app';
 import type { ActionInputs } from './inputs';
@@ -28,6 +28,8 @@ export const ACTION_SETTING_NAMES: GateSettingNames = {
   expectUnauthenticated: 'expect-unauthenticated',
   expectAuthenticated: 'expect-authenticated',
   allowInsecureHttp: 'allow-insecure-http',
+  apiId: 'api-id',
+  stage: 'stage',
 };
 
 /** Exchange retry budget right after the identity stack changed. */
@@ -38,37 +40,47 @@ export interface GateOutcome {
   readonly apiUrl: string;
 }
 
-/** Gets the access token (given, or GitHub OIDC exchanged at Entra), then probes the API until answers are stable. */
+/**
+ * Reads the API from the control plane when its id is known (the api-id input, or the deploy's api_id
+ * output), then runs the one token → gate → report pipeline: every deployed route probed, the
+ * authorizers behind them audited.
+ */
 export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): Promise<GateOutcome> {
   const outputs = deployed?.outputs ?? {};
+  const apiId = inputs.apiId ?? outputs.apiId;
   const given = inputs.apiUrl ?? outputs.apiUrl;
-  if (given === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (the deploy produced no api_url output)');
+  if (given === undefined && apiId === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate, or api-id (the deploy produced no api_url or api_id output)');
   // Checked before any token exists: a deployed api_url must be https too.
-  const { url: apiUrl, cleartext } = parseApiUrl('api-url', given, { allowInsecureHttp: inputs.allowInsecureHttp, insecureSwitch: 'allow-insecure-http' });
-  if (cleartext) ctx.warn(`allow-insecure-http: the token goes to ${apiUrl} over plain http, where anyone on the path can read and replay it`);
-  const { paths, method } = probeTarget(inputs, ctx, deployed);
-  // The attacker key (RSA 2048) is generated while the token is fetched, not after.
-  if (inputs.negativeProbes) warmUpAttackerKeys();
+  const parsedUrl = given === undefined ? undefined : parseApiUrl('api-url', given, { allowInsecureHttp: inputs.allowInsecureHttp, insecureSwitch: 'allow-insecure-http' });
+  if (parsedUrl?.cleartext) ctx.warn(`allow-insecure-http: the token goes to ${parsedUrl.url} over plain http, where anyone on the path can read and replay it`);
+  const ours = deployed?.declared !== undefined && apiId !== undefined && apiId === outputs.apiId;
+  const api = apiId !== undefined ? await readApi(apiId, inputs, ctx, ours ? deployed?.aws : undefined) : undefined;
+  if (api === undefined && inputs.paths === undefined) {
+    ctx.warn('paths: auto probes the deployed routes, but there is no api-id (and the deploy gave no api_id output) to read them from AWS; probing / only. Set api-id, or list paths');
+  }
   const source = tokenSource(inputs, ctx, deployed);
   // A federated credential created or changed by this very run takes minutes to reach every Entra
   // replica (AADSTS70021 until then): wait for it longer than for a credential that already existed.
   const freshCredential = deployed?.result.stacks.some((s) => s.name === 'identity' && s.changed) ?? false;
   if (freshCredential) ctx.log('identity changed in this run: allowing up to 5 min for the federated credential to propagate');
-  const acquired = await acquireToken(source, { mask: ctx.mask, log: ctx.log, ...(freshCredential ? FRESH_CREDENTIAL_RETRY : {}) });
   // The decoy API our identity stack deploys gives same-issuer evidence; Microsoft Graph is the weaker fallback.
   const otherScope = inputs.otherAudienceScope ?? outputs.decoyScope ?? ctx.cloud.graphScope;
-  const mint = acquired.mintForScope;
   // Our stacks grant the pipeline one of the API's roles; a token without it is "not yet" while the
   // assignment replicates, within the gate's deadline.
   const identityDeployed = deployed?.result.stacks.some((s) => s.name === 'identity') ?? false;
   const roles = source.kind === 'github-oidc' && identityDeployed ? deployed?.roles : undefined;
-  const run = await verifyApiGate({
-    apiUrl,
-    paths,
-    method,
-    token: acquired.token,
-    ...(mint && otherScope !== undefined ? { mintOtherAudienceToken: () => mint(otherScope) } : {}),
-    ...(roles && mint && source.kind === 'github-oidc' ? { expectedRoles: roles, refreshToken: () => mint(source.scope) } : {}),
+  const { report } = await runGatePipeline({
+    ...(parsedUrl ? { apiUrl: parsedUrl.url } : {}),
+    ...(api ? { deployed: api } : {}),
+    publicRoutes: [...new Set([...inputs.publicRoutes, ...(ours ? (deployed?.declared?.publicRoutes ?? []) : [])])],
+    allowAuthorizers: inputs.allowAuthorizers,
+    ...(ours && deployed?.declared ? { declaredRoutes: deployed.declared.routes } : {}),
+    source,
+    tokenDeps: { mask: ctx.mask, ...(freshCredential ? FRESH_CREDENTIAL_RETRY : {}) },
+    ...(otherScope !== undefined ? { otherAudienceScope: otherScope } : {}),
+    ...(roles ? { expectedRoles: roles } : {}),
+    paths: inputs.paths ?? (api ? [] : ['/']),
+    ...(inputs.method !== undefined ? { method: inputs.method } : {}),
     negativeProbes: inputs.negativeProbes,
     expectUnauthenticated: inputs.expectUnauthenticated,
     expectAuthenticated: inputs.expectAuthenticated,
@@ -79,20 +91,24 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
     names: ACTION_SETTING_NAMES,
     log: ctx.log,
   });
-  return { report: buildGateReport(run), apiUrl: run.apiUrl };
+  return { report, apiUrl: report.apiUrl };
 }
 
 /**
- * The paths input when set. At its default, after deploying our stacks, the first protected route of
- * the deployed config (no route answers `/` there), with its method unless the method input is set.
+ * The API from the control plane (a bundle file of its own: the AWS SDK loads only when there is an
+ * API id). Our config's region and endpoint when we deployed it; otherwise the SDK's chains
+ * (AWS_REGION, AWS_ENDPOINT_URL, the credentials aws-actions/configure-aws-credentials exported).
  */
-function probeTarget(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): { paths: readonly string[]; method: string } {
-  if (inputs.paths !== undefined) return { paths: inputs.paths, method: inputs.method ?? 'GET' };
-  const probe = deployed?.probe;
-  if (probe === undefined) return { paths: ['/'], method: inputs.method ?? 'GET' };
-  const method = inputs.method ?? probe.method;
-  ctx.log(`paths: probing ${method} ${probe.path}, from the first protected route of the deployed config (${probe.routeKey}); set paths to choose`);
-  return { paths: [probe.path], method };
+async function readApi(apiId: string, inputs: ActionInputs, ctx: GateContext, aws: DeployedApp['aws']): Promise<DeployedApi> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain require keeps the bundle's file name resolvable
+  const { readApiFromControlPlane } = require('./control-plane-reader') as typeof import('./control-plane-reader');
+  return readApiFromControlPlane({
+    apiId,
+    ...(inputs.stage !== undefined ? { stage: inputs.stage } : {}),
+    ...(aws ? { region: aws.region, ...(aws.endpoint !== undefined ? { endpoint: aws.endpoint } : {}) } : {}),
+    names: { apiId: 'api-id', region: 'AWS_REGION', stage: 'stage' },
+    log: ctx.log,
+  });
 }
 
 function tokenSource(inputs: ActionInputs, ctx: GateContext, deployed?: DeployedApp): TokenSourceConfig {

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../src/errors';
 import { CLOUD_NAMES, type CloudName } from '../src/contract/clouds';
 import { API_NAME_FORM, API_NAME_PATTERN } from '../src/contract/values';
+import { parseRouteKey } from '../src/contract/routes';
 import {
   parseApiUrl,
   parseBearerToken,
@@ -45,9 +46,13 @@ export const INPUT_DEFAULTS = {
   'lock-timeout': '5m',
   'allow-local-backend': 'false',
   'api-url': '',
+  'api-id': '',
+  stage: '',
   'allow-insecure-http': 'false',
-  paths: '/',
+  paths: 'auto',
   method: 'GET',
+  'public-routes': '',
+  'allow-authorizers': '',
   'client-id': '',
   scope: '',
   'other-audience-scope': '',
@@ -81,10 +86,18 @@ export interface ActionInputs {
   readonly apiUrl?: string;
   /** Plain http to a host that is not loopback, allowed with allow-insecure-http. */
   readonly allowInsecureHttp: boolean;
-  /** The paths to probe; absent at the default, so a deploy of our stacks can pick a route it created. */
+  /** The API whose routes, authorizers and stage are read from the control plane (else the deploy's api_id). */
+  readonly apiId?: string;
+  /** The stage to probe. @default $default, else the API's only stage */
+  readonly stage?: string;
+  /** Paths to probe besides the derived routes; absent at `auto` (the default): the routes alone. */
   readonly paths?: readonly string[];
-  /** Only when set: a probe derived from a route brings its own method. */
+  /** Method of the `paths` probes; derived routes bring their own. */
   readonly method?: string;
+  /** Route keys that answer anyone on purpose. */
+  readonly publicRoutes: readonly string[];
+  /** Authorizers (name or id; AWS_IAM) declared on purpose. */
+  readonly allowAuthorizers: readonly string[];
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly scope?: string;
@@ -156,7 +169,11 @@ export function readInputs(get: GetInput): ActionInputs {
     allowLocalBackend: parseBoolean('allow-local-backend', input('allow-local-backend'), false),
     ...optional('apiUrl', apiUrl),
     allowInsecureHttp,
-    ...(isSet('paths') ? { paths: parsePaths('paths', input('paths')) } : {}),
+    ...optional('apiId', parseText('api-id', input('api-id'), /^[A-Za-z0-9]{1,64}$/, 'an API Gateway API id, letters and digits such as a1b2c3d4e5')),
+    ...optional('stage', parseText('stage', input('stage'), /^(\$default|[A-Za-z0-9_-]{1,128})$/, 'a stage name such as $default or prod')),
+    ...optional('paths', extraPaths(input('paths'))),
+    publicRoutes: parseList(input('public-routes')).map((key) => (key === '$default' ? key : (parseRouteKey(key, 'public-routes'), key))),
+    allowAuthorizers: parseList(input('allow-authorizers')),
     ...(isSet('method') ? { method: parseProbeMethod('method', input('method')) } : {}),
     ...optional('clientId', clientId),
     ...optional('tenantId', tenantId),
@@ -190,7 +207,7 @@ function checkCombinations(i: ActionInputs): void {
       if (given[name] !== undefined) throw new InvalidInputError(name, JSON.stringify(given[name]), `nothing with command verify (${name} only applies when deploying)`);
     }
   }
-  if (i.command === 'verify' && i.apiUrl === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate when command is verify');
+  if (i.command === 'verify' && i.apiUrl === undefined && i.apiId === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (or api-id to read it and the routes from AWS) when command is verify');
   if (!verifies && i.token !== undefined) throw new InvalidInputError('token', '(hidden)', `nothing with command ${i.command} (the token is only used to verify)`);
   if (i.token !== undefined && (i.clientId !== undefined || i.scope !== undefined)) {
     throw new InvalidInputError('token', '(hidden)', 'either token or client-id/scope (the token exchange), not both');
@@ -203,6 +220,12 @@ function checkCombinations(i: ActionInputs): void {
   if (i.command === 'deploy-and-verify' && i.token === undefined && i.clientId === undefined && i.stacks !== undefined && !i.stacks.includes('identity')) {
     throw new InvalidInputError('client-id', '', "the caller app's client id when the identity stack is not deployed (or give token)");
   }
+}
+
+/** `auto` (the default) derives the probes from the deployed routes; listed paths are probed besides them. */
+function extraPaths(raw: string): readonly string[] | undefined {
+  const listed = parseList(raw).filter((path) => path !== 'auto');
+  return listed.length === 0 ? undefined : parsePaths('paths', listed.join(','));
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

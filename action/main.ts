@@ -3,14 +3,20 @@ import { resolve } from 'node:path';
 import * as workflow from './runner';
 import { resolveCloud } from '../src/contract/clouds';
 import { GuardError, InvalidInputError, errorMessage } from '../src/errors';
-import type { GateReport } from '../src/gate/report';
-import { renderGateMarkdown } from '../src/gate/report';
+import type { FlowLabels } from '../src/gate/mermaid';
+import { outcomeOfError } from '../src/gate/summary';
 import type { DeployOutputs } from '../src/deploy/outputs';
 import type { DeployedApp } from './deploy-app';
 import { readInputs } from './inputs';
+import { flowLabels, publishReport, publishSummary } from './publish';
 
-/** The action: read every input once, deploy and/or gate, publish outputs; one catch, one failure line. */
+/**
+ * The action: read every input once, deploy and/or gate, publish outputs; one catch, one failure
+ * line. Every outcome, failures included, leaves a job summary.
+ */
 export async function run(): Promise<void> {
+  let summarized = false;
+  let labels: FlowLabels | undefined;
   try {
     // Mask a given token before anything else can print it (even one the input check will refuse).
     const givenToken = workflow.getInput('token').trim();
@@ -44,36 +50,33 @@ export async function run(): Promise<void> {
       // Loaded on use: parsing the inputs stays as cheap as a bare node start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { gateApi } = require('./gate') as typeof import('./gate');
+      labels = flowLabels(inputs, deployed);
       const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => workflow.info(line), warn: (line) => workflow.warning(line) }, deployed);
-      await publishReport(report, apiUrl);
+      publishReport(report, apiUrl, inputs, { workspace, env }, labels, deployed);
+      summarized = true;
+      for (const f of report.findings) {
+        const where = f.routeKey ?? (f.authorizer !== undefined ? `authorizer ${f.authorizer}` : 'API');
+        if (f.severity === 'failure') workflow.error(`${where}: ${f.message}. Fix: ${f.fix}`, { title: `audit ${f.code}` });
+        else workflow.warning(`audit ${f.code}: ${where}: ${f.message}. Fix: ${f.fix}`);
+      }
       if (!report.pass) {
         for (const f of report.failures) workflow.error(`${f.probe}: ${f.reason}. Fix: ${f.fix}`, { title: `gate ${f.code}` });
         const { GateFailedError } = require('../src/gate/errors') as typeof import('../src/gate/errors'); // eslint-disable-line @typescript-eslint/no-require-imports
-        throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings });
+        throw new GateFailedError({ pass: false, failures: report.failures, warnings: report.warnings }, report.findings);
       }
       for (const w of report.warnings) workflow.warning(w);
       workflow.info(`gate passed: ${report.probes.length} probes against ${apiUrl}`);
+    } else if (deployed) {
+      publishSummary({ kind: 'deployed', mode: inputs.command, stacks: deployed.result.stacks.map(({ name, changed }) => ({ name, changed })) });
+      summarized = true;
     }
   } catch (error) {
     const detail = (error as { detail?: unknown } | null)?.detail;
     if (typeof detail === 'string' && detail !== '') workflow.info(detail);
     if (error instanceof Error && !(error instanceof GuardError) && error.stack) workflow.debug(error.stack);
+    if (!summarized) publishSummary(outcomeOfError(error, labels));
     workflow.setFailed(errorMessage(error));
   }
-}
-
-/** `<RUNNER_TEMP or the OS temp dir>/entra-api-guard-XXXXXX/gate-report.json`: a private folder per run, the file 0600. */
-function writeReportFile(text: string, runnerTemp: string | undefined): string {
-  // Loaded on use (node:crypto among them): a run that only rejects an input stays as cheap as a bare node start.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { mkdtempSync } = require('node:fs') as typeof import('node:fs');
-  const { tmpdir } = require('node:os') as typeof import('node:os');
-  const { join } = require('node:path') as typeof import('node:path');
-  const { writePrivateFileAtomic } = require('../src/json-file') as typeof import('../src/json-file');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const file = join(mkdtempSync(join(runnerTemp || tmpdir(), 'entra-api-guard-')), 'gate-report.json');
-  writePrivateFileAtomic(file, text);
-  return file;
 }
 
 /** A working-directory that is not there would otherwise deploy (or fail) somewhere else. */
@@ -104,16 +107,4 @@ function publishDeployOutputs(outputs: DeployOutputs): void {
     if (value === undefined) continue;
     workflow.setOutput(name, typeof value === 'string' ? value : JSON.stringify(value));
   }
-}
-
-async function publishReport(report: GateReport, apiUrl: string): Promise<void> {
-  const statusOf = (auth: string) => report.probes.find((p) => p.request.auth === auth)?.actual;
-  workflow.setOutput('verdict', report.pass ? 'pass' : 'fail');
-  workflow.setOutput('api-url', apiUrl);
-  workflow.setOutput('report', JSON.stringify(report));
-  // A file for upload-artifact, so no workflow has to echo the report through a shell.
-  workflow.setOutput('report-file', writeReportFile(workflow.redact(`${JSON.stringify(report, null, 2)}\n`), process.env.RUNNER_TEMP));
-  workflow.setOutput('unauthenticated-status', String(statusOf('none') ?? ''));
-  workflow.setOutput('authenticated-status', String(statusOf('valid-token') ?? ''));
-  if (process.env.GITHUB_STEP_SUMMARY) await (await workflow.fullCore()).summary.addRaw(workflow.redact(renderGateMarkdown(report))).write();
 }

@@ -1,12 +1,13 @@
-import { writeSync } from 'node:fs';
+import { appendFileSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
-import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils';
 import { Redactor, maskCommands } from '../src/redact';
 
 /**
- * The few runner commands the action needs on every run, taken from @actions/core's own light
- * modules (command, file-command). The full @actions/core pulls in its HTTP client at load time,
- * which alone costs more than a bare node start; it is loaded only for the OIDC token and the summary.
+ * The few runner commands the action needs on every run, written here against the documented
+ * workflow-command and environment-file formats (docs.github.com, "Workflow commands for GitHub
+ * Actions"), so nothing reaches into @actions/core's private files. The full @actions/core pulls in
+ * its HTTP client at load time, which alone costs more than a bare node start; it is loaded only for
+ * the OIDC token (action/toolkit.ts).
  */
 
 /** Same lookup as core.getInput: `INPUT_` + upper-cased name, spaces as underscores, hyphens kept. */
@@ -37,7 +38,7 @@ export function setFailed(message: string): void {
 }
 
 export function error(message: string, properties: { title?: string } = {}): void {
-  issueCommand('error', toCommandProperties(properties), message);
+  issueCommand('error', { title: properties.title }, message);
 }
 
 export function warning(message: string): void {
@@ -54,11 +55,9 @@ export function debug(message: string): void {
 
 export function setOutput(name: string, rawValue: string): void {
   const value = redact(rawValue);
-  if (process.env['GITHUB_OUTPUT']) {
-    // On use: file-command loads node:crypto (for its delimiters), a cost bad-input runs need not pay.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { issueFileCommand, prepareKeyValueMessage } = require('@actions/core/lib/file-command') as typeof import('@actions/core/lib/file-command');
-    issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+  const file = process.env['GITHUB_OUTPUT'];
+  if (file) {
+    appendFileSync(file, `${keyValueMessage(name, value)}${EOL}`, 'utf8');
     return;
   }
   writeLine('');
@@ -75,7 +74,16 @@ export async function group<T>(title: string, fn: () => Promise<T>): Promise<T> 
   }
 }
 
-/** The full toolkit, for getIDToken and the job summary. */
+/**
+ * Appends Markdown to the step's job summary ($GITHUB_STEP_SUMMARY), redacted like everything else
+ * we write; nothing when the runner gave no summary file (a local run).
+ */
+export function appendSummary(markdown: string): void {
+  const file = process.env['GITHUB_STEP_SUMMARY'];
+  if (file) appendFileSync(file, redact(markdown), 'utf8');
+}
+
+/** The full toolkit, for getIDToken. */
 export async function fullCore(): Promise<typeof import('./toolkit')> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain require keeps the bundle's file name resolvable
   return require('./toolkit') as typeof import('./toolkit');
@@ -86,12 +94,25 @@ export async function fullCore(): Promise<typeof import('./toolkit')> {
  * fs.writeSync: the first touch of process.stdout loads node's stream modules, which alone costs a
  * tenth of a bare node start — too much for a run that only rejects an input.
  */
-function issueCommand(command: string, properties: Record<string, unknown>, message: unknown): void {
+function issueCommand(command: string, properties: Record<string, string | undefined>, message: string): void {
   const props = Object.entries(properties)
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
-    .map(([key, value]) => `${key}=${escapeProperty(toCommandValue(value))}`)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+    .map(([key, value]) => `${key}=${escapeProperty(redact(value))}`)
     .join(',');
-  writeLine(`::${command}${props ? ` ${props}` : ''}::${escapeData(redact(toCommandValue(message)))}`);
+  writeLine(`::${command}${props ? ` ${props}` : ''}::${escapeData(redact(message))}`);
+}
+
+/**
+ * `name<<DELIMITER`, the value, `DELIMITER`: the multi-line form of an environment file. The delimiter
+ * is random, so no value can end the block early and smuggle in another output.
+ */
+function keyValueMessage(name: string, value: string): string {
+  // On use: node:crypto is a cost that bad-input runs need not pay.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { randomUUID } = require('node:crypto') as typeof import('node:crypto');
+  const delimiter = `ghadelimiter_${randomUUID()}`;
+  if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`output ${name}: the value holds its own delimiter`);
+  return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}`;
 }
 
 function writeLine(line: string): void {

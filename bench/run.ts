@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BENCHES = ['synth', 'action-cold-start', 'gate-latency', 'time-to-green', 'gateway-throughput', 'deploy-overhead', 'rehearsal'];
+const BENCHES = ['synth', 'action-cold-start', 'gate-latency', 'gate-routes', 'audit-fleet', 'time-to-green', 'gateway-throughput', 'deploy-overhead', 'rehearsal'];
 const only = process.argv.slice(2);
 
 for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b))) {
@@ -38,12 +38,36 @@ if (synth) {
   metrics.push({ metric: 'synth peak memory', median: synth.oursRssMb, unit: 'MB', baseline: { name: 'provider root imports', median: synth.rootImportRssMb }, ratio: synth.oursRssMb / synth.rootImportRssMb, target: '≤ 100 MB', met: synth.oursRssMb <= 100 });
 }
 const cold = read('action-cold-start');
-if (cold) metrics.push({ metric: 'action bundle cold start to first input check', median: cold.actionToFirstInputCheckMedianMs, unit: 'ms', baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs }, ratio: cold.ratio, target: '≤ 1.3× node -e 0', met: cold.ratio <= 1.3 });
+if (cold) metrics.push({ metric: 'action bundle cold start to first input check', median: cold.actionToFirstInputCheckMedianMs, unit: 'ms', baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs }, ratio: cold.ratio, target: `≤ ${cold.targetRatio ?? 1.2}× node -e 0`, met: cold.ratio <= (cold.targetRatio ?? 1.2) });
 const gate = read('gate-latency');
 if (gate) {
   const baseline = gate.baseline ? { name: `${gate.baseline.name}, ${gate.baseline.probes} probes`, median: gate.baseline.medianMs } : undefined;
   metrics.push({ metric: `token exchange + all gate probes (${gate.probes ?? '?'}: every attack)`, median: gate.medianMs, unit: 'ms', ...(baseline ? { baseline, ratio: gate.medianMs / baseline.median } : {}), target: `≤ ${gate.targetMs ?? 400} ms`, met: gate.medianMs <= (gate.targetMs ?? 400) });
   if (gate.baseline) metrics.push({ metric: `token exchange + the ${gate.baseline.probes}-probe gate (classic attacks only)`, median: gate.baseline.medianMs, unit: 'ms', target: `≤ ${gate.baseline.targetMs} ms`, met: gate.baseline.medianMs <= gate.baseline.targetMs });
+}
+const routes = read('gate-routes');
+if (routes) {
+  metrics.push({
+    metric: `gate over a ${routes.routes}-route API (${routes.probes} probes: every route, every attack)`,
+    median: routes.medianMs,
+    unit: 'ms',
+    baseline: { name: `${routes.baseline.name}, ${routes.baseline.probes} probes`, median: routes.baseline.medianMs },
+    ratio: routes.medianMs / routes.baseline.medianMs,
+    target: `≤ ${routes.targetMs} ms`,
+    met: routes.medianMs <= routes.targetMs,
+  });
+}
+const fleet = read('audit-fleet');
+if (fleet) {
+  metrics.push({
+    metric: `audit of ${fleet.apis} APIs × ${fleet.routesPerApi} routes in moto`,
+    median: fleet.medianMs,
+    unit: 'ms',
+    baseline: { name: fleet.baseline.name, median: fleet.baseline.medianMs },
+    ratio: fleet.ratio,
+    target: `≤ ${fleet.targetRatio}× the bare SDK calls`,
+    met: fleet.ratio <= fleet.targetRatio,
+  });
 }
 const green = read('time-to-green');
 if (green) metrics.push({ metric: 'time to green after the API becomes correct', median: green.medianMs, unit: 'ms', target: '≤ 2 poll intervals (500 ms)', met: green.medianMs <= 500 });
@@ -81,7 +105,7 @@ const lines = [
   '',
   '- Synth imports only deep provider paths; the root-import baseline is the same synth after `require(\'@cdktf/provider-aws\')` and `require(\'@cdktf/provider-azuread\')`.',
   ...(synth?.perFileMs ? [`- \`npm run synth\` and cdktf.json's app run a bundled synth app (one file): ${fmt(synth.oursMs)} ms, against ${fmt(synth.perFileMs)} ms for the same synth from the per-file build (zod alone costs ≈ 45 ms to load as separate files).`] : []),
-  '- The action bundle is split in four (entry 17 KB; gate, toolkit and deploy code loaded only when needed): a single file measured 2.8× `node -e 0`.',
+  `- The action bundle is split in four (entry ${cold ? Math.round(cold.bundleBytes['index.js'] / 1024) : '?'} KB; gate, toolkit (\`@actions/core\` 3, for the OIDC token only) and deploy code loaded only when needed): a single file measured 2.8× \`node -e 0\`. The cold start includes writing the bad input's error line and one-line job summary.`,
   '- Gate latency includes the deliberate 50 ms confirmation delay and two equal answers per probe (stability over speed); 16 probes in flight at once. The attacker RSA key is made once per process, while the token is fetched.',
   '- Deploy overhead excludes terraform\'s processes by construction (`DeployResult.steps`); terraform itself dominates (≈ 10 s for a no-change apply against moto).',
   '- `npm start --engine emulate` is timed in pairs with `node -e 0` (baseline, then rehearsal, each pair back to back), so both see the same load on this shared machine: quote the ratio.',

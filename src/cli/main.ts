@@ -1,4 +1,5 @@
 import { EXIT_USAGE, type CliCommand, type CliEnv, type CliIo } from './io';
+import { auditCommand } from './audit';
 import { deployCommand } from './deploy';
 import { localCommand } from './local';
 import { synthCommand } from './synth';
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, CliCommand> = {
   synth: synthCommand,
   deploy: deployCommand,
   verify: verifyCommand,
+  audit: auditCommand,
 };
 
 /**

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isGuid, resolveCloud, type Cloud } from '../contract';
+import { isGuid, parseRouteKey, resolveCloud, type Cloud } from '../contract';
 import { parseApiUrl, parseBearerToken, parseExpectAuthenticated, parseExpectUnauthenticated, parseInteger, parseProbeMethod } from '../contract/input-values';
 import { InvalidInputError } from '../errors';
 
@@ -13,9 +13,17 @@ export type CliTokenSource =
 
 export interface VerifyArgs {
   readonly help: boolean;
-  readonly apiUrl: string;
+  /** The data-plane URL; absent with --api-id (the stage's invoke URL is read instead). */
+  readonly apiUrl?: string;
+  /** Read the API's routes, authorizers and stage from the control plane. */
+  readonly apiId?: string;
+  readonly region?: string;
+  readonly stage?: string;
+  readonly publicRoutes: readonly string[];
+  readonly allowAuthorizers: readonly string[];
   /** Plain http to a host that is not loopback, allowed with --allow-insecure-http: warn. */
   readonly cleartext: boolean;
+  /** Paths to probe besides the derived routes (`/` when there is no --api-id and none is given). */
   readonly paths: readonly string[];
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -30,11 +38,18 @@ export interface VerifyArgs {
   readonly json: boolean;
   /** Where to write the JSON report too. */
   readonly report?: string;
+  /** Where to write the findings as SARIF 2.1.0 (code scanning). */
+  readonly sarif?: string;
   readonly verbose: boolean;
 }
 
 const OPTIONS = {
   'api-url': { type: 'string' },
+  'api-id': { type: 'string' },
+  region: { type: 'string' },
+  stage: { type: 'string' },
+  'public-route': { type: 'string', multiple: true },
+  'allow-authorizer': { type: 'string', multiple: true },
   'allow-insecure-http': { type: 'boolean' },
   path: { type: 'string', multiple: true },
   method: { type: 'string' },
@@ -57,6 +72,7 @@ const OPTIONS = {
   'no-negative-probes': { type: 'boolean' },
   json: { type: 'boolean' },
   report: { type: 'string' },
+  sarif: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -73,9 +89,17 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
   if (values.help) return { help: true } as VerifyArgs;
   if (positionals.length > 0) throw new InvalidInputError('arguments', positionals[0], 'options only (give paths with --path)');
 
-  if (values['api-url'] === undefined) throw new InvalidInputError('--api-url', undefined, 'the API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com');
-  const { url: apiUrl, cleartext } = parseApiUrl('--api-url', values['api-url'], { allowInsecureHttp: values['allow-insecure-http'] === true, insecureSwitch: '--allow-insecure-http' });
-  const paths = values.path ?? ['/'];
+  const controlPlane = parseControlPlaneFlags(values);
+  if (controlPlane.apiId === undefined) {
+    const [flag, value] = controlPlane.publicRoutes.length > 0 ? ['--public-route', controlPlane.publicRoutes[0]] : controlPlane.allowAuthorizers.length > 0 ? ['--allow-authorizer', controlPlane.allowAuthorizers[0]] : controlPlane.stage !== undefined ? ['--stage', controlPlane.stage] : controlPlane.region !== undefined ? ['--region', controlPlane.region] : [];
+    if (flag !== undefined) throw new InvalidInputError(flag, value, 'only with --api-id (the routes, authorizers and stage are read from AWS)');
+  }
+  if (values['api-url'] === undefined && controlPlane.apiId === undefined) {
+    throw new InvalidInputError('--api-url', undefined, 'the API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com (or --api-id to read it and the routes from AWS)');
+  }
+  const parsedUrl = values['api-url'] === undefined ? undefined : parseApiUrl('--api-url', values['api-url'], { allowInsecureHttp: values['allow-insecure-http'] === true, insecureSwitch: '--allow-insecure-http' });
+  const cleartext = parsedUrl?.cleartext ?? false;
+  const paths = values.path ?? (controlPlane.apiId === undefined ? ['/'] : []);
   for (const path of paths) if (!path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError('--path', path, 'a path starting with /, e.g. /orders');
   const method = parseProbeMethod('--method', values.method ?? 'GET');
   if (values.body !== undefined && (method === 'GET' || method === 'HEAD')) throw new InvalidInputError('--body', '(given)', `no body with ${method}; use --method POST (or PUT, PATCH)`);
@@ -89,7 +113,8 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
   const timeoutSeconds = parseInteger('--timeout-seconds', values['timeout-seconds'] ?? '', { min: 1, max: 3600, fallback: 60, unit: 'seconds' });
   return {
     help: false,
-    apiUrl,
+    ...(parsedUrl ? { apiUrl: parsedUrl.url } : {}),
+    ...controlPlane,
     cleartext,
     paths,
     method,
@@ -103,12 +128,46 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
     timeoutSeconds,
     negativeProbes: values['no-negative-probes'] !== true,
     json: values.json === true,
-    ...(values.report !== undefined ? { report: parseReportPath(values.report) } : {}),
+    ...(values.report !== undefined ? { report: parseOutputPath('--report', values.report, 'the JSON report, e.g. gate-report.json') } : {}),
+    ...(values.sarif !== undefined ? { sarif: parseOutputPath('--sarif', values.sarif, 'the SARIF log, e.g. entra-api-guard.sarif') } : {}),
     verbose: values.verbose === true,
   };
 }
 
 type Values = Partial<Record<keyof typeof OPTIONS, string | string[] | boolean | undefined>>;
+
+export interface ControlPlaneFlags {
+  readonly apiId?: string;
+  readonly region?: string;
+  readonly stage?: string;
+  readonly publicRoutes: readonly string[];
+  readonly allowAuthorizers: readonly string[];
+}
+
+/** --api-id, --region, --stage, --public-route and --allow-authorizer, shared by verify and audit. Pure. */
+export function parseControlPlaneFlags(values: { readonly [key: string]: string | string[] | boolean | undefined }): ControlPlaneFlags {
+  const text = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const list = (key: string): string[] => (Array.isArray(values[key]) ? (values[key] as string[]) : []);
+  const apiId = text('api-id');
+  if (apiId !== undefined && !/^[a-z0-9]{1,64}$/i.test(apiId)) throw new InvalidInputError('--api-id', apiId, 'an API Gateway API id, letters and digits such as a1b2c3d4e5');
+  const region = text('region');
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new InvalidInputError('--region', region, 'an AWS region such as eu-west-1');
+  const stage = text('stage');
+  if (stage !== undefined && !/^(\$default|[A-Za-z0-9_-]{1,128})$/.test(stage)) throw new InvalidInputError('--stage', stage, 'a stage name such as $default or prod');
+  const publicRoutes = list('public-route').map((key) => checkRouteKeyFlag('--public-route', key));
+  const allowAuthorizers = list('allow-authorizer').map((name) => {
+    if (name.trim() === '') throw new InvalidInputError('--allow-authorizer', name, "an authorizer's name or id (AWS_IAM for IAM routes)");
+    return name.trim();
+  });
+  return { ...(apiId !== undefined ? { apiId } : {}), ...(region !== undefined ? { region } : {}), ...(stage !== undefined ? { stage } : {}), publicRoutes, allowAuthorizers };
+}
+
+function checkRouteKeyFlag(flag: string, key: string): string {
+  const value = key.trim();
+  if (value === '$default') return value;
+  parseRouteKey(value, flag);
+  return value;
+}
 
 function tokenSource(values: Values, env: Readonly<Record<string, string | undefined>>): CliTokenSource {
   const str = (key: keyof typeof OPTIONS): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
@@ -155,8 +214,8 @@ function tokenSource(values: Values, env: Readonly<Record<string, string | undef
   return { kind: 'entra', tenantId: tenantId.toLowerCase(), clientId, scope, ...(clientSecret !== undefined ? { clientSecret } : {}), ...(audience !== undefined ? { audience } : {}) };
 }
 
-function parseReportPath(path: string): string {
-  if (path.trim() === '') throw new InvalidInputError('--report', path, 'a file path for the JSON report, e.g. gate-report.json');
+function parseOutputPath(flag: string, path: string, what: string): string {
+  if (path.trim() === '') throw new InvalidInputError(flag, path, `a file path for ${what}`);
   return resolve(path);
 }
 

@@ -1,25 +1,34 @@
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { tokenEndpoint } from '../contract';
-import { GuardError, InvalidInputError, errorMessage } from '../errors';
-import { CLI_SETTING_NAMES, buildGateReport, verifyApiGate, warmUpAttackerKeys, type GateReport } from '../gate';
-import { acquireToken, type TokenSourceConfig } from '../token';
-import { writePrivateFileAtomic } from '../json-file';
+import { CLI_SETTING_NAMES, reportFindings, runGatePipeline, sarifConfigFile, toSarif, type DeployedApi, type GateReport } from '../gate';
+import type { TokenSourceConfig } from '../token';
+import { controlPlaneSettings } from './aws-env';
+import { checkOutputPath, commandFailed, documentPublisher, usageError, writeDocumentFile } from './json-report';
+import { findingLines, routeLines } from './render-routes';
 import { githubIdTokenFrom } from './github-id-token';
-import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, colours, type CliCommand, type CliEnv, type CliIo } from './io';
+import { EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, colours, type CliCommand, type CliEnv, type CliIo } from './io';
 import { secretOutput } from './secret-output';
 import { parseVerifyArgs, type VerifyArgs } from './verify-args';
 
-export const VERIFY_HELP = `Usage: entra-api-guard verify --api-url URL [options]
+export const VERIFY_HELP = `Usage: entra-api-guard verify (--api-id ID | --api-url URL) [options]
 
 Probes an API until its answers are stable: no token → 401, a valid Entra token → 200, and
 every attack in the README's attack table (forged, unsigned, key-confusion, embedded-key,
-tampered and malformed tokens, a genuine token for another API) → 401.
+tampered and malformed tokens, a genuine token for another API) → 401. With --api-id it reads
+the API from AWS, probes every deployed route and audits the authorizers behind them.
 
-  --api-url URL                 API base (stage) URL (required); https, or http to loopback only
+  --api-id ID                   read the API's routes, authorizers and stage from AWS (credentials,
+                                AWS_REGION and AWS_ENDPOINT_URL as the AWS SDK reads them)
+  --region R                    AWS region (default AWS_REGION)
+  --stage NAME                  the stage to probe (default $default, else the API's only stage)
+  --public-route "GET /health"  a route that answers anyone on purpose, repeatable
+  --allow-authorizer NAME       an authorizer (name or id; AWS_IAM for IAM routes) that is meant to
+                                trust another issuer or to be a Lambda authorizer, repeatable
+  --api-url URL                 API base (stage) URL (default with --api-id: the stage's invoke URL);
+                                https, or http to loopback only
   --allow-insecure-http         also send the token over plain http to other hosts (warned about)
-  --path P                      path to probe, repeatable (default /); all are probed without a token
-  --method M                    HTTP method (default GET)
+  --path P                      path to probe, repeatable (default /, or none with --api-id: every
+                                deployed route is probed); all are probed without a token
+  --method M                    HTTP method of the --path probes (default GET)
   --header "Name: value"        extra request header, repeatable (not Authorization)
   --body TEXT                   request body (not with GET)
 
@@ -50,6 +59,8 @@ Expectations:
 Output:
   --json                        print the JSON report on stdout (one document, also on errors)
   --report FILE                 also write the JSON report to FILE (0600, written whole or not at all)
+  --sarif FILE                  also write the gate's findings as SARIF 2.1.0 to FILE for code scanning
+                                (0600; only when the gate ran, with no results when it passed)
   --verbose                     log each probe's answers on stderr as they change
   -h, --help                    this help
 
@@ -68,13 +79,11 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
   let args: VerifyArgs;
   try {
     args = parseVerifyArgs(argv, env);
-    if (args.report !== undefined) checkReportPath(args.report);
+    if (args.report !== undefined) checkOutputPath(args.report);
+    if (args.sarif !== undefined) checkOutputPath(args.sarif, '--sarif', 'entra-api-guard.sarif');
   } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
     // --json promises one JSON document on stdout, a usage error included.
-    if (argv.includes('--json')) stdout.write(json(errorDocument(error)));
-    return EXIT_USAGE;
+    return usageError('verify', error, argv, { stdout, stderr });
   }
   if (args.help) {
     stdout.write(VERIFY_HELP);
@@ -82,35 +91,30 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
   }
   const log = (line: string): void => void stderr.write(`${paint.dim(line)}\n`);
   /** The one result document, on stdout with --json and in the --report file; false when the file could not be written. */
-  const publish = (document: unknown): boolean => {
-    if (args.json) stdout.write(json(document));
-    if (args.report === undefined) return true;
-    try {
-      writePrivateFileAtomic(args.report, redact(json(document)));
-      return true;
-    } catch (error) {
-      stderr.write(`${paint.red('error')}: --report: could not write ${args.report}: ${errorMessage(error)}\n`);
-      return false;
-    }
+  const publish = documentPublisher({ json: args.json, ...(args.report !== undefined ? { report: args.report } : {}), stdout, stderr, redact, red: paint.red });
+  /** The findings for code scanning, pointing at the workflow running this (GITHUB_WORKFLOW_REF) when there is one. */
+  const publishSarif = (report: GateReport): boolean => {
+    if (args.sarif === undefined) return true;
+    const configFile = sarifConfigFile(env['GITHUB_WORKSPACE'] ?? env['PWD'] ?? process.cwd(), [], env['GITHUB_WORKFLOW_REF']);
+    return writeDocumentFile('--sarif', args.sarif, toSarif(reportFindings(report), configFile ? { configFile } : {}), { stderr, redact, red: paint.red });
   };
   const signal = io.signal;
-  if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl} over plain http, where anyone on the path can read and replay it\n`);
+  if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl ?? 'the API'} over plain http, where anyone on the path can read and replay it\n`);
 
   try {
-    // The attacker key (RSA 2048) is generated while the token is fetched, not after.
-    if (args.negativeProbes) warmUpAttackerKeys();
+    // The control plane first: a wrong --api-id is one line before any token exists.
+    const deployed = args.apiId !== undefined ? await readDeployed(args, env, signal, log) : undefined;
     const source = toTokenSourceConfig(args, env, io);
-    const acquired = source ? await acquireToken(source, { mask, log, ...(io.fetch ? { fetch: io.fetch } : {}), ...(signal ? { signal } : {}) }) : undefined;
-    const mint = acquired?.mintForScope;
-    const otherScope = args.otherAudienceScope;
-    const run = await verifyApiGate({
-      apiUrl: args.apiUrl,
-      paths: args.paths,
+    const { report } = await runGatePipeline({
+      ...(args.apiUrl !== undefined ? { apiUrl: args.apiUrl } : {}),
+      ...(deployed ? { deployed, publicRoutes: args.publicRoutes, allowAuthorizers: args.allowAuthorizers } : {}),
+      ...(source ? { source } : {}),
+      tokenDeps: { mask, log },
+      ...(args.otherAudienceScope !== undefined ? { otherAudienceScope: args.otherAudienceScope } : {}),
+      ...(args.paths.length > 0 ? { paths: args.paths } : {}),
       method: args.method,
       headers: args.headers,
       ...(args.body !== undefined ? { body: args.body } : {}),
-      ...(acquired ? { token: acquired.token } : {}),
-      ...(mint && otherScope !== undefined ? { mintOtherAudienceToken: () => mint(otherScope) } : {}),
       negativeProbes: args.negativeProbes,
       expectUnauthenticated: args.expectUnauthenticated,
       expectAuthenticated: args.expectAuthenticated,
@@ -123,40 +127,30 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     });
     // Interrupted: no report, whatever the probes saw so far.
     if (signal?.aborted) return interrupted(stderr);
-    const report = buildGateReport(run);
-    const written = publish(report);
+    const written = [publish(report), publishSarif(report)].every(Boolean);
     if (!args.json) stdout.write(renderText(report, io, env));
     return report.pass && written ? EXIT_PASS : EXIT_FAIL;
   } catch (error) {
     if (signal?.aborted) return interrupted(stderr);
-    const usage = error instanceof InvalidInputError;
-    const code = error instanceof GuardError ? error.code : 'ERR_UNEXPECTED';
-    if (usage) stderr.write(`error: ${error.message} (see entra-api-guard verify --help)\n`);
-    else stderr.write(`${paint.red('error')}: ${errorMessage(error)}${error instanceof GuardError ? ` [${code}]` : ''}\n`);
-    publish(errorDocument(error));
-    return usage ? EXIT_USAGE : EXIT_FAIL;
+    return commandFailed('verify', error, { stderr, publish, red: paint.red });
   }
-}
-
-function json(document: unknown): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
-}
-
-/** What --json prints and --report holds when there is no gate report: never a token (the streams redact too). */
-function errorDocument(error: unknown): { pass: false; error: { code: string; message: string } } {
-  return { pass: false, error: { code: error instanceof GuardError ? error.code : 'ERR_UNEXPECTED', message: errorMessage(error) } };
-}
-
-/** --report must name a file in an existing folder: checked before any token is fetched or probe sent. */
-function checkReportPath(path: string): void {
-  const folder = statSync(dirname(path), { throwIfNoEntry: false });
-  if (!folder?.isDirectory()) throw new InvalidInputError('--report', path, `a file in an existing folder (${dirname(path)} is not one)`);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidInputError('--report', path, 'a file path, not a folder, e.g. gate-report.json');
 }
 
 function interrupted(stderr: { write(text: string): unknown }): number {
   stderr.write('interrupted: the gate stopped before it finished; no report\n');
   return EXIT_INTERRUPTED;
+}
+
+/**
+ * The API from the control plane, through the SDK's default credential chain. Region and endpoint come
+ * from this command's environment (AWS_REGION, AWS_ENDPOINT_URL_APIGATEWAYV2, AWS_ENDPOINT_URL), so a
+ * local control plane such as moto needs no flag; --region wins.
+ */
+async function readDeployed(args: VerifyArgs, env: CliEnv, signal: AbortSignal | undefined, log: (line: string) => void): Promise<DeployedApi> {
+  // Loaded on use (require keeps it lazy after transpiling): the AWS SDK only with --api-id.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readApiFromControlPlane } = require('../gate/control-plane') as typeof import('../gate/control-plane');
+  return readApiFromControlPlane({ apiId: args.apiId!, ...controlPlaneSettings(args.region, env), ...(args.stage !== undefined ? { stage: args.stage } : {}), ...(signal ? { signal } : {}), log });
 }
 
 function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSourceConfig | undefined {
@@ -196,6 +190,8 @@ export function renderText(report: GateReport, io: CliIo, env: CliEnv, command =
     const mark = info ? paint.dim('i') : ok ? paint.green('✓') : paint.red('✗');
     lines.push(`  ${mark} ${p.name.padEnd(52)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
   }
+  lines.push(...routeLines(report.routes, paint));
+  lines.push(...findingLines(report.findings, paint));
   for (const f of report.failures) {
     lines.push(`${paint.red(f.code)} ${f.probe}: ${f.reason}`);
     lines.push(`  fix: ${f.fix}${f.reference ? ` (attack reference: ${f.reference})` : ''}`);

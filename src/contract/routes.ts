@@ -80,20 +80,21 @@ export interface RouteProbe {
 /** What a `{param}` segment becomes in a probe: a plain value no handler should act on. */
 export const PROBE_PARAM_VALUE = 'entra-api-guard-probe';
 
-/**
- * The request that probes a route: `{param}` segments get a harmless value, a greedy `{proxy+}` (and
- * `$default`) a random segment, and `ANY` becomes GET.
- */
-export function probeForRoute(routeKey: string, randomSegment: () => string): RouteProbe {
-  const { method, path } = parseRouteKey(routeKey);
-  if (method === '$default') return { routeKey, method: 'GET', path: `/${randomSegment()}` };
-  const segments = path === '/' ? [] : path.slice(1).split('/');
-  const concrete = segments.map((s) => (/^\{[A-Za-z0-9_]+\+\}$/.test(s) ? randomSegment() : /^\{[A-Za-z0-9_]+\}$/.test(s) ? PROBE_PARAM_VALUE : s));
-  return { routeKey, method: method === 'ANY' ? 'GET' : method, path: `/${concrete.join('/')}` };
-}
+/** The methods an `ANY` route is probed with: a read, a write and a delete, none with a body. */
+export const ANY_ROUTE_PROBE_METHODS = ['GET', 'POST', 'DELETE'] as const;
 
-/** The first route that needs a token (not public), as a probe; undefined when every route is public. */
-export function firstProtectedRouteProbe(routes: readonly RouteSpec[], randomSegment: () => string): RouteProbe | undefined {
-  const route = routes.find((r) => r.public !== true);
-  return route === undefined ? undefined : probeForRoute(route.routeKey, randomSegment);
+/**
+ * The requests that probe a route: `{param}` segments get a harmless value, a greedy `{proxy+}` (and
+ * `$default`) a random segment, and `ANY` becomes GET, POST and DELETE. Accepts any key API Gateway
+ * hands back (deployed keys are not re-checked here); throws a TypeError on a key of no known form.
+ */
+export function probesForRoute(routeKey: string, randomSegment: () => string): RouteProbe[] {
+  if (routeKey === '$default') return [{ routeKey, method: 'GET', path: `/${randomSegment()}` }];
+  const match = /^([A-Z]+) (\/\S*)$/.exec(routeKey);
+  if (!match) throw new TypeError(`routeKey: got ${JSON.stringify(routeKey)}; expected "$default" or "METHOD /path"`);
+  const [, method, path] = match as unknown as [string, string, string];
+  const segments = path === '/' ? [] : path.slice(1).split('/');
+  const concrete = `/${segments.map((s) => (/^\{[^{}/]+\+\}$/.test(s) ? randomSegment() : /^\{[^{}/]+\}$/.test(s) ? PROBE_PARAM_VALUE : s)).join('/')}`;
+  const methods = method === 'ANY' ? ANY_ROUTE_PROBE_METHODS : [method];
+  return methods.map((m) => ({ routeKey, method: m, path: concrete }));
 }

@@ -173,6 +173,8 @@ export function checkBackend(stack: string, file: StackFile, options: Pick<Deplo
     throw new DeployError(
       'ERR_LOCAL_BACKEND_IN_CI',
       `backend: got "local" for stack ${stack} in CI; expected a remote backend, since the runner's disk (and the state) is gone after this job — set backend to { "type": "s3", "bucket": "<state bucket>", "region": "<region>" } (locks with use_lockfile) or azurerm, or allow-local-backend: true for throw-away stacks`,
+      '',
+      { stackName: stack },
     );
   }
 }

@@ -113,8 +113,9 @@ export function terraformFailure(step: string, stack: string, run: TerraformRun,
       'ERR_STATE_LOCKED',
       `terraform ${step} of stack ${stack}: the state is locked by another run${who ? ` (${who})` : ''} and the lock was not released within lock-timeout ${lockTimeout}; wait for that run, or raise lock-timeout`,
       block,
+      { stackName: stack, step },
     );
   }
   const first = block.split('\n').find((l) => l.trim().startsWith('Error: '))?.trim() ?? `exit code ${run.code}`;
-  return new DeployError('ERR_TERRAFORM_FAILED', `terraform ${step} of stack ${stack} failed: ${first.replace(/^Error: /, '')}`, block);
+  return new DeployError('ERR_TERRAFORM_FAILED', `terraform ${step} of stack ${stack} failed: ${first.replace(/^Error: /, '')}`, block, { stackName: stack, step });
 }

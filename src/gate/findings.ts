@@ -1,3 +1,6 @@
+import type { GateReport, GateReportProbe } from './report';
+import type { GateFailure } from './verdict';
+
 /**
  * One shape for everything the gate and the control-plane audit conclude, so reports, the job summary
  * and SARIF are each written once. Codes are stable (users search for them, suppress them and code
@@ -20,4 +23,40 @@ export interface Finding {
   readonly authorizer?: string;
   /** A CVE or the tool whose attack found it (gate attack probes). */
   readonly reference?: string;
+  /** The gate probe that saw it (`alg-none GET /orders`), when a probe did: keeps two attacks on one route apart. */
+  readonly probe?: string;
+}
+
+/**
+ * The route a probe is about: the route key the probe was derived from when the report names it,
+ * else the request it sent (`GET /orders`).
+ */
+export function probeRouteKey(probe: GateReportProbe & { readonly routeKey?: string }): string {
+  return probe.routeKey ?? `${probe.request.method} ${probe.request.path}`;
+}
+
+/** One gate failure as a finding, about the route its probe targeted (when it had one). */
+export function findingFromGateFailure(failure: GateFailure, routeKey?: string): Finding {
+  return {
+    code: failure.code,
+    severity: 'failure',
+    message: failure.reason,
+    fix: failure.fix,
+    ...(routeKey !== undefined ? { routeKey } : {}),
+    ...(failure.reference !== undefined ? { reference: failure.reference } : {}),
+    ...(failure.probe !== '(none)' ? { probe: failure.probe } : {}),
+  };
+}
+
+/**
+ * Everything a report concludes, as findings: the gate's failures, then whatever findings the report
+ * carries already (the control-plane audit's).
+ */
+export function reportFindings(report: GateReport & { readonly findings?: readonly Finding[] }): Finding[] {
+  const byName = new Map(report.probes.map((p) => [p.name, p]));
+  const gate = report.failures.map((f) => {
+    const probe = byName.get(f.probe);
+    return findingFromGateFailure(f, probe ? probeRouteKey(probe) : undefined);
+  });
+  return [...gate, ...(report.findings ?? [])];
 }

@@ -10,3 +10,15 @@ export * from './request-slots';
 export * from './verify';
 export * from './report';
 export * from './findings';
+export * from './markdown';
+export * from './mermaid';
+export * from './sarif';
+export * from './summary';
+export * from './sarif-file';
+export * from './route-targets';
+export * from './report-routes';
+export * from './pipeline';
+export * from './audit';
+// The control plane (AWS SDK) is imported from './control-plane' where needed, so loading the gate stays cheap.
+export type { DeployedApi, DeployedAuthorizer, DeployedRoute, DeployedStage, RouteAuthorization, Throttling } from './control-plane/types';
+export { stageUrl } from './control-plane/types';

@@ -10,6 +10,9 @@ export interface GateSettingNames {
   readonly expectUnauthenticated: string;
   readonly expectAuthenticated: string;
   readonly allowInsecureHttp: string;
+  /** The API id whose routes are read from the control plane, and its stage. */
+  readonly apiId: string;
+  readonly stage: string;
 }
 
 /** The `entra-api-guard verify` flags (also the default for library callers). */
@@ -21,5 +24,7 @@ export const CLI_SETTING_NAMES: GateSettingNames = {
   expectUnauthenticated: '--expect-unauthenticated',
   expectAuthenticated: '--expect-authenticated',
   allowInsecureHttp: '--allow-insecure-http',
+  apiId: '--api-id',
+  stage: '--stage',
 };
 

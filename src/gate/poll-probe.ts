@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RequestSlots } from './request-slots';
 import { sendProbe, type SendProbeOptions } from './send-probe';
-import { NOT_SENT_DEADLINE, type ProbeAnswer, type ProbeResult, type ProbeSpec } from './types';
+import { NOT_SENT_DEADLINE, isExpectedStatus, type ProbeAnswer, type ProbeResult, type ProbeSpec } from './types';
 
 export interface PollOptions extends Omit<SendProbeOptions, 'elapsed'> {
   /** The probe gives up this long after it started. */
@@ -50,8 +50,8 @@ export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<
       if (attempts > 0) return result(spec, 'unstable', answers, attempts, elapsed(), false);
       return result(spec, 'unstable', [{ error: NOT_SENT_DEADLINE, atMs: elapsed(), durationMs: 0 }], 0, elapsed(), false);
     }
-    const lastExpected = spec.expect.includes(last.status!);
-    return result(spec, lastExpected || last.status! >= 500 ? 'unstable' : 'wrong', answers, attempts, elapsed(), false);
+    const lastExpected = isExpectedStatus(spec, last.status!);
+    return result(spec, lastExpected || !settles(last.status!) ? 'unstable' : 'wrong', answers, attempts, elapsed(), false);
   };
 
   for (;;) {
@@ -74,21 +74,38 @@ export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<
     const key = answerKey(answer);
     streak = key === previous ? streak + 1 : 1;
     previous = key;
-    const settles = answer.status !== undefined && answer.status < 500;
-    const expected = answer.status !== undefined && spec.expect.includes(answer.status);
+    const settled = answer.status !== undefined && settles(answer.status);
+    const expected = answer.status !== undefined && isExpectedStatus(spec, answer.status);
     // One line per change of state (a status, or "no answer" whatever the network error), so an
     // unreachable API whose errors alternate between a time-out and ENOTFOUND does not flood the log.
     const state = answer.status !== undefined ? String(answer.status) : 'no answer';
-    if (state !== loggedState) options.log?.(`probe ${spec.name}: attempt ${attempts} → ${answer.status ?? answer.error}${expected ? '' : ` (expected ${spec.expect.join('|')})`}`);
+    if (state !== loggedState) options.log?.(`probe ${spec.name}: attempt ${attempts} → ${answer.status ?? answer.error}${expected ? '' : ` (expected ${describeExpected(spec)})`}`);
     loggedState = state;
     if (expected && streak >= options.stableCount) return result(spec, 'pass', answers, attempts, elapsed(), true);
+    if (answer.status === 429) {
+      // The stage's token bucket is empty: every probe waits (Retry-After, else one interval), within the deadline.
+      const wait = answer.retryAfterMs ?? options.intervalMs;
+      if (elapsed() + wait >= options.deadlineMs) return result(spec, 'unstable', answers, attempts, elapsed(), false);
+      if (options.slots) options.slots.holdUntil(Date.now() + wait);
+      else await sleep(wait, signal);
+      continue;
+    }
     const wait = expected ? options.confirmDelayMs : options.intervalMs;
     if (elapsed() + wait >= options.deadlineMs) {
       // A wrong status counts even if seen fewer than stableCount times: the deadline is the limit.
-      return result(spec, settles ? 'wrong' : 'unstable', answers, attempts, elapsed(), streak >= options.stableCount);
+      return result(spec, settled ? 'wrong' : 'unstable', answers, attempts, elapsed(), streak >= options.stableCount);
     }
     await sleep(wait, signal);
   }
+}
+
+/** A status that can be the final answer: not a 5xx, and not a 429 (throttled: ask again later). */
+function settles(status: number): boolean {
+  return status < 500 && status !== 429;
+}
+
+function describeExpected(spec: ProbeSpec): string {
+  return spec.role === 'public' ? 'any status below 500' : spec.expect.join('|');
 }
 
 function answerKey(answer: ProbeAnswer): string {
@@ -103,6 +120,8 @@ function result(spec: ProbeSpec, outcome: ProbeResult['outcome'], answers: Probe
     auth: spec.auth,
     method: spec.method,
     path: spec.path,
+    ...(spec.routeKey !== undefined ? { routeKey: spec.routeKey } : {}),
+    ...(spec.authorizer !== undefined ? { authorizer: spec.authorizer } : {}),
     expected: spec.expect,
     outcome,
     stable,

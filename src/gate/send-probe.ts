@@ -36,10 +36,12 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
     await response.body?.cancel().catch(() => undefined);
     const location = safeHeader(response.headers.get('location'), options.redactor);
     const wwwAuthenticate = safeHeader(response.headers.get('www-authenticate'), options.redactor);
+    const retryAfterMs = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after'), Date.now()) : undefined;
     return {
       status: response.status,
       ...(location !== undefined ? { location } : {}),
       ...(wwwAuthenticate !== undefined ? { wwwAuthenticate } : {}),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       atMs,
       durationMs: Date.now() - started,
     };
@@ -47,6 +49,15 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
     // fetch's own errors may quote the request (an invalid header value is the Authorization header).
     return { error: quoteUntrusted(describeFailure(error, options.timeoutMs), options.redactor), atMs, durationMs: Date.now() - started };
   }
+}
+
+/** `Retry-After` as ms from now: delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) || !/[a-z]/i.test(text) ? undefined : Math.max(0, at - nowMs);
 }
 
 /** A time-out that also fires on the caller's signal. */

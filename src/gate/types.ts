@@ -8,10 +8,11 @@ import type { AttackCode, HeaderForm } from './attacks';
 export type AuthKind = 'none' | 'valid-token' | `valid-token-${HeaderForm}` | AttackCode;
 
 /**
- * anonymous: no token; authenticated: the real token; negative: must be refused like anonymous;
+ * anonymous: no token, must be refused; public: no token, on a route declared public, where any answer
+ * but a 5xx is right; authenticated: the real token; negative: must be refused like anonymous;
  * informational: the real token in another header form, where either answer is right (reported, never failed on).
  */
-export type ProbeRole = 'anonymous' | 'authenticated' | 'negative' | 'informational';
+export type ProbeRole = 'anonymous' | 'public' | 'authenticated' | 'negative' | 'informational';
 
 /** One request the gate makes (repeatedly, until its answer is stable). Holds the secret header. */
 export interface ProbeSpec {
@@ -21,10 +22,20 @@ export interface ProbeSpec {
   readonly auth: AuthKind;
   readonly method: string;
   readonly path: string;
+  /** The deployed route the request reaches, when the routes were read from the control plane. */
+  readonly routeKey?: string;
+  /** That route's authorizer (name, else id; `AWS_IAM`). */
+  readonly authorizer?: string;
   /** The Authorization header value; absent for `none`. Never copied into results. */
   readonly authorization?: string;
-  /** Statuses that count as the right answer. */
+  /** Statuses that count as the right answer; empty for `public` probes, where every status below 500 does. */
   readonly expect: readonly number[];
+}
+
+/** Whether a status is the right answer to a probe (a public route's: anything below 500 but a 429). */
+export function isExpectedStatus(probe: { readonly role: ProbeRole; readonly expect?: readonly number[]; readonly expected?: readonly number[] }, status: number): boolean {
+  if (probe.role === 'public') return status < 500 && status !== 429;
+  return (probe.expect ?? probe.expected ?? []).includes(status);
 }
 
 /** One answer to one request. `status` is absent when no answer arrived (then `error` says why). */
@@ -36,6 +47,8 @@ export interface ProbeAnswer {
   readonly location?: string;
   /** The `www-authenticate` header (API Gateway explains JWT refusals there), quoted like `location`. */
   readonly wwwAuthenticate?: string;
+  /** A 429's `Retry-After`, in ms from the answer (seconds or an HTTP date). */
+  readonly retryAfterMs?: number;
   /** When the request started, in ms since the probe started. */
   readonly atMs: number;
   readonly durationMs: number;
@@ -58,6 +71,8 @@ export interface ProbeResult {
   readonly auth: AuthKind;
   readonly method: string;
   readonly path: string;
+  readonly routeKey?: string;
+  readonly authorizer?: string;
   readonly expected: readonly number[];
   readonly outcome: ProbeOutcome;
   /** Whether the last answer had repeated `stableCount` times (a wrong answer may still be changing). */

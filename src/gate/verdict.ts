@@ -63,12 +63,20 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
     fix,
     ...(claim ? { claim } : {}),
   });
-  const route = `${result.method} ${result.path}`;
+  const route = result.routeKey !== undefined ? result.routeKey : `${result.method} ${result.path}`;
+  const request = `${result.method} ${result.path}`;
   const names = input.names ?? CLI_SETTING_NAMES;
   const expected = result.expected.join(' or ');
   const seconds = (result.ms / 1000).toFixed(1);
 
   if (result.outcome === 'unstable') {
+    if (last?.status === 429) {
+      return fail(
+        'ERR_GATE_THROTTLED',
+        `answered 429 (throttled) until the deadline (${seconds} s)`,
+        `the stage's throttling refused the gate's requests even when paced: raise the stage's burst and rate limits, or allow more time (${names.timeout})`,
+      );
+    }
     if (last?.status !== undefined && last.status >= 500) {
       return fail('ERR_GATE_SERVER_ERROR', `answered ${last.status} until the deadline (${seconds} s)`, serverErrorFix(result));
     }
@@ -91,12 +99,18 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
   switch (result.role) {
     case 'anonymous':
       if (status >= 200 && status < 300) {
-        return fail('ERR_GATE_OPEN_API', `answered ${status} to a request without a token`, `attach the JWT authorizer to route ${route} (authorization_type JWT), or to the $default route`);
+        return fail(
+          'ERR_GATE_OPEN_API',
+          `answered ${status} to a request without a token${result.routeKey !== undefined ? ` (route ${result.routeKey}, authorization ${result.authorizer ?? 'NONE'})` : ''}`,
+          result.routeKey !== undefined
+            ? `attach the JWT authorizer to route ${route} (authorization_type JWT), or declare it public if it must answer anyone`
+            : `attach the JWT authorizer to route ${route} (authorization_type JWT), or to the $default route`,
+        );
       }
       if (status === 403) {
         return fail('ERR_GATE_UNEXPECTED_STATUS', 'answered 403 to a request without a token; a JWT authorizer answers 401', `if a WAF or resource policy refuses anonymous callers on purpose, add 403 to ${names.expectUnauthenticated}`);
       }
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route, names));
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, request, names));
     case 'negative': {
       const attack = attackByCode(result.auth);
       const code: GateFailureCode = attack?.family === 'audience' ? 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE' : 'ERR_GATE_ACCEPTS_FORGED';
@@ -106,14 +120,17 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
       if (status === 403 && attack?.family !== 'malformed') {
         return accepted('answered 403, not 401: the token most likely passed validation and failed only a scope or role check');
       }
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, route, names, `if the API refuses with this status on purpose, add it to ${names.expectUnauthenticated}`));
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, request, names, `if the API refuses with this status on purpose, add it to ${names.expectUnauthenticated}`));
     }
     case 'informational':
       throw new TypeError('informational probes are never judged');
+    case 'public':
+      // Only 5xx, 429 or no answer reach here (handled above); anything else below 500 passes.
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status} on a public route`, `check the route ${route}`);
     case 'authenticated':
       if (status === 401) return unauthorized(fail, input, last);
       if (status === 403) return forbidden(fail, input);
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status} to the valid token, expected ${expected}`, notFoundOr(status, route, names, `if this status is right for the route, pass it to ${names.expectAuthenticated}`));
+      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status} to the valid token, expected ${expected}`, notFoundOr(status, request, names, `if this status is right for the route, pass it to ${names.expectAuthenticated}`));
   }
 }
 

@@ -6,7 +6,8 @@ import { decodeClaimsForLogging } from '../token/decode-claims';
 import { prepareAttacks, weakerAudienceEvidence, type AttackCode } from './attacks';
 import { CLI_SETTING_NAMES, type GateSettingNames } from './names';
 import { awaitExpectedRole } from './await-role';
-import { planProbes } from './plan';
+import { planProbes, type ProbeTarget } from './plan';
+import type { Throttling } from './control-plane/types';
 import { pollProbe } from './poll-probe';
 import { RequestSlots } from './request-slots';
 import type { ProbeResult, ProbeSpec, SkippedProbe } from './types';
@@ -15,10 +16,21 @@ import { judgeGate, type Verdict } from './verdict';
 export interface VerifyApiGateOptions {
   /** The API's base (stage) URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com`. */
   readonly apiUrl: string;
-  /** @default ['/'] */
+  /** Paths to probe with `method`, when no `targets` are given. @default ['/'] */
   readonly paths?: readonly string[];
   /** @default 'GET' */
   readonly method?: string;
+  /**
+   * What to probe, each request with its own method: derived from the deployed routes
+   * ({@link toProbeTargets}). Replaces `paths` and `method`.
+   */
+  readonly targets?: readonly ProbeTarget[];
+  /**
+   * The stage's throttling: never more requests in flight than its burst limit, and starts paced
+   * below its rate limit (90 % of it). A 429 holds every probe back for its Retry-After either way.
+   * @default no limit beyond `concurrency`
+   */
+  readonly throttling?: Throttling;
   readonly body?: string;
   /** Extra headers for every probe (not Authorization). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -67,6 +79,9 @@ export interface VerifyApiGateOptions {
   readonly log?: (line: string) => void;
 }
 
+/** The share of a stage's rate limit the gate uses, so it stays below the limit. */
+const RATE_SHARE = 0.9;
+
 /** Everything a gate run saw; safe to print (no token or header value in it). */
 export interface GateRun {
   readonly apiUrl: string;
@@ -83,7 +98,10 @@ export interface GateRun {
 export async function verifyApiGate(options: VerifyApiGateOptions): Promise<GateRun> {
   const names = options.names ?? CLI_SETTING_NAMES;
   const apiUrl = parseApiUrl(names.apiUrl, options.apiUrl, { allowInsecureHttp: options.allowInsecureHttp ?? false, insecureSwitch: names.allowInsecureHttp }).url;
-  const paths = (options.paths && options.paths.length > 0 ? options.paths : ['/']).map((p) => checkPath(p, names.path));
+  const targets: readonly ProbeTarget[] =
+    options.targets && options.targets.length > 0
+      ? options.targets.map((t) => ({ ...t, path: checkPath(t.path, names.path) }))
+      : (options.paths && options.paths.length > 0 ? options.paths : ['/']).map((p) => ({ method: options.method ?? 'GET', path: checkPath(p, names.path), access: 'protected' as const }));
   const expectUnauthenticated = checkExpectation(names.expectUnauthenticated, 'unauthenticated', options.expectUnauthenticated ?? [401]);
   const expectAuthenticated = checkExpectation(names.expectAuthenticated, 'authenticated', options.expectAuthenticated ?? [200]);
   if (options.headers && Object.keys(options.headers).some((h) => h.toLowerCase() === 'authorization')) {
@@ -129,8 +147,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   options.signal?.throwIfAborted();
   const weaker = token !== undefined && otherAudienceToken !== undefined ? weakerAudienceEvidence(token, otherAudienceToken) : undefined;
   const plan = planProbes({
-    paths,
-    method: options.method ?? 'GET',
+    targets,
     expectUnauthenticated,
     expectAuthenticated,
     negatives: attacks.credentials,
@@ -149,10 +166,12 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   // of `concurrency` request slots; each attempt may take at most a fair share of the time, so that
   // every probe's first request fits in before the deadline even when the API never answers.
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 16, options.throttling?.burstLimit || Infinity));
+  const rate = options.throttling?.rateLimit ? options.throttling.rateLimit * RATE_SHARE : undefined;
   const deadlineAt = Date.now() + timeoutMs;
   const fairShareMs = Math.floor(timeoutMs / Math.ceil(plan.probes.length / concurrency));
-  const slots = new RequestSlots(concurrency);
+  const slots = new RequestSlots(concurrency, rate !== undefined ? { ratePerSecond: rate } : {});
+  if (options.throttling) log(`gate: paced by the stage's throttling: at most ${concurrency} requests in flight${rate !== undefined ? `, ${Math.round(rate * 10) / 10} requests/s` : ''}`);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round(timeoutMs / 1000)} s`);
   // Every probe waits on the caller's signal at once (slots, sleeps): one listener on it, and a signal
   // of our own, without node's 10-listener warning, that the probes share.

@@ -29,17 +29,28 @@ export interface EntraErrorDetails {
   readonly traceId?: string;
 }
 
+/** Claims of the GitHub assertion a refused exchange presented (decoded for logging only; never the token). */
+export interface PresentedClaims {
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly aud?: string;
+}
+
 /** The token endpoint refused or could not be reached; `aadsts` names Entra's error when it gave one. */
 export class TokenExchangeFailedError extends GuardError {
   override readonly code = 'ERR_TOKEN_EXCHANGE_FAILED' as const;
   readonly aadsts: string | undefined;
   readonly status: number | undefined;
   readonly details: EntraErrorDetails;
-  constructor(message: string, details: EntraErrorDetails, options?: { cause?: unknown }) {
+  /** What the refused assertion claimed, for the job summary (federated exchanges only). */
+  readonly presented: PresentedClaims | undefined;
+  constructor(message: string, details: EntraErrorDetails, options?: { cause?: unknown; presented?: PresentedClaims }) {
     super('ERR_TOKEN_EXCHANGE_FAILED', message, options);
     this.details = details;
     this.aadsts = details.aadsts;
     this.status = details.status;
+    const p = options?.presented;
+    this.presented = p ? { ...(p.iss !== undefined ? { iss: p.iss } : {}), ...(p.sub !== undefined ? { sub: p.sub } : {}), ...(p.aud !== undefined ? { aud: p.aud } : {}) } : undefined;
   }
 }
 

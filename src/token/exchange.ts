@@ -181,7 +181,7 @@ function refusal(status: number, text: string, context: ExchangeContext, redacto
   const ids = details.correlationId !== undefined ? `correlation id ${details.correlationId}` : undefined;
   const tail = [said, ids].filter((x) => x !== undefined).join('; ');
   const head = fix ?? (status === 429 || status >= 500 ? `the token endpoint ${context.tokenEndpoint} is unavailable` : `the token endpoint ${context.tokenEndpoint} refused the request`);
-  return new TokenExchangeFailedError(`token exchange failed (${what}): ${head}${tail ? ` (${tail})` : ''}`, details);
+  return new TokenExchangeFailedError(`token exchange failed (${what}): ${head}${tail ? ` (${tail})` : ''}`, details, context.presented ? { presented: context.presented } : undefined);
 }
 
 export function parseEntraError(status: number, text: string, redactor = new Redactor()): EntraErrorDetails {

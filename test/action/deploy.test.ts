@@ -78,7 +78,7 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
     await Promise.all([front?.close(), gateway?.close(), entra?.close(), github?.close(), moto?.close()]);
   });
 
-  test('out of the box: deploys the default routes with every input at its default, probes the first protected route and passes', async () => {
+  test('out of the box: deploys the default routes with every input at its default (paths auto), probes every deployed route and passes', async () => {
     const work = mkdtempSync(join(tmpdir(), 'action-deploy-'));
     writeFileSync(
       join(work, 'guard.json'),
@@ -94,8 +94,9 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
         'api-client-id': ORDERS_API.clientId,
         'allow-local-backend': 'true',
         'api-url': front.url,
-        // No paths, cloud or authority-host: the runner exports their defaults (paths /, cloud public),
-        // and the deployed config decides (its first protected route, GET /hello; its local cloud).
+        // No paths, api-id, cloud or authority-host: the runner exports their defaults (paths auto, cloud
+        // public); the deploy's api_id output is read back from moto (the config's endpoint), every
+        // deployed route is probed, and the deployed config's local cloud applies.
         'client-id': CALLER.clientId,
         scope: `${ORDERS_API.uri}/.default`,
         'timeout-seconds': '60',
@@ -107,9 +108,29 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
     expect(run.stdout).toMatch(/^::group::apply gateway$/m);
     // Only the gateway stack is deployed: no federated credential, so subject auto has nothing to do.
     expect(run.stdout).not.toContain('subject auto');
-    expect(run.stdout).toContain('paths: probing GET /hello, from the first protected route of the deployed config (GET /hello); set paths to choose');
-    const report = JSON.parse(run.outputs['report']!) as { probes: { request: { method: string; path: string } }[] };
-    expect([...new Set(report.probes.map((p) => `${p.request.method} ${p.request.path}`))]).toEqual(['GET /hello']);
+    expect(run.stdout).toMatch(/^routes: 3 deployed routes of action-api \(\w+, stage \$default\); 3 probed$/m);
+    const report = JSON.parse(run.outputs['report']!) as {
+      probes: { request: { method: string; path: string; auth: string }; routeKey?: string }[];
+      routes: { routeKey: string; authorizer?: string; public: boolean; result: string }[];
+      findings: unknown[];
+    };
+    // Every route of the default config, each with its own method; the token and attacks on GET /hello.
+    expect(report.probes.filter((p) => p.request.auth === 'none').map((p) => `${p.request.method} ${p.request.path.replace(/eag-\w+/, 'eag-…')} → ${p.routeKey}`)).toEqual([
+      'GET /health → GET /health',
+      'GET /hello → GET /hello',
+      'GET /eag-… → ANY /{proxy+}',
+      'POST /eag-… → ANY /{proxy+}',
+      'DELETE /eag-… → ANY /{proxy+}',
+    ]);
+    expect([...new Set(report.probes.filter((p) => p.request.auth !== 'none').map((p) => `${p.request.method} ${p.request.path}`))]).toEqual(['GET /hello']);
+    expect(report.routes.map((r) => [r.routeKey, r.public, r.result])).toEqual([
+      ['GET /health', true, 'pass'],
+      ['GET /hello', false, 'pass'],
+      ['ANY /{proxy+}', false, 'pass'],
+    ]);
+    // The stage terraform deployed has access logs and throttling; the routes are the declared ones.
+    expect(report.findings).toEqual([]);
+    expect(run.summary).toContain('#### Routes of action-api');
     expect(run.outputs).toMatchObject({
       verdict: 'pass',
       'api-id': expect.stringMatching(/^\w+$/),

@@ -1,9 +1,7 @@
-import { startEntra, type EntraEmulator } from '../../src/local/entra';
-import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
-import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type Flaw, type TestApi } from '../gate/helpers/test-api';
-import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
+import { ORDERS_API } from '../local/idp/helpers';
+import { startFederatedPath, type FederatedPath } from './federated-path';
 import { errorLines, runAction, withoutMaskCommands, type ActionRun } from './harness';
 import { node24Binary } from './node24';
 
@@ -13,47 +11,27 @@ const node24 = 'path' in found ? found.path : undefined;
 
 /** The whole federated path on loopback: GitHub OIDC → Entra exchange → gateway JWT authorizer. */
 describe('action bundle: verify', () => {
-  let github: GithubOidcEmulator;
-  let entra: EntraEmulator;
-  let gateway: GatewayEmulator;
+  let path: FederatedPath;
   let issuer: TestIssuer;
   const apis: TestApi[] = [];
 
   beforeAll(async () => {
-    github = await startGithubOidc();
-    entra = await startEntra({ directory: directoryFor(github.issuer) });
-    const v2Issuer = `${entra.url}/${TENANT}/v2.0`;
-    gateway = await startGateway({
-      definition: {
-        authorizers: [{ id: 'entra', issuer: v2Issuer, audiences: [ORDERS_API.clientId] }],
-        routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'entra' }, { routeKey: 'GET /health' }],
-      },
-    });
+    path = await startFederatedPath();
     issuer = await createTestIssuer();
   });
 
   afterAll(async () => {
-    await Promise.all([github?.close(), entra?.close(), gateway?.close(), ...apis.map((a) => a.close())]);
+    await Promise.all([path?.close(), ...apis.map((a) => a.close())]);
   });
 
-  const oidcEnv = () => ({ ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken });
-  const verifyInputs = () => ({
-    command: 'verify',
-    'api-url': gateway.url,
-    paths: '/hello',
-    'client-id': CALLER.clientId,
-    'tenant-id': TENANT,
-    scope: `${ORDERS_API.uri}/.default`,
-    cloud: 'local',
-    'authority-host': entra.url,
-    'timeout-seconds': '20',
-  });
+  const oidcEnv = () => path.oidcEnv();
+  const verifyInputs = () => path.verifyInputs();
 
   test('passes against the gateway emulator: 401 without a token, 200 with the exchanged token, forgeries refused', async () => {
     const run = await runAction(verifyInputs(), { env: oidcEnv() });
     expect(errorLines(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);
-    expect(run.outputs).toMatchObject({ verdict: 'pass', 'api-url': gateway.url, 'unauthenticated-status': '401', 'authenticated-status': '200' });
+    expect(run.outputs).toMatchObject({ verdict: 'pass', 'api-url': path.gateway.url, 'unauthenticated-status': '401', 'authenticated-status': '200' });
     const report = JSON.parse(run.outputs['report']!) as { pass: boolean; probes: { request: { auth: string } }[] };
     expect(report.pass).toBe(true);
     expect(report.probes.map((p) => p.request.auth)).toEqual(expect.arrayContaining(['none', 'valid-token', 'alg-none', 'forged-signature-new-kid']));

@@ -1,13 +1,12 @@
 import {
   checkGithubSubject,
-  firstProtectedRouteProbe,
   githubIssuer,
   githubSubject,
   parseApiUrl,
   parseExpectAuthenticated,
   parseExpectUnauthenticated,
   parseSubjectScope,
-  probeForRoute,
+  probesForRoute,
   resolveCloud,
   stableUuid,
   tokenContract,
@@ -175,22 +174,21 @@ describe('stableUuid', () => {
   });
 });
 
-describe('probing a route (the action probes the first protected route when paths is at its default)', () => {
+describe('probing a route (the gate derives its probes from the deployed routes)', () => {
   const random = () => 'r4nd0m';
   test.each([
-    ['GET /hello', { method: 'GET', path: '/hello' }],
-    ['ANY /{proxy+}', { method: 'GET', path: '/r4nd0m' }],
-    ['POST /orders/{id}/items/{item}', { method: 'POST', path: '/orders/entra-api-guard-probe/items/entra-api-guard-probe' }],
-    ['ANY /files/{path+}', { method: 'GET', path: '/files/r4nd0m' }],
-    ['$default', { method: 'GET', path: '/r4nd0m' }],
-    ['GET /', { method: 'GET', path: '/' }],
-  ])('%s → a concrete request', (routeKey, expected) => {
-    expect(probeForRoute(routeKey, random)).toEqual({ routeKey, ...expected });
+    ['GET /hello', [['GET', '/hello']]],
+    ['ANY /{proxy+}', [['GET', '/r4nd0m'], ['POST', '/r4nd0m'], ['DELETE', '/r4nd0m']]],
+    ['POST /orders/{id}/items/{item}', [['POST', '/orders/entra-api-guard-probe/items/entra-api-guard-probe']]],
+    ['ANY /files/{path+}', [['GET', '/files/r4nd0m'], ['POST', '/files/r4nd0m'], ['DELETE', '/files/r4nd0m']]],
+    ['$default', [['GET', '/r4nd0m']]],
+    ['GET /', [['GET', '/']]],
+  ])('%s → concrete requests (ANY → GET, POST and DELETE)', (routeKey, expected) => {
+    expect(probesForRoute(routeKey, random)).toEqual(expected.map(([method, path]) => ({ routeKey, method, path })));
   });
 
-  test('the first route that is not public; none when all are', () => {
-    expect(firstProtectedRouteProbe([{ routeKey: 'GET /health', public: true }, { routeKey: 'ANY /{proxy+}' }, { routeKey: 'GET /hello' }], random)).toEqual({ routeKey: 'ANY /{proxy+}', method: 'GET', path: '/r4nd0m' });
-    expect(firstProtectedRouteProbe([{ routeKey: 'GET /health', public: true }], random)).toBeUndefined();
+  test('a key of no known form is a TypeError naming it', () => {
+    expect(() => probesForRoute('hello', random)).toThrow(/^routeKey: got "hello"/);
   });
 });
 

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { toolkit as core } from '../support/toolkit';
 import { githubSubject, resolveCloud, tokenContract } from '../../src/contract';
 import { verifyApiGate, type GateRun } from '../../src/gate';
 import { startEntra, type EntraEmulator } from '../../src/local/entra';

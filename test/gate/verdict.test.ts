@@ -27,7 +27,7 @@ describe('judgeGate (pure)', () => {
     ];
     const cli = judgeGate({ results }).failures.map((f) => f.fix).join('\n');
     for (const flag of ['--api-url', '--timeout-seconds', '--path', '--method', '--expect-unauthenticated', '--expect-authenticated']) expect(cli).toContain(flag);
-    const names = { apiUrl: 'api-url', path: 'paths', method: 'method', timeout: 'timeout-seconds', expectUnauthenticated: 'expect-unauthenticated', expectAuthenticated: 'expect-authenticated', allowInsecureHttp: 'allow-insecure-http' };
+    const names = { apiUrl: 'api-url', path: 'paths', method: 'method', timeout: 'timeout-seconds', expectUnauthenticated: 'expect-unauthenticated', expectAuthenticated: 'expect-authenticated', allowInsecureHttp: 'allow-insecure-http', apiId: 'api-id', stage: 'stage' };
     const action = judgeGate({ results, names }).failures.map((f) => f.fix).join('\n');
     expect(action).not.toMatch(/--[a-z]/);
     for (const input of ['api-url', 'timeout-seconds', 'check paths, method', 'expect-unauthenticated', 'expect-authenticated']) expect(action).toContain(input);
@@ -89,9 +89,10 @@ describe('renderGateMarkdown', () => {
     const report = buildGateReport({ apiUrl: 'https://api.example', startedAt: '2026-01-01T00:00:00.000Z', ms: 1234, timeToStableMs: 900, results, skipped: [], verdict });
     const md = renderGateMarkdown(report);
     expect(md).toContain('### entra-api-guard gate: ❌ failed');
-    expect(md).toContain('| ❌ none GET /orders | `GET /orders` | none | 401 | 200 | 3 | 900 ms |');
-    expect(md).toContain('| ✅ valid-token GET /orders | `GET /orders` | valid-token | 200 | 200 | 3 | 900 ms |');
-    expect(md).toMatch(/- \*\*none GET \/orders\*\* `ERR_GATE_OPEN_API`: answered 200/);
+    // What the API answered sits in code spans (issue [5] item 4: API text never becomes Markdown).
+    expect(md).toContain('| ❌ `none GET /orders` | `GET /orders` | none | 401 | `200` | 3 | 900 ms |');
+    expect(md).toContain('| ✅ `valid-token GET /orders` | `GET /orders` | valid-token | 200 | `200` | 3 | 900 ms |');
+    expect(md).toMatch(/- \*\*none GET \/orders\*\* `ERR_GATE_OPEN_API`: `answered 200/);
     expect(md).toContain('a\\|b');
   });
 });

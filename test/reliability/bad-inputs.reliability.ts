@@ -19,8 +19,10 @@ const SEE_VERIFY = '(see entra-api-guard verify --help)';
 
 // ─── CLI: [what, argv, the whole stderr line] ───────────────────────────────────────────────────
 const CLI: readonly (readonly [string, readonly string[], string])[] = [
-  ['unknown command', ['ship'], 'error: command: got "ship"; expected one of local, synth, deploy, verify (see entra-api-guard --help)'],
-  ['verify without --api-url', ['verify'], `error: --api-url: got nothing; expected the API base URL, e.g. ${API} ${SEE_VERIFY}`],
+  ['unknown command', ['ship'], 'error: command: got "ship"; expected one of local, synth, deploy, verify, audit (see entra-api-guard --help)'],
+  ['verify without --api-url or --api-id', ['verify'], `error: --api-url: got nothing; expected the API base URL, e.g. ${API} (or --api-id to read it and the routes from AWS) ${SEE_VERIFY}`],
+  ['verify --api-id with a slash', ['verify', '--api-id', 'a/b'], `error: --api-id: got "a/b"; expected an API Gateway API id, letters and digits such as a1b2c3d4e5 ${SEE_VERIFY}`],
+  ['audit --concurrency 0', ['audit', '--concurrency', '0'], 'error: --concurrency: got "0"; expected a whole number of calls from 1 to 64 (see entra-api-guard audit --help)'],
   ['--api-url not a URL', ['verify', '--api-url', 'x'], `error: --api-url: got "x"; expected an absolute https:// URL such as ${API} ${SEE_VERIFY}`],
   ['--api-url with ftp://', ['verify', '--api-url', 'ftp://h'], `error: --api-url: got "ftp://h"; expected an absolute https:// URL such as ${API} ${SEE_VERIFY}`],
   ['--api-url plain http to a remote host', ['verify', '--api-url', 'http://h.example'], `error: --api-url: got "http://h.example"; expected an https:// URL: plain http:// sends the token in cleartext, so it is only for loopback hosts (or pass --allow-insecure-http to send it anyway) ${SEE_VERIFY}`],
@@ -76,7 +78,7 @@ const ACTION: readonly (readonly [string, Record<string, string>, string])[] = [
   ['backend a JSON array', { backend: '["s3"]' }, 'backend: got "[\\"s3\\"]"; expected a JSON object such as {"type":"s3","bucket":"my-state"}'],
   ['path without a slash', { ...VERIFY, paths: 'orders' }, 'paths: got "orders"; expected paths starting with /, comma- or newline-separated, e.g. /hello,/orders'],
   ['method FETCH', { ...VERIFY, method: 'FETCH' }, 'method: got "FETCH"; expected one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS'],
-  ['verify without api-url', { command: 'verify', token: SECRET }, 'api-url: got ""; expected the API URL to gate when command is verify'],
+  ['verify without api-url or api-id', { command: 'verify', token: SECRET }, 'api-url: got ""; expected the API URL to gate (or api-id to read it and the routes from AWS) when command is verify'],
   ['verify without a token source', { command: 'verify', 'api-url': 'https://x.example.com' }, 'client-id: got ""; expected the caller app\'s client id for the token exchange (or give token)'],
   ['token and client-id together (token hidden)', { ...VERIFY, 'client-id': GUID }, 'token: got "(hidden)"; expected either token or client-id/scope (the token exchange), not both'],
   ['a token with plan (token hidden)', { command: 'plan', token: SECRET }, 'token: got "(hidden)"; expected nothing with command plan (the token is only used to verify)'],

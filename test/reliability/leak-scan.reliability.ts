@@ -113,6 +113,8 @@ function keepAction(name: string, run: ActionRun): void {
   keep(`action ${name} outputs`, JSON.stringify(run.outputs));
   keep(`action ${name} summary`, run.summary);
   keep(`action ${name} env`, run.envFile);
+  // The files the action writes itself (report, SARIF), when the gate ran.
+  for (const output of ['report-file', 'sarif-file']) if (run.outputs[output]) keep(`action ${name} ${output}`, readFileSync(run.outputs[output]!, 'utf8'));
   flows.push(`action ${name} (exit ${run.code})`);
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as core from '@actions/core';
+import { toolkit as core } from '../support/toolkit';
 import { resolveCloud } from '../../src/contract';
 import { decodeClaimsForLogging, describeClaimsForLogging, requestGithubIdToken, runTokenCommand } from '../../src/token';
 import { createTestIssuer } from '../gate/helpers/issuer';

@@ -2,7 +2,7 @@ import { checkUrl, withoutCredentials } from '../../contract/urls';
 import { DEFAULT_IDENTITY_SOURCE, type GatewayDefinition, type IntegrationDefinition, type JwtAuthorizerDefinition, type LambdaHandler, type RouteDefinition } from './definition';
 import { GatewayDefinitionError } from './errors';
 import type { LambdaLoader } from './lambda-loader';
-import { parseRouteForMatching, type RankedRouteKey } from './route-match';
+import { parseRouteForMatching, type RankedRouteKey } from '../../contract/route-match';
 
 export type IdentitySource = { readonly from: 'header' | 'querystring'; readonly name: string };
 

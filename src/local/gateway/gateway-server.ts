@@ -10,7 +10,7 @@ import { JwksFetcher, type JwksFetcherOptions } from '../../token/jwks-fetcher';
 import { authorizeJwt, type JwtCheckOptions } from './jwt-authorizer';
 import { LambdaLoader } from './lambda-loader';
 import { buildEventV2, stringifyClaims, type ProxyResponse } from './payload-v2';
-import { matchRoute } from './route-match';
+import { matchRoute } from '../../contract/route-match';
 
 /**
  * Signing-key options, API Gateway's by default (see JwksFetcher): "API Gateway can cache public keys for

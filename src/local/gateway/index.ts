@@ -1,12 +1,12 @@
 export * from './definition';
 export * from './errors';
 export * from './gateway-server';
-export * from './route-match';
+export * from '../../contract/route-match';
 export { authorizeJwt, scopesOf, stripBearer, challenge, type AuthorizerOutcome, type JwtCheckOptions, type RsaAlgorithm } from './jwt-authorizer';
 export { buildEventV2, interpretLambdaResult, stringifyClaims, type ProxyResponse } from './payload-v2';
 export { readZip, extractZip, type ZipEntry } from './zip-reader';
 export { formatAccessLog, type AccessLogRecord } from './access-log';
 export { gatewayFromStack, stackLambdas, type StackLoadOptions } from './from-stack';
-export { gatewayFromAws, lambdaFunctionName, type AwsLoadOptions } from './from-aws';
+export { gatewayFromAws, gatewayFromDeployedApi, lambdaFunctionName, type AwsLoadOptions } from './from-aws';
 export { TerraformResolver, UnresolvedReferenceError, type TerraformJson } from '../tf-resolver';
 export { AUTHORIZER_FLAWS, gatewayFlaw, type AuthorizerFlaw, type FlawCheck, type FlawContext, type GatewayFlaw } from './authorizer-flaws';

@@ -4,17 +4,20 @@ import { join } from 'node:path';
 import { deployStacks, findProviderMirror, mirrorAwsVersion, writeMirrorCliConfig } from '../../deploy';
 import { resolveCloud, tokenContract } from '../../contract';
 import { GuardError } from '../../errors';
-import { buildGateReport, renderGateMarkdown, verifyApiGate, warmUpAttackerKeys, type GateReport, type GateRun } from '../../gate';
-import { acquireToken } from '../../token';
+import { renderGateMarkdown, runGatePipeline, warmUpAttackerKeys, type DeployedApi, type GateReport, type GateRun } from '../../gate';
+import { readApiFromControlPlane } from '../../gate/control-plane/fleet';
 import { startEntra, loadIdentityStack } from '../entra';
-import { describeIntegration, gatewayFlaw, gatewayFromAws, gatewayFromStack, stackLambdas, startGateway, type GatewayDefinition } from '../gateway';
+import { describeIntegration, gatewayFlaw, gatewayFromDeployedApi, gatewayFromStack, stackLambdas, startGateway, type GatewayDefinition } from '../gateway';
 import { GITHUB_RUN_DEFAULTS, startGithubOidc } from '../github';
 import { startMoto } from '../moto';
 import { assertTerraformEngine, detectEngine, type Engine } from './engine';
 import { breakCallerConfig, breakDefinition, breakDirectory, describeBreakMode, IDENTITY_BREAKS, isAuthorizerFlaw, startCarelessApi, type BreakMode, type RehearsalFaults } from './faults';
 
 /** Synthesizes the stacks for the local profile (stacks/ owns cdktf; injected to keep this module free of it). */
-export type SynthLocal = (overrides: Record<string, unknown>, outdir: string) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; apiName: string; aws: { region: string } } };
+export type SynthLocal = (
+  overrides: Record<string, unknown>,
+  outdir: string,
+) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; apiName: string; aws: { region: string }; routes: readonly { routeKey: string; public?: boolean }[] } };
 
 export interface RehearsalOptions {
   readonly synth: SynthLocal;
@@ -162,6 +165,9 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     // this stack's own Lambda code, since the control plane holds none.
     const fromStack = gatewayFromStack(readStack('gateway'), { variables: { api_client_id: api.clientId }, stackDir: dirOf('gateway') });
     let definition: GatewayDefinition;
+    // What the gate derives its probes from and audits: the control plane's view with the terraform
+    // engine; the stack's definition (no stage) otherwise.
+    let deployedApi: DeployedApi;
     if (engine === 'terraform') {
       const deployed = await step('terraform apply of the gateway stack against moto', () => {
         // terraform's own temp files (plugin sockets, left behind when it is stopped hard) go with the work folder.
@@ -182,17 +188,19 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         closers.push(() => deploying.then(() => undefined, () => undefined));
         return deploying;
       });
-      definition = await step('read the deployed API back from moto', () =>
-        gatewayFromAws({
+      deployedApi = await step('read the deployed API back from moto', () =>
+        readApiFromControlPlane({
           endpoint: moto!.url,
           region: synth.config.aws.region,
           apiId: deployed.outputs.apiId!,
           credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-          lambdaHandlers: stackLambdas(fromStack),
+          integrations: true,
         }),
       );
+      definition = gatewayFromDeployedApi(deployedApi, stackLambdas(fromStack));
     } else {
       definition = fromStack;
+      deployedApi = { apiId: fromStack.apiId ?? 'local', ...fromStack };
     }
     const integrations =
       options.breakMode === 'ignore-signature'
@@ -223,44 +231,46 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const timeoutMs = (options.timeoutSeconds ?? 20) * 1000;
     const replication = replicationTally();
     let logPrefix = '';
+    let waitLine: string | undefined;
     const tokenLog = compactTokenLog((line) => options.log(`${logPrefix}${line}`));
+    const decoyScope = decoy?.identifierUris[0] !== undefined ? `${decoy.identifierUris[0]}/.default` : undefined;
     // The identity was created a moment ago, as after a first deploy: the exchange waits out
     // replication like the action does after a fresh identity deploy (nothing to wait for without the fault).
-    const token = await step('GitHub OIDC token → Entra access token', () =>
-      acquireToken(
-        {
-          kind: 'github-oidc',
-          tokenEndpoint: contract.tokenEndpoint,
-          clientId: caller.clientId,
-          scope,
-          getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
-        },
-        { log: tokenLog, awaitReplication: true, onReplicationWait: (code) => replication.note(`AADSTS${code}`), retry: { maxAttempts: Math.ceil(timeoutMs / 1000) + 6, baseMs: 250, capMs: 2000, deadlineMs: timeoutMs } },
-      ),
-    );
-    const waitLine = replication.line();
-    if (waitLine) options.log(waitLine);
-    logPrefix = 'wrong-audience probe: ';
-    const decoyScope = decoy?.identifierUris[0] !== undefined ? `${decoy.identifierUris[0]}/.default` : undefined;
-    const run = await step('gate: anonymous, valid and forged tokens', () =>
-      verifyApiGate({
-        apiUrl: apiServer.url,
-        paths: ['/hello'],
-        token: token.token,
-        ...(token.mintForScope && decoyScope !== undefined ? { mintOtherAudienceToken: () => token.mintForScope!(decoyScope) } : {}),
-        ...(token.mintForScope ? { refreshToken: () => token.mintForScope!(scope) } : {}),
-        // Any of the API's roles: the stack grants the caller one, and a fresh grant replicates for a while.
-        expectedRoles: api.appRoles,
-        onRoleWait: () => replication.note('a token without roles'),
-        expectedIssuer: contract.issuer,
-        expectedAudiences: contract.audiences,
-        timeoutMs,
-        intervalMs: 200,
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
-      (gate) => gate.verdict.pass,
-    );
-    const report = buildGateReport(run);
+    const { report, run } = await runGatePipeline({
+      apiUrl: apiServer.url,
+      // What is served: a gateway fault is deployed config, so the audit sees it too.
+      deployed: gatewayBreak && gatewayBreak !== 'ignore-signature' && !isAuthorizerFlaw(gatewayBreak) ? { ...deployedApi, ...breakDefinition(definition, gatewayBreak, v1Issuer), apiId: deployedApi.apiId } : deployedApi,
+      stageRead: engine === 'terraform',
+      publicRoutes: synth.config.routes.filter((r) => r.public === true).map((r) => r.routeKey),
+      declaredRoutes: synth.config.routes.map((r) => r.routeKey),
+      source: {
+        kind: 'github-oidc',
+        tokenEndpoint: contract.tokenEndpoint,
+        clientId: caller.clientId,
+        scope,
+        getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
+      },
+      tokenDeps: { log: tokenLog, awaitReplication: true, onReplicationWait: (code) => replication.note(`AADSTS${code}`), retry: { maxAttempts: Math.ceil(timeoutMs / 1000) + 6, baseMs: 250, capMs: 2000, deadlineMs: timeoutMs } },
+      ...(decoyScope !== undefined ? { otherAudienceScope: decoyScope } : {}),
+      // Any of the API's roles: the stack grants the caller one, and a fresh grant replicates for a while.
+      expectedRoles: api.appRoles,
+      onRoleWait: () => replication.note('a token without roles'),
+      expectedIssuer: contract.issuer,
+      expectedAudiences: contract.audiences,
+      timeoutMs,
+      intervalMs: 200,
+      ...(options.signal ? { signal: options.signal } : {}),
+      phase: async (name, run) => {
+        if (name === 'token') {
+          const token = await step('GitHub OIDC token → Entra access token', run);
+          waitLine = replication.line();
+          if (waitLine) options.log(waitLine);
+          logPrefix = 'wrong-audience probe: ';
+          return token;
+        }
+        return step('gate: anonymous, valid and forged tokens', run, (gate) => (gate as GateRun).verdict.pass);
+      },
+    });
     const lastWait = replication.line();
     if (lastWait && lastWait !== waitLine) options.log(lastWait);
     return {

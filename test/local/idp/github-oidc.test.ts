@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { toolkit as core } from '../../support/toolkit';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { startGithubOidc, type GithubOidcEmulator } from '../../../src/local/github';
 import { decodeHeader, decodePayload, ManualClock, REPO } from './helpers';

@@ -1,4 +1,4 @@
-import { HTTP_METHODS } from '../../contract/routes';
+import { HTTP_METHODS } from './routes';
 /**
  * HTTP API route selection, pure. Rules (API Gateway "Routing API requests"): a path with more
  * literal segments is more specific than one with `{param}` segments, which beats a greedy

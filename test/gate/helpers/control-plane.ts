@@ -1,0 +1,75 @@
+import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { listen, readBody, sendJson, type RunningServer } from '../../../src/local/server';
+import type { TestIssuer } from './issuer';
+
+export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const REGION = 'eu-west-1';
+
+export interface ApiSpec {
+  readonly name: string;
+  /** Authorizers by key; routes name them by key. */
+  readonly authorizers?: Readonly<Record<string, { readonly issuer: string; readonly audiences: readonly string[]; readonly type?: 'JWT' | 'REQUEST' }>>;
+  /** `auth`: an authorizer key, NONE (the default) or AWS_IAM. */
+  readonly routes: readonly { readonly routeKey: string; readonly auth?: string; readonly scopes?: readonly string[] }[];
+  /** @default a $default stage with access logs and throttling (burst 50, rate 100); false: none */
+  readonly stage?: false | { readonly name?: string; readonly accessLogs?: boolean; readonly burstLimit?: number; readonly rateLimit?: number };
+}
+
+/** Creates an HTTP API in moto through the real SDK, as a console user or terraform would. Returns its id. */
+export async function createApi(endpoint: string, spec: ApiSpec): Promise<string> {
+  const client = new ApiGatewayV2Client({ region: REGION, endpoint, credentials: CREDENTIALS });
+  try {
+    const api = await client.send(new CreateApiCommand({ Name: spec.name, ProtocolType: 'HTTP' }));
+    const apiId = api.ApiId!;
+    const ids: Record<string, string> = {};
+    for (const [key, authorizer] of Object.entries(spec.authorizers ?? {})) {
+      const created =
+        authorizer.type === 'REQUEST'
+          ? await client.send(new CreateAuthorizerCommand({ ApiId: apiId, Name: key, AuthorizerType: 'REQUEST', AuthorizerUri: 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:auth/invocations', IdentitySource: ['$request.header.Authorization'], AuthorizerPayloadFormatVersion: '2.0' }))
+          : await client.send(new CreateAuthorizerCommand({ ApiId: apiId, Name: key, AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: authorizer.issuer, Audience: [...authorizer.audiences] } }));
+      ids[key] = created.AuthorizerId!;
+    }
+    for (const route of spec.routes) {
+      const auth = route.auth ?? 'NONE';
+      const type = auth === 'NONE' || auth === 'AWS_IAM' ? auth : spec.authorizers?.[auth]?.type === 'REQUEST' ? 'CUSTOM' : 'JWT';
+      await client.send(
+        new CreateRouteCommand({
+          ApiId: apiId,
+          RouteKey: route.routeKey,
+          AuthorizationType: type,
+          ...(type === 'JWT' || type === 'CUSTOM' ? { AuthorizerId: ids[auth] } : {}),
+          ...(route.scopes ? { AuthorizationScopes: [...route.scopes] } : {}),
+        }),
+      );
+    }
+    if (spec.stage !== false) {
+      const stage = spec.stage ?? {};
+      await client.send(
+        new CreateStageCommand({
+          ApiId: apiId,
+          StageName: stage.name ?? '$default',
+          AutoDeploy: true,
+          ...(stage.accessLogs === false ? {} : { AccessLogSettings: { DestinationArn: `arn:aws:logs:${REGION}:123456789012:log-group:/aws/apigateway/${spec.name}`, Format: '{"requestId":"$context.requestId"}' } }),
+          ...(stage.burstLimit === 0 ? {} : { DefaultRouteSettings: { ThrottlingBurstLimit: stage.burstLimit ?? 50, ThrottlingRateLimit: stage.rateLimit ?? 100 } }),
+        }),
+      );
+    }
+    return apiId;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * A client-credentials token endpoint on loopback that signs with the test issuer, the audience
+ * chosen by the requested scope: `<aud>/.default` → aud `<aud>` (e.g. Microsoft Graph's app id).
+ */
+export async function startScopedTokenEndpoint(issuer: TestIssuer, audiences: Readonly<Record<string, string>>): Promise<RunningServer & { tokenEndpoint: string }> {
+  const server = await listen(async (req, res) => {
+    const form = new URLSearchParams(await readBody(req));
+    const scope = form.get('scope') ?? '';
+    const aud = audiences[scope] ?? scope.replace(/\/\.default$/, '');
+    sendJson(res, 200, { token_type: 'Bearer', expires_in: 3599, access_token: await issuer.sign({ aud }) });
+  });
+  return { ...server, close: () => server.close(), tokenEndpoint: `${server.url}/11111111-2222-3333-4444-555555555555/oauth2/v2.0/token` };
+}

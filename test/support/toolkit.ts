@@ -1,0 +1,8 @@
+import { join } from 'node:path';
+
+/**
+ * `@actions/core` as the action ships it: the committed bundle's toolkit file (action/dist/toolkit.js).
+ * @actions/core 3 is ESM-only, which jest's CommonJS runtime cannot load; the bundle is CommonJS,
+ * and it is what runs on GitHub anyway.
+ */
+export const toolkit = require(join(__dirname, '../../action/dist/toolkit.js')) as typeof import('../../action/toolkit');
