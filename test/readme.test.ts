@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attackTableMarkdown } from '../src/gate/attacks';
 import { startMoto, type MotoServer } from '../src/local/moto';
-import { buildBin } from './support/cli-bin';
 import { runProcess } from './support/process';
 import { offlineTerraform } from './support/tools';
 
@@ -109,7 +108,6 @@ describe('README', () => {
     });
 
     (('skip' in tools) ? test.skip : test)('apply, apply again with no changes, destroy', async () => {
-      buildBin();
       moto = await startMoto();
       const script = block!
         .split('\n')
