@@ -12,7 +12,12 @@ module.exports = {
   transform,
   transformIgnorePatterns,
   testTimeout: 30000,
-  // Tests write to temp folders only: the run fails if it leaves anything new in the checkout.
-  globalSetup: '<rootDir>/test/support/checkout-guard-setup.js',
+  // Both cores: most of the slow files wait (on deadlines, on terraform, on child processes), and jest's
+  // default on 2 cores is a single worker.
+  maxWorkers: 2,
+  // Once per run: the build, the aws provider for the terraform tests, node@24 and cdktf-cli; and a
+  // snapshot of the checkout (tests write to temp folders only: the run fails if it leaves anything
+  // new in it).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/checkout-guard-teardown.js',
 };

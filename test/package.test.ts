@@ -3,21 +3,26 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..');
+import { projectCopy, type ProjectCopy } from './support/project-copy';
+import { ROOT } from './support/prepare';
 
 describe('npm package', () => {
   const work = mkdtempSync(join(tmpdir(), 'guard-pack-'));
   let files: string[] = [];
   let tarball = '';
+  let copy: ProjectCopy;
 
   beforeAll(() => {
-    const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    // npm pack builds (prepack, prepare) as it does before a publish: in a fresh copy of the project,
+    // not into the dist/ that other test files run at the same time.
+    copy = projectCopy();
+    const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy.dir, encoding: 'utf8', timeout: 120_000 });
     if (pack.status !== 0) throw new Error(pack.stderr);
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     files = info!.files.map((f) => f.path);
     tarball = join(work, info!.filename);
   }, 130_000);
+  afterAll(() => copy?.remove());
 
   test('ships the built library with its types, the sample Lambda and the action bundle — not the tests', () => {
     for (const path of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/constructs/jwt-http-api.d.ts', 'dist/src/cli/bin.js', 'dist/stacks/main.js', 'dist/bin/synth-app.js', 'stacks/lambda/hello/index.js', 'action/dist/index.js', 'action.yml', 'cdktf.json', 'README.md']) {

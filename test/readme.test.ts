@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attackTableMarkdown } from '../src/gate/attacks';
 import { startMoto, type MotoServer } from '../src/local/moto';
-import { buildBin } from './support/cli-bin';
 import { runProcess } from './support/process';
 import { offlineTerraform } from './support/tools';
 
@@ -75,10 +74,6 @@ describe('README', () => {
   });
 
   describe('offline commands run as written', () => {
-    beforeAll(() => {
-      const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(build.stderr);
-    });
     const commands = blocks('sh')
       .filter((b) => b.startsWith('# offline\n'))
       .flatMap((b) => b.split('\n').slice(1))
@@ -113,7 +108,6 @@ describe('README', () => {
     });
 
     (('skip' in tools) ? test.skip : test)('apply, apply again with no changes, destroy', async () => {
-      buildBin();
       moto = await startMoto();
       const script = block!
         .split('\n')

@@ -38,9 +38,16 @@ function search(dir: string, depth: number): string | undefined {
   return undefined;
 }
 
-/** The newest aws provider version the mirror holds (e.g. 5.100.0), for a version override. */
+/**
+ * The newest aws provider version the mirror holds (e.g. 5.100.0), for a version override. An unpacked
+ * mirror has a folder per version; a packed one, which `terraform providers mirror` writes, a zip per
+ * version and platform (next to index.json and <version>.json).
+ */
 export function mirrorAwsVersion(mirror: string): string | undefined {
-  const versions = readdirSync(join(mirror, MIRROR_SUFFIX)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const versions = readdirSync(join(mirror, MIRROR_SUFFIX))
+    .map((name) => /^(?:terraform-provider-aws_)?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)(?:_[0-9a-z]+_[0-9a-z]+\.zip)?$/.exec(name)?.[1])
+    .filter((version): version is string => version !== undefined)
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   return versions[versions.length - 1];
 }
 

@@ -32,8 +32,9 @@ const realSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms,
  * or a missing answer never counts as stable. `signal` (Ctrl-C) rejects at once with its reason.
  */
 export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<ProbeResult> {
-  const started = Date.now();
-  const elapsed = (): number => Date.now() - started;
+  const now = options.now ?? Date.now;
+  const started = now();
+  const elapsed = (): number => now() - started;
   const sleep = options.sleep ?? realSleep;
   const keep = options.keepAnswers ?? 5;
   const signal = options.signal;
@@ -86,7 +87,7 @@ export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<
       // The stage's token bucket is empty: every probe waits (Retry-After, else one interval), within the deadline.
       const wait = answer.retryAfterMs ?? options.intervalMs;
       if (elapsed() + wait >= options.deadlineMs) return result(spec, 'unstable', answers, attempts, elapsed(), false);
-      if (options.slots) options.slots.holdUntil(Date.now() + wait);
+      if (options.slots) options.slots.holdUntil(now() + wait);
       else await sleep(wait, signal);
       continue;
     }

@@ -12,6 +12,8 @@ export interface SendProbeOptions {
   readonly redactor: Redactor;
   /** ms since the probe started, for `atMs`. */
   readonly elapsed: () => number;
+  /** The gate's clock, for a Retry-After given as a date. @default Date.now */
+  readonly now?: () => number;
   readonly fetch?: typeof fetch;
   /** Aborts the request at once (Ctrl-C); the caller checks it after the answer. */
   readonly signal?: AbortSignal;
@@ -36,7 +38,7 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
     await response.body?.cancel().catch(() => undefined);
     const location = safeHeader(response.headers.get('location'), options.redactor);
     const wwwAuthenticate = safeHeader(response.headers.get('www-authenticate'), options.redactor);
-    const retryAfterMs = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after'), Date.now()) : undefined;
+    const retryAfterMs = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after'), (options.now ?? Date.now)()) : undefined;
     return {
       status: response.status,
       ...(location !== undefined ? { location } : {}),

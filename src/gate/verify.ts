@@ -77,6 +77,12 @@ export interface VerifyApiGateOptions {
   readonly expectedAudiences?: readonly string[];
   readonly fetch?: typeof fetch;
   readonly log?: (line: string) => void;
+  /**
+   * The gate's clock (ms since the epoch) and timer, for every deadline, interval, pacing and
+   * Retry-After wait: tests inject virtual ones and never wait for real time. @default Date.now, a real timer
+   */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The share of a stage's rate limit the gate uses, so it stays below the limit. */
@@ -107,7 +113,9 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   if (options.headers && Object.keys(options.headers).some((h) => h.toLowerCase() === 'authorization')) {
     throw new TypeError('verifyApiGate: "headers" must not set Authorization; the probes set it');
   }
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const clock = { ...(options.now ? { now: options.now } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) };
+  const started = now();
   const log = options.log ?? (() => undefined);
   const negativesOn = options.negativeProbes ?? true;
   const roleWait =
@@ -119,6 +127,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
           log,
           ...(options.refreshToken ? { refreshToken: options.refreshToken } : {}),
           ...(options.onRoleWait ? { onRoleWait: options.onRoleWait } : {}),
+          ...clock,
         })
       : undefined;
   const token = roleWait?.token ?? options.token;
@@ -168,9 +177,9 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const timeoutMs = options.timeoutMs ?? 60_000;
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 16, options.throttling?.burstLimit || Infinity));
   const rate = options.throttling?.rateLimit ? options.throttling.rateLimit * RATE_SHARE : undefined;
-  const deadlineAt = Date.now() + timeoutMs;
+  const deadlineAt = now() + timeoutMs;
   const fairShareMs = Math.floor(timeoutMs / Math.ceil(plan.probes.length / concurrency));
-  const slots = new RequestSlots(concurrency, rate !== undefined ? { ratePerSecond: rate } : {});
+  const slots = new RequestSlots(concurrency, { ...(rate !== undefined ? { ratePerSecond: rate } : {}), ...clock });
   if (options.throttling) log(`gate: paced by the stage's throttling: at most ${concurrency} requests in flight${rate !== undefined ? `, ${Math.round(rate * 10) / 10} requests/s` : ''}`);
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round(timeoutMs / 1000)} s`);
   // Every probe waits on the caller's signal at once (slots, sleeps): one listener on it, and a signal
@@ -184,7 +193,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
       pollProbe(spec, {
         apiUrl,
         redactor,
-        deadlineMs: deadlineAt - Date.now(),
+        deadlineMs: deadlineAt - now(),
         timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs ?? 5000, fairShareMs)),
         stableCount: options.stableCount ?? 2,
         intervalMs: options.intervalMs ?? 1000,
@@ -195,6 +204,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
         ...(options.body !== undefined ? { body: options.body } : {}),
         ...(options.headers ? { headers: options.headers } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...clock,
       }),
     ),
   ).finally(() => options.signal?.removeEventListener('abort', stopProbes));
@@ -213,7 +223,7 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   return {
     apiUrl,
     startedAt: new Date(started).toISOString(),
-    ms: Date.now() - started,
+    ms: now() - started,
     timeToStableMs: passing.reduce((max, r) => Math.max(max, r.ms), 0),
     results,
     skipped: plan.skipped,

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { listen, sendJson, type RunningServer } from '../../src/local/server';
 import { withActionDefaults } from '../support/action-defaults';
-import { buildBin, runBin } from '../support/cli-bin';
+import { runBin } from '../support/cli-bin';
 import { errorLines, runAction, withoutMaskCommands } from './harness';
 
 /** Breaks out of a single-quoted shell string, runs a command, and smuggles two workflow commands. */
@@ -14,7 +14,6 @@ const HOSTILE = `https://evil.invalid/'$(touch /tmp/pwned)'"\`id\`"\t##[set-outp
 let api: RunningServer;
 
 beforeAll(async () => {
-  buildBin();
   // Node's own client refuses C0 controls other than tab in a header, so tab and a C1 control (sent as
   // latin-1 bytes) are what a hostile API can really get through.
   api = await listen((req, res) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayFromAws, startGateway, type GatewayEmulator } from '../../src/local/gateway';
 import { motoAvailable, startMoto, type MotoServer } from '../../src/local/moto';
-import { buildBin, runBin } from '../support/cli-bin';
+import { runBin } from '../support/cli-bin';
 import { CREDENTIALS, REGION, createApi } from '../gate/helpers/control-plane';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 
@@ -24,7 +24,6 @@ describeMoto('audit and verify --api-id against moto_server (the binary)', () =>
   const aws = (extra: Record<string, string> = {}) => ({ AWS_REGION: REGION, AWS_ENDPOINT_URL: server.url, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...extra });
 
   beforeAll(async () => {
-    buildBin();
     [server, issuer] = await Promise.all([startMoto(), createTestIssuer()]);
     const entra = { issuer: issuer.issuer, audiences: [issuer.audience] };
     good = await createApi(server.url, { name: 'good-api', authorizers: { entra }, routes: [{ routeKey: 'GET /orders', auth: 'entra' }, { routeKey: 'GET /health' }] });

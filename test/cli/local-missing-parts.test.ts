@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBin, CliRun, pathWithout } from '../support/cli-run';
+import { CliRun, pathWithout } from '../support/cli-run';
 
 /**
  * `local --engine terraform` with a part missing, run as a user runs it (the CLI binary). Each case is
  * one line that names what to install or set, exit 2 (a config problem of the chosen engine), and
  * nothing left behind: no temp folder, no process (so no port).
  */
-beforeAll(buildBin);
-
 const runs: CliRun[] = [];
 const emptyMirror = mkdtempSync(join(tmpdir(), 'empty-mirror-'));
 afterEach(() => runs.splice(0).forEach((run) => run.dispose()));

@@ -1,8 +1,7 @@
 import { main } from '../../src/cli';
-import { buildBin, CliRun, ROOT } from '../support/cli-run';
+import { CliRun, ROOT } from '../support/cli-run';
 
 /** What `local` prints: one JSON document in --json mode (--keep included), and ✗ for a step that failed. */
-beforeAll(buildBin);
 const runs: CliRun[] = [];
 afterEach(() => runs.splice(0).forEach((run) => run.dispose()));
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startEntra, type EntraEmulator } from '../../src/local/entra';
 import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
 import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
-import { buildBin, runBin, type BinRun } from '../support/cli-bin';
+import { runBin, type BinRun } from '../support/cli-bin';
 import { leaksByPlace, type NamedSecret } from '../support/secret-runs';
 import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 
@@ -18,7 +18,6 @@ let gateway: GatewayEmulator;
 let dir: string;
 
 beforeAll(async () => {
-  buildBin();
   github = await startGithubOidc();
   entra = await startEntra({ directory: directoryFor(github.issuer) });
   gateway = await startGateway({

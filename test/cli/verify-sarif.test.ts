@@ -7,12 +7,11 @@ import type { Log } from 'sarif';
 import { sarifValidity } from '../support/sarif-schema';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
-import { buildBin, runBin } from '../support/cli-bin';
+import { runBin } from '../support/cli-bin';
 
 let issuer: TestIssuer;
 let api: TestApi;
 beforeAll(async () => {
-  buildBin();
   issuer = await createTestIssuer();
   api = await startTestApi({ issuer, flaw: 'open' });
 }, 60_000);

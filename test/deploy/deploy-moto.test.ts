@@ -1,43 +1,59 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiGatewayV2Client, GetApiCommand } from '@aws-sdk/client-apigatewayv2';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ApiGatewayV2Client, GetApiCommand, GetAuthorizerCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployStacks, writeMirrorCliConfig, type DeployOptions } from '../../src/deploy';
 import { startMoto, type MotoServer } from '../../src/local/moto';
 import { loadConfig } from '../../stacks/config';
 import { synthesize } from '../../stacks/synth';
-import { offlineTerraform } from '../support/tools';
+import { offlineTerraform, type OfflineTerraform } from '../support/tools';
 
 const ROOT = join(__dirname, '../..');
+const TENANT = '00000000-0000-4000-8000-000000000001';
 const API_CLIENT_ID = '6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const NEXT_CLIENT_ID = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+const OTHER_CLIENT_ID = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const BUCKET = 'guard-state';
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const tools = offlineTerraform();
 if ('skip' in tools) console.warn(`SKIPPING deploy tests against moto: ${tools.skip}`);
 const maybe = 'skip' in tools ? describe.skip : describe;
 
-maybe('deploy: gateway stack with an S3 backend on moto (use_lockfile)', () => {
+/**
+ * The gateway stack through its life, with real terraform and the aws provider against moto_server:
+ * created, read back, changed by runs that race for the S3 state lock, and destroyed. Every terraform
+ * command spends seconds starting the aws provider, so one API serves all of it: the tests build on
+ * each other and run in order.
+ */
+maybe('deploy: the gateway stack through its life on moto (S3 backend, use_lockfile)', () => {
   let moto: MotoServer;
   let work: string;
   let env: Record<string, string | undefined>;
+  let s3: S3Client;
+  let apigw: ApiGatewayV2Client;
   const lines: string[] = [];
   const log = { info: (l: string) => void lines.push(l), group: <T>(_t: string, fn: () => Promise<T>) => fn() };
+  /** Separate checkouts (like runners of one pipeline), each deploying to the same state key. */
+  const checkouts = new Map<string, string>();
+  const KEY_PREFIX = 'life';
+  const STATE_KEY = `${KEY_PREFIX}/api-${KEY_PREFIX}/gateway.tfstate`;
 
-  /** Synthesizes the app into its own folder (separate checkouts, like two runners) with a state key prefix. */
-  // Each test deploys its own API (names are unique in moto: log groups, roles, functions).
-  const synthApp = (name: string, keyPrefix: string) =>
+  /** Synthesizes the app into its own folder with a state key prefix (and so an API of its own). */
+  const synthApp = (name: string, keyPrefix = KEY_PREFIX) =>
     synthesize(
       loadConfig({
         cwd: ROOT,
         env: {},
         overrides: {
           apiName: `api-${keyPrefix}`,
-          aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: '5.100.0' },
+          aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: (tools as OfflineTerraform).awsVersion },
           backend: { type: 's3', bucket: BUCKET, region: 'us-east-1', keyPrefix, endpoint: moto.url },
         },
       }),
       join(work, name),
     ).outdir;
+  const checkout = (name: string) => checkouts.get(name) ?? checkouts.set(name, synthApp(name)).get(name)!;
   const options = (outdir: string, extra: Partial<DeployOptions> = {}): DeployOptions => ({
     outdir,
     mode: 'apply',
@@ -48,83 +64,96 @@ maybe('deploy: gateway stack with an S3 backend on moto (use_lockfile)', () => {
     variables: { gateway: { api_client_id: API_CLIENT_ID } },
     ...extra,
   });
-  let client: S3Client | undefined;
-  const s3 = () => (client ??= new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
-  const stateOf = async (keyPrefix: string) => {
-    const object = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: `${keyPrefix}/api-${keyPrefix}/gateway.tfstate` }));
+  const withClientId = (id: string): Partial<DeployOptions> => ({ variables: { gateway: { api_client_id: id } } });
+  const stateOf = async (key = STATE_KEY) => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     return JSON.parse(await object.Body!.transformToString()) as { serial: number; resources: { type: string; instances: { attributes: { id: string } }[] }[] };
   };
+  const locked = () => s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${STATE_KEY}.tflock` })).then(() => true, () => false);
+  let apiId: string;
 
   beforeAll(async () => {
     moto = await startMoto();
     work = mkdtempSync(join(tmpdir(), 'deploy-moto-'));
-    await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    s3 = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials });
+    apigw = new ApiGatewayV2Client({ endpoint: moto.url, region: 'us-east-1', credentials });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     env = {
       PATH: process.env.PATH,
       HOME: work,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_EC2_METADATA_DISABLED: 'true',
-      TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'terraform.rc')),
+      TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as OfflineTerraform).mirror, join(work, 'terraform.rc')),
       TF_PLUGIN_CACHE_DIR: undefined,
     };
   }, 60_000);
 
   afterAll(async () => {
-    client?.destroy();
+    s3?.destroy();
+    apigw?.destroy();
     await moto?.close();
   });
 
-  test('deploys, outputs come back typed, a second deploy has no changes', async () => {
-    const outdir = synthApp('first', 'main');
-    const first = await deployStacks(options(outdir));
+  test('deploys: outputs come back typed, and moto holds what we declared: default-deny routes behind a JWT authorizer', async () => {
+    const first = await deployStacks(options(checkout('a')));
     expect(first.version).toMatch(/^terraform \d+\.\d+/);
     expect(first.stacks).toEqual([expect.objectContaining({ name: 'gateway', changed: true })]);
-    expect(first.outputs).toMatchObject({ issuer: expect.stringMatching(/\/v2\.0$/), audiences: [API_CLIENT_ID], apiId: expect.any(String), apiUrl: expect.stringMatching(/^https?:\/\//) });
-    const state = await stateOf('main');
-    expect(state?.resources.length).toBeGreaterThanOrEqual(8);
+    expect(first.outputs).toMatchObject({ issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, audiences: [API_CLIENT_ID], apiId: expect.stringMatching(/^\w+$/), apiUrl: expect.stringMatching(/^https?:\/\//) });
+    apiId = first.outputs.apiId!;
+    expect((await stateOf()).resources.length).toBeGreaterThanOrEqual(8);
 
-    const second = await deployStacks(options(outdir));
-    expect(second.stacks[0]!.changed).toBe(false);
-    expect(second.outputs.apiId).toBe(first.outputs.apiId);
+    const routes = (await apigw.send(new GetRoutesCommand({ ApiId: apiId }))).Items ?? [];
+    expect(routes.map((r) => `${r.RouteKey}=${r.AuthorizationType}`).sort()).toEqual(['ANY /{proxy+}=JWT', 'GET /health=NONE', 'GET /hello=JWT']);
+    const authorizer = await apigw.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: routes.find((r) => r.AuthorizerId)!.AuthorizerId! }));
+    expect(authorizer.JwtConfiguration).toEqual({ Issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, Audience: [API_CLIENT_ID] });
   }, 240_000);
 
-  test('concurrent deploys queue behind the lock with a lock time-out', async () => {
-    const [a, b] = [synthApp('queue-a', 'queue'), synthApp('queue-b', 'queue')];
-    const results = await Promise.all([deployStacks(options(a)), deployStacks(options(b))]);
-    // One created everything; the other waited for the lock, then found nothing to do.
-    expect(results.map((r) => r.stacks[0]!.changed).sort()).toEqual([false, true]);
-    expect(results[0]!.outputs.apiId).toBe(results[1]!.outputs.apiId);
-    const state = await stateOf('queue');
-    const client = new ApiGatewayV2Client({ endpoint: moto.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    const apiId = state!.resources.find((r) => r.type === 'aws_apigatewayv2_api')!.instances[0]!.attributes.id;
-    expect((await client.send(new GetApiCommand({ ApiId: apiId }))).Name).toBe('api-queue');
+  test('runs that race for the lock: the one that waits re-plans and finds nothing to do (no drift, no churn); with -lock-timeout=0s one fails with a clear line', async () => {
+    const before = await stateOf();
+    // a changes the audience and holds the lock while it does; b (default lock time-out) and c (0s) start then.
+    const a = deployStacks(options(checkout('a'), withClientId(NEXT_CLIENT_ID)));
+    const aEnded = a.then(() => true, () => true);
+    while (!(await locked())) {
+      const ended = await Promise.race([aEnded, new Promise<false>((r) => setTimeout(() => r(false), 50))]);
+      if (ended) throw new Error(`the first run ended before its state lock was seen:\n${lines.slice(-10).join('\n')}`);
+    }
+    const b = deployStacks(options(checkout('b'), withClientId(NEXT_CLIENT_ID)));
+    const c = deployStacks(options(checkout('c'), { lockTimeout: '0s', ...withClientId(OTHER_CLIENT_ID) }));
+    const [changed, waited, refused] = await Promise.allSettled([a, b, c]);
+
+    expect(refused.status).toBe('rejected');
+    const error = (refused as PromiseRejectedResult).reason as { code: string; message: string };
+    expect(error.code).toBe('ERR_STATE_LOCKED');
+    expect(error.message).toMatch(/^terraform apply of stack gateway: the state is locked by another run .*lock-timeout 0s; wait for that run, or raise lock-timeout$/);
+
+    expect(changed.status === 'fulfilled' && changed.value.stacks[0]!.changed).toBe(true);
+    // A plan saved before the lock would have re-applied a's change; b planned again under the lock.
+    expect(waited.status === 'fulfilled' && waited.value.stacks[0]!.changed).toBe(false);
+    expect(waited.status === 'fulfilled' && waited.value.outputs).toMatchObject({ apiId, audiences: [NEXT_CLIENT_ID] });
+    // One newer, consistent state: a's; c wrote nothing.
+    const after = await stateOf();
+    expect(after.serial).toBeGreaterThan(before.serial);
+    expect(after.resources.map((r) => r.type).sort()).toEqual(before.resources.map((r) => r.type).sort());
+    expect(await locked()).toBe(false);
+    const authorizerId = (await apigw.send(new GetRoutesCommand({ ApiId: apiId }))).Items!.find((r) => r.AuthorizerId)!.AuthorizerId!;
+    expect((await apigw.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: authorizerId }))).JwtConfiguration?.Audience).toEqual([NEXT_CLIENT_ID]);
   }, 240_000);
 
-  test('with -lock-timeout=0s the second run fails with a clear lock message; the state stays intact', async () => {
-    const [a, b] = [synthApp('nolock-a', 'nolock'), synthApp('nolock-b', 'nolock')];
-    const settled = await Promise.allSettled([deployStacks(options(a, { lockTimeout: '0s' })), deployStacks(options(b, { lockTimeout: '0s' }))]);
-    const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
-    expect(failed).toHaveLength(1);
-    expect(failed[0]!.reason.code).toBe('ERR_STATE_LOCKED');
-    expect(failed[0]!.reason.message).toMatch(/^terraform apply of stack gateway: the state is locked by another run .*lock-timeout 0s; wait for that run, or raise lock-timeout$/);
-    const before = await stateOf('nolock');
-    expect(before!.resources.length).toBeGreaterThanOrEqual(8);
-    // A later run proceeds normally and leaves a newer, consistent state.
-    const again = await deployStacks(options(a, { lockTimeout: '0s', variables: { gateway: { api_client_id: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' } } }));
-    expect(again.stacks[0]!.changed).toBe(true);
-    const after = await stateOf('nolock');
-    expect(after!.serial).toBeGreaterThan(before!.serial);
+  test('destroy removes what it created and leaves an empty state', async () => {
+    const result = await deployStacks(options(checkout('b'), { mode: 'destroy', ...withClientId(NEXT_CLIENT_ID) }));
+    expect(result.stacks).toEqual([expect.objectContaining({ name: 'gateway', changed: true })]);
+    expect((await stateOf()).resources).toEqual([]);
+    await expect(apigw.send(new GetApiCommand({ ApiId: apiId }))).rejects.toMatchObject({ name: 'NotFoundException' });
   }, 240_000);
 
   test('bad credentials: one clear line, terraform error block kept', async () => {
     const outdir = synthApp('nocreds', 'nocreds');
     const noCreds = { PATH: env.PATH, HOME: env.HOME, AWS_EC2_METADATA_DISABLED: 'true', TF_CLI_CONFIG_FILE: env.TF_CLI_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_CONFIG_FILE: join(work, 'none') };
-    const error = (await deployStacks(options(outdir, { env: noCreds })).then(
+    const error = await deployStacks(options(outdir, { env: noCreds })).then(
       () => ({ code: 'none', message: 'deploy unexpectedly succeeded', detail: '' }),
       (e: unknown) => e as { code: string; message: string; detail: string },
-    ));
+    );
     expect(error.code).toBe('ERR_TERRAFORM_FAILED');
     expect(error.message).toMatch(/^terraform init of stack gateway failed: .*credential/i);
     expect(error.message).not.toContain('\n');

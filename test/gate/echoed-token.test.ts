@@ -3,7 +3,7 @@
 // real token or a forgery carrying half of it — into anything the CLI or the action prints or writes.
 import { runAction, withoutMaskCommands } from '../action/harness';
 import { withActionDefaults } from '../support/action-defaults';
-import { buildBin, runBin } from '../support/cli-bin';
+import { runBin } from '../support/cli-bin';
 import { credentialsSeen, leaksByPlace, type NamedSecret } from '../support/secret-runs';
 import { createTestIssuer, type TestIssuer } from './helpers/issuer';
 import { startTestApi, type TestApi } from './helpers/test-api';
@@ -13,7 +13,6 @@ let token: string;
 const apis: TestApi[] = [];
 
 beforeAll(async () => {
-  buildBin();
   issuer = await createTestIssuer();
   token = await issuer.sign({ note: 'CANARY-ECHOED-HALVES' });
 }, 60_000);

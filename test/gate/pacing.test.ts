@@ -1,9 +1,11 @@
 // Pacing (issue [2] item 6): never more requests in flight than the stage's burst limit, below its rate
-// limit, and 429 / Retry-After honoured within the deadline. Bounds are upper bounds on what a loopback
-// API saw (a loaded machine only spreads requests out), never wall-clock targets.
+// limit, and 429 / Retry-After honoured within the deadline. The gate and the API share virtual time
+// (helpers/virtual-time.ts): when each request started is read off the gate's own clock, so the bounds
+// below are exact, whatever the load on the machine.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen, type RunningServer } from '../../src/local/server';
 import { parseRetryAfter, stageThrottling, verifyApiGate } from '../../src/gate';
+import { virtualTime, type VirtualTime } from './helpers/virtual-time';
 
 interface Observed {
   readonly server: RunningServer;
@@ -11,12 +13,12 @@ interface Observed {
   maxInFlight: number;
 }
 
-/** An API that records when each request started and how many were in flight; `answer` picks the status. */
-async function observedApi(answer: (n: number) => { status: number; headers?: Record<string, string> }, delayMs = 15): Promise<Observed> {
+/** An API that records when (on `time`) each request started and how many were in flight; `answer` picks the status. */
+async function observedApi(time: VirtualTime, answer: (n: number) => { status: number; headers?: Record<string, string> }, delayMs = 15): Promise<Observed> {
   const observed: { starts: number[]; maxInFlight: number } = { starts: [], maxInFlight: 0 };
   let inFlight = 0;
   const server = await listen(async (_req: IncomingMessage, res: ServerResponse) => {
-    const n = observed.starts.push(Date.now());
+    const n = observed.starts.push(time.now());
     inFlight++;
     observed.maxInFlight = Math.max(observed.maxInFlight, inFlight);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -28,6 +30,9 @@ async function observedApi(answer: (n: number) => { status: number; headers?: Re
   return Object.assign(observed, { server });
 }
 
+/** The gate's clock, timer and client on `time`. */
+const clockOf = (time: VirtualTime) => ({ now: time.now, sleep: time.sleep, fetch: time.fetch });
+
 const servers: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -35,10 +40,11 @@ afterEach(async () => {
 
 describe('the gate paces itself under the stage throttling', () => {
   test('never more requests in flight than the burst limit, and no window busier than burst + rate × time (regression: the stage limits were ignored)', async () => {
-    const api = await observedApi(() => ({ status: 401 }));
+    const time = virtualTime();
+    const api = await observedApi(time, () => ({ status: 401 }));
     servers.push(api.server);
     const paths = Array.from({ length: 12 }, (_, i) => `/r${i}`);
-    const run = await verifyApiGate({ apiUrl: api.server.url, paths, negativeProbes: false, throttling: { burstLimit: 3, rateLimit: 40 }, confirmDelayMs: 0, timeoutMs: 20_000 });
+    const run = await verifyApiGate({ apiUrl: api.server.url, paths, negativeProbes: false, throttling: { burstLimit: 3, rateLimit: 40 }, confirmDelayMs: 0, timeoutMs: 20_000, ...clockOf(time) });
     expect(run.verdict.pass).toBe(true);
     expect(api.starts.length).toBeGreaterThanOrEqual(24);
     expect(api.maxInFlight).toBeLessThanOrEqual(3);
@@ -54,39 +60,42 @@ describe('the gate paces itself under the stage throttling', () => {
 
   test('a 429 holds every probe back for its Retry-After, then the gate passes (regression: 429 was a wrong answer, retried after the interval)', async () => {
     let throttledAt = 0;
-    const api = await observedApi((n) => {
+    const time = virtualTime();
+    const api = await observedApi(time, (n) => {
       if (n <= 2) {
-        throttledAt = Date.now();
+        throttledAt = time.now();
         return { status: 429, headers: { 'retry-after': '1' } };
       }
       return { status: 401 };
     }, 0);
     servers.push(api.server);
-    const run = await verifyApiGate({ apiUrl: api.server.url, paths: ['/a', '/b'], negativeProbes: false, intervalMs: 50, confirmDelayMs: 0, timeoutMs: 10_000 });
+    const run = await verifyApiGate({ apiUrl: api.server.url, paths: ['/a', '/b'], negativeProbes: false, intervalMs: 50, confirmDelayMs: 0, timeoutMs: 10_000, ...clockOf(time) });
     expect(run.verdict.pass).toBe(true);
     const after = api.starts.slice(2);
     expect(after.length).toBeGreaterThan(0);
-    // Nothing was sent until the Retry-After had passed (measured from the last 429's answer).
-    expect(Math.min(...after) - throttledAt).toBeGreaterThanOrEqual(990);
+    // Nothing was sent until the Retry-After had passed (counted from the last 429's answer).
+    expect(Math.min(...after) - throttledAt).toBeGreaterThanOrEqual(1000);
   }, 20_000);
 
   test('429 until the deadline: ERR_GATE_THROTTLED with its fix, not a wrong status', async () => {
-    const api = await observedApi(() => ({ status: 429 }), 0);
+    const time = virtualTime();
+    const api = await observedApi(time, () => ({ status: 429 }), 0);
     servers.push(api.server);
-    const run = await verifyApiGate({ apiUrl: api.server.url, paths: ['/a'], negativeProbes: false, intervalMs: 100, timeoutMs: 1500 });
+    const run = await verifyApiGate({ apiUrl: api.server.url, paths: ['/a'], negativeProbes: false, intervalMs: 100, timeoutMs: 1500, ...clockOf(time) });
     expect(run.verdict.failures.map((f) => f.code)).toEqual(['ERR_GATE_THROTTLED']);
     expect(run.verdict.failures[0]!.fix).toMatch(/raise the stage's burst and rate limits/);
   }, 20_000);
 
   test('a Retry-After longer than the deadline is not waited for', async () => {
-    const api = await observedApi(() => ({ status: 429, headers: { 'retry-after': '3600' } }), 0);
+    const time = virtualTime();
+    const api = await observedApi(time, () => ({ status: 429, headers: { 'retry-after': '3600' } }), 0);
     servers.push(api.server);
-    const started = Date.now();
-    const run = await verifyApiGate({ apiUrl: api.server.url, paths: ['/a'], negativeProbes: false, timeoutMs: 1000 });
+    const run = await verifyApiGate({ apiUrl: api.server.url, paths: ['/a'], negativeProbes: false, timeoutMs: 1000, ...clockOf(time) });
     expect(run.verdict.failures.map((f) => f.code)).toEqual(['ERR_GATE_THROTTLED']);
     expect(api.starts).toHaveLength(1);
-    // Returns at the deadline, not an hour later (a generous bound: the point is "not 3600 s").
-    expect(Date.now() - started).toBeLessThan(30_000);
+    // Returns by the deadline, without waiting the hour.
+    expect(run.ms).toBeLessThanOrEqual(1000);
+    expect(time.sleeps.filter((ms) => ms >= 3_600_000)).toEqual([]);
   }, 40_000);
 });
 

@@ -18,6 +18,7 @@ module.exports = {
   transform,
   transformIgnorePatterns,
   maxWorkers: 1,
+  globalSetup: '<rootDir>/test/reliability/support/global-setup.ts',
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/reliability/support/summary-reporter.js'],
 };

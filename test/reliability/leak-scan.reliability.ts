@@ -9,7 +9,7 @@ import { rehearse } from '../../src/local/rehearsal';
 import { synthesizeProject } from '../../stacks/synth';
 import { runAction, withoutMaskCommands, type ActionRun } from '../action/harness';
 import { withActionDefaults } from '../support/action-defaults';
-import { buildBin, runBin } from '../support/cli-bin';
+import { runBin } from '../support/cli-bin';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
 import { CALLER, CALLER_SECRET, LEGACY_API, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
@@ -54,7 +54,6 @@ let githubProxy: FaultProxy;
 let entraProxy: FaultProxy;
 
 beforeAll(async () => {
-  buildBin();
   tmpBefore = new Set(readdirSync(tmpdir()));
   suiteDir = mkdtempSync(join(tmpdir(), 'reliability-leak-'));
   issuer = await startJwksIssuer(AUDIENCE);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess, type ProcessRun } from './process';
 
@@ -7,10 +7,13 @@ export const BIN = join(ROOT, 'dist/src/cli/bin.js');
 
 export type BinRun = ProcessRun;
 
-/** `npm run build`, so the tests run the bin as the package ships it. Call it in beforeAll. */
+/**
+ * The bin is built once per run, by jest's globalSetup (test/support/prepare.ts): a test never builds
+ * into the dist/ that other test files run at the same time. This only checks that the build is there
+ * (calls left in tests from before are harmless).
+ */
 export function buildBin(): void {
-  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run the tests through jest.config.js, whose globalSetup builds once`);
 }
 
 /**

@@ -3,15 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { BIN, ROOT } from './cli-bin';
 
-export const ROOT = join(__dirname, '../..');
-export const BIN = join(ROOT, 'dist/src/cli/bin.js');
-
-/** `npm run build`, so the tests run the bin as the package ships it. */
-export function buildBin(): void {
-  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
-}
+export { BIN, buildBin, ROOT } from './cli-bin';
 
 /** PATH without every folder that holds one of `commands`. */
 export function pathWithout(...commands: string[]): string {
@@ -21,10 +15,18 @@ export function pathWithout(...commands: string[]): string {
     .join(delimiter);
 }
 
+export interface CliRunOptions {
+  /** The program and its first arguments. @default node dist/src/cli/bin.js */
+  readonly command?: readonly string[];
+  /** @default the checkout */
+  readonly cwd?: string;
+}
+
 /**
  * One run of the CLI binary with its own TMPDIR and a marker in its environment that every process
  * it starts inherits, so the test can tell exactly what it left behind: files in the TMPDIR, and
- * processes still alive (found by the marker, whoever their parent is now).
+ * processes still alive (found by the marker, whoever their parent is now). It leads its own process
+ * group, as a command started from a terminal does, so {@link interrupt} is a terminal's Ctrl-C.
  */
 export class CliRun {
   readonly tmp = mkdtempSync(join(tmpdir(), 'cli-run-'));
@@ -34,16 +36,24 @@ export class CliRun {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: readonly string[], env: Record<string, string | undefined> = {}) {
+  constructor(args: readonly string[], env: Record<string, string | undefined> = {}, options: CliRunOptions = {}) {
     const [name, value] = this.marker.split('=') as [string, string];
-    this.child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+    const [command, ...first] = options.command ?? [process.execPath, BIN];
+    const cwd = options.cwd ?? ROOT;
+    this.child = spawn(command!, [...first, ...args], {
+      cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PWD: ROOT, ...env, TMPDIR: this.tmp, [name]: value },
+      detached: true,
+      env: { ...process.env, PWD: cwd, ...env, TMPDIR: this.tmp, [name]: value },
     });
     this.child.stdout!.on('data', (c: Buffer) => (this.stdout += c.toString()));
     this.child.stderr!.on('data', (c: Buffer) => (this.stderr += c.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Ctrl-C at a terminal: SIGINT to the run's whole foreground process group. */
+  interrupt(): void {
+    process.kill(-this.child.pid!, 'SIGINT');
   }
 
   /** Waits until `done` holds (checked every 50 ms) or throws after `ms`. */
@@ -53,6 +63,15 @@ export class CliRun {
       if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`gave up waiting for ${what}; stderr:\n${this.stderr.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /**
+   * Waits (at most `ms`) until no process of this run is alive: a wrapper such as npm may exit on
+   * Ctrl-C before the program it started has finished stopping what it started.
+   */
+  async allStopped(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.survivors().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   }
 
   /** What is left in the private TMPDIR. */
@@ -75,21 +94,24 @@ export class CliRun {
     return found;
   }
 
-  /** Loopback ports (hex `addr:port`, as /proc/net/tcp writes them) that processes of this run listen on. */
-  listeningPorts(): string[] {
-    const sockets = new Set<string>();
+  /**
+   * The listening sockets that processes of this run hold: their inodes (unique on the machine, unlike
+   * a port another program may take once it is free) and loopback addresses.
+   */
+  listeningSockets(): ListeningSocket[] {
+    const inodes = new Set<string>();
     for (const line of this.survivors()) {
       const pid = line.split(' ')[0];
       try {
         for (const fd of readdirSync(`/proc/${pid}/fd`)) {
           const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
-          if (inode) sockets.add(inode);
+          if (inode) inodes.add(inode);
         }
       } catch {
         // Gone meanwhile.
       }
     }
-    return [...listening()].filter(([, inode]) => sockets.has(inode)).map(([address]) => address);
+    return listening().filter((socket) => inodes.has(socket.inode));
   }
 
   /** Kills whatever is still running and removes the TMPDIR (for afterEach, whatever the test saw). */
@@ -105,8 +127,20 @@ export class CliRun {
   }
 }
 
-/** Listening TCP sockets on this machine: [hex addr:port, inode]. */
-export function listening(): [string, string][] {
+export interface ListeningSocket {
+  /** Hex `addr:port`, as /proc/net/tcp writes it. */
+  readonly address: string;
+  readonly inode: string;
+}
+
+/** Which of `sockets` still listen (by inode: the same socket, not merely the same port reused). */
+export function stillListening(sockets: readonly ListeningSocket[]): ListeningSocket[] {
+  const open = new Set(listening().map((socket) => socket.inode));
+  return sockets.filter((socket) => open.has(socket.inode));
+}
+
+/** Listening TCP sockets on this machine. */
+function listening(): ListeningSocket[] {
   const tables = ['/proc/net/tcp', '/proc/net/tcp6'].map((file) => {
     try {
       return readFileSync(file, 'utf8');
@@ -119,7 +153,7 @@ export function listening(): [string, string][] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields[3] === '0A')
-    .map((fields) => [fields[1]!, fields[9]!]);
+    .map((fields) => ({ address: fields[1]!, inode: fields[9]! }));
 }
 
 const NOT_OURS = new Set(['.git', 'node_modules', 'dist']);

@@ -4,7 +4,7 @@
 // token. Run as users run it: the CLI binary and the committed action bundle.
 import { errorLines, runAction, withoutMaskCommands } from '../action/harness';
 import { withActionDefaults } from '../support/action-defaults';
-import { buildBin, runBin } from '../support/cli-bin';
+import { runBin } from '../support/cli-bin';
 import { leaksByPlace, type NamedSecret } from '../support/secret-runs';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
@@ -19,7 +19,6 @@ let wrapped: string;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  buildBin();
   issuer = await createTestIssuer();
   api = await startTestApi({ issuer, echoAuthorization: true });
   closers.push(api.close);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { toolkit as core } from '../support/toolkit';
 import { resolveCloud } from '../../src/contract';
 import { decodeClaimsForLogging, describeClaimsForLogging, requestGithubIdToken, runTokenCommand } from '../../src/token';
@@ -83,10 +86,15 @@ describe('runTokenCommand', () => {
     expect((error as Error).message).toBe('token command "echo" exited with 1: bad token [redacted] (stdout not shown)');
   });
 
-  it('times out, kills the command, and says so', async () => {
-    const started = Date.now();
-    await expect(runTokenCommand({ command: 'sleep 5; echo late', timeoutMs: 200 })).rejects.toMatchObject({ code: 'ERR_TOKEN_COMMAND_FAILED', message: 'token command "sleep" did not finish within 200 ms' });
-    expect(Date.now() - started).toBeLessThan(3000);
+  it('times out, kills the command (and what its shell started), and says so', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'token-command-')), 'pid');
+    await expect(runTokenCommand({ command: `sleep 30 & echo $! > ${pidFile}; wait; echo late`, timeoutMs: 1000 })).rejects.toMatchObject({
+      code: 'ERR_TOKEN_COMMAND_FAILED',
+      message: 'token command "sleep" did not finish within 1000 ms',
+    });
+    const sleeper = Number(readFileSync(pidFile, 'utf8'));
+    // Killed with its process group: gone (a zombie at most until its parent, also killed, is reaped).
+    expect(alive(sleeper)).toBe(false);
   });
 
   it('refuses empty output, and output with more than one word as a usage error that shows none of it', async () => {
@@ -98,3 +106,12 @@ describe('runTokenCommand', () => {
     await expect(runTokenCommand({ command: "printf 'secret-part-one secret-part-two'" })).rejects.not.toThrow(/secret-part/);
   });
 });
+
+/** Whether a process runs (a zombie, dead and waiting to be reaped, does not count). */
+function alive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

@@ -38,6 +38,8 @@ export interface EntraOptions {
   readonly issuerKeysCacheSeconds?: number;
   /** Injected fetch for issuer metadata. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** How the `latencyMs` fault waits; tests inject one that records. @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface EntraEmulator {
@@ -61,6 +63,7 @@ export interface EntraEmulator {
 /** Starts a loopback Entra ID: per-tenant v1/v2 discovery and JWKS, and the v2.0 token endpoint. */
 export async function startEntra(options: EntraOptions = {}): Promise<EntraEmulator> {
   const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const fixedLifetime = options.accessTokenLifetimeSeconds;
   if (fixedLifetime !== undefined && (!Number.isInteger(fixedLifetime) || fixedLifetime < 3600 || fixedLifetime > 5400)) {
     throw new TypeError(`"accessTokenLifetimeSeconds" option must be an integer from 3600 to 5400 (Entra issues 60–90 minute tokens), got ${String(fixedLifetime)}`);
@@ -150,7 +153,7 @@ export async function startEntra(options: EntraOptions = {}): Promise<EntraEmula
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const latency = faults.latencyMs ?? 0;
-    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    if (latency > 0) await sleep(latency);
     await route(req, res);
   };
 

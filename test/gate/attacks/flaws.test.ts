@@ -3,6 +3,7 @@ import { startEntra, type EntraEmulator } from '../../../src/local/entra';
 import { AUTHORIZER_FLAWS, gatewayFlaw, startGateway, type GatewayEmulator } from '../../../src/local/gateway';
 import { acquireToken, type AcquiredToken } from '../../../src/token';
 import { CALLER, CALLER_SECRET, ORDERS_API, TENANT, directoryFor } from '../../local/idp/helpers';
+import { virtualTime } from '../helpers/virtual-time';
 
 /**
  * For every attack in the registry: the gateway emulator given exactly that attack's flaw fails
@@ -54,7 +55,9 @@ async function withGateway<T>(flaw: AttackCode | undefined, fn: (gateway: Gatewa
 
 function gate(url: string, timeoutMs: number): Promise<GateRun> {
   // Every probe at once: a probe that is (rightly) answered 200 holds its slot until the deadline.
-  return verifyApiGate({ apiUrl: url, paths: ['/orders'], token: acquired.token, mintOtherAudienceToken: () => acquired.mintForScope!(`${DECOY.uri}/.default`), timeoutMs, intervalMs: 100, confirmDelayMs: 10, concurrency: 64 });
+  // On virtual time (helpers/virtual-time.ts): a flawed gate polls until its deadline at no real cost.
+  const time = virtualTime();
+  return verifyApiGate({ apiUrl: url, paths: ['/orders'], token: acquired.token, mintOtherAudienceToken: () => acquired.mintForScope!(`${DECOY.uri}/.default`), timeoutMs, intervalMs: 500, concurrency: 64, now: time.now, sleep: time.sleep, fetch: time.fetch });
 }
 
 describe('every attack against the gateway emulator', () => {
@@ -64,18 +67,17 @@ describe('every attack against the gateway emulator', () => {
   });
 
   test('the strict emulator passes every probe, with same-issuer evidence for the audience check', async () => {
-    const run = await withGateway(undefined, (gw) => gate(gw.url, 5000));
+    const run = await withGateway(undefined, (gw) => gate(gw.url, 10_000));
     expect(run.verdict).toEqual({ pass: true, failures: [], warnings: [] });
     expect(run.results.filter((r) => r.role === 'negative').map((r) => r.auth).sort()).toEqual([...ATTACK_CODES].sort());
     expect(run.results.find((r) => r.auth === 'oversized-header')?.actual).toBe(431);
   });
 
-  // Batched: each flawed gate waits for its deadline by design.
+  // Batched, six gates of ~50 probes at a time: each flawed gate polls until its (virtual) deadline by design.
   const batches: AttackCode[][] = [];
   for (let i = 0; i < ATTACK_CODES.length; i += 6) batches.push(ATTACK_CODES.slice(i, i + 6));
-  // 3 s: six gates of ~50 probes share two cores (with other suites); the genuine probes must settle well before it.
   test.each(batches.map((batch) => [batch.join(', '), batch] as const))('the flaw fails the gate with its own code: %s', async (_names, batch) => {
-    const runs = await Promise.all(batch.map((code) => withGateway(code, (gw) => gate(gw.url, 3000)).then((run) => [code, run] as const)));
+    const runs = await Promise.all(batch.map((code) => withGateway(code, (gw) => gate(gw.url, 5000)).then((run) => [code, run] as const)));
     for (const [code, run] of runs) {
       const failures = run.verdict.failures;
       expect({ code, pass: run.verdict.pass }).toEqual({ code, pass: false });

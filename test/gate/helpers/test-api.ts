@@ -20,6 +20,8 @@ export interface TestApiOptions {
   readonly anonymous?: { readonly status: number; readonly headers?: Record<string, string> };
   /** Until this many ms after start, the API is open (a deployment still rolling out). */
   readonly openForMs?: number;
+  /** The clock `openForMs` is counted on (the gate's, when a test runs it on virtual time). @default Date.now */
+  readonly now?: () => number;
   /** The valid token must carry this scope in scp, else 403 (API Gateway authorization_scopes). */
   readonly requiredScope?: string;
   /** Issuer the API trusts (to model a v1/v2 mix-up). @default issuer.issuer */
@@ -45,7 +47,8 @@ const unauthorized = { 'www-authenticate': 'Bearer error="invalid_token" error_d
  * signature, iss, aud, exp), with switchable defects.
  */
 export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const started = now();
   const requests: TestApi['requests'] = [];
   const flaw = options.flaw ?? 'none';
   const server = await listen(async (req, res) => {
@@ -57,7 +60,7 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
     if (options.routes && !options.routes.includes(path)) return sendJson(res, 404, { message: 'Not Found' });
     const echo: Record<string, string> = options.echoAuthorization && authorization ? echoHeaders(authorization) : {};
     const seen = echo['x-seen-authorization'] !== undefined ? { seen: authorization } : {};
-    if (flaw === 'open' || (options.openForMs !== undefined && Date.now() - started < options.openForMs)) return sendJson(res, 200, { ok: true, ...seen }, echo);
+    if (flaw === 'open' || (options.openForMs !== undefined && now() - started < options.openForMs)) return sendJson(res, 200, { ok: true, ...seen }, echo);
     if (authorization === undefined || authorization === '') {
       if (options.anonymous) return sendJson(res, options.anonymous.status, { message: 'anonymous' }, options.anonymous.headers);
       return sendJson(res, 401, { message: 'Unauthorized' }, { ...unauthorized, ...echo });

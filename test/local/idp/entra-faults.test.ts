@@ -57,17 +57,18 @@ describe('Entra fault switches', () => {
   });
 
   test('latency adds the configured milliseconds to each response', async () => {
-    const entra = await startEntra({ directory: { tenants: { [TENANT]: {} } } });
+    // The emulator's wait is recorded, not timed: a loaded machine cannot make this test flaky.
+    const waits: number[] = [];
+    const entra = await startEntra({ directory: { tenants: { [TENANT]: {} } }, sleep: async (ms) => void waits.push(ms) });
     try {
       const url = `${entra.url}/${TENANT}/v2.0/.well-known/openid-configuration`;
       entra.setFaults({ latencyMs: 150 });
-      const started = performance.now();
       expect((await fetch(url)).status).toBe(200);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+      expect((await fetch(url)).status).toBe(200);
+      expect(waits).toEqual([150, 150]);
       entra.setFaults({ latencyMs: 0 });
-      const quick = performance.now();
-      await fetch(url);
-      expect(performance.now() - quick).toBeLessThan(140);
+      expect((await fetch(url)).status).toBe(200);
+      expect(waits).toEqual([150, 150]);
     } finally {
       await entra.close();
     }
@@ -108,9 +109,7 @@ describe('assertion issuer metadata over HTTP', () => {
         .setIssuedAt(now)
         .setExpirationTime(now + 300)
         .sign(privateKey);
-      const started = performance.now();
       const answer = await postToken(entra.url, TENANT, assertionForm(assertion));
-      expect(performance.now() - started).toBeLessThan(2000);
       expect(answer.body['error_codes']).toEqual([50027]);
       expect(String(answer.body['error_description'])).toContain('the discovery document did not answer within 200 ms');
     } finally {

@@ -22,7 +22,7 @@ interface Needle {
 }
 
 /** Folders that hold only downloaded binaries (providers, node builds): no flow writes tokens there. */
-const SKIPPED_FOLDERS = new Set(['.terraform', 'node_modules', 'entra-api-guard-node24-cache']);
+const SKIPPED_FOLDERS = new Set(['.terraform', 'node_modules', 'entra-api-guard-node24', 'entra-api-guard-provider-cache']);
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 /** Pieces this long or longer count as the secret (src/redact.ts hides any run of this many characters). */

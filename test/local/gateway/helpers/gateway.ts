@@ -33,12 +33,10 @@ export interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers: Headers;
-  readonly ms: number;
 }
 
 /** One request through real HTTP; the body is parsed as JSON when it can be. */
 export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
-  const started = Date.now();
   const response = await fetch(url, init);
   const text = await response.text();
   let body: unknown = text;
@@ -47,7 +45,7 @@ export async function call(url: string, init: { method?: string; headers?: Recor
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, body, headers: response.headers, ms: Date.now() - started };
+  return { status: response.status, body, headers: response.headers };
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
