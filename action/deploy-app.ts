@@ -62,11 +62,11 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
   const cloud = inputs.cloud !== undefined ? ctx.cloud : resolveCloud(config.cloud ?? 'public', config.authorityHost);
 
   const identityDeployed = inputs.stacks === undefined || inputs.stacks.includes('identity');
-  if (inputs.subject === 'auto' && identityDeployed) {
+  if (inputs.subjectMode === 'auto' && identityDeployed) {
     // Configured subjects (input, config file, cdktf.json) always win; auto only fills the gap left
     // by the schema's default, and never on a pull request.
     if (inputs.subjects.length > 0 || callerField(configured, 'subjects') !== undefined) {
-      ctx.log.info(`subject auto: subjects are configured, so the caller trusts exactly ${config.subjects.join(', ')}`);
+      ctx.log.info(`${inputs.inputNames['subject-mode']} auto: subjects are configured, so the caller trusts exactly ${config.subjects.join(', ')}`);
     } else {
       const auto = await runnerSubject(inputs, { ...ctx, cloud });
       if (auto) {
@@ -121,7 +121,7 @@ async function deploySynthesized(outdir: string, inputs: ActionInputs, ctx: Depl
     outdir,
     mode: inputs.command === 'plan' ? 'plan' : inputs.command === 'destroy' ? 'destroy' : 'apply',
     ...(inputs.stacks ? { stacks: inputs.stacks } : {}),
-    binary: inputs.terraform,
+    binary: inputs.terraformBinary,
     lockTimeout: inputs.lockTimeout,
     env: ctx.env,
     ci: ctx.env.CI === 'true' || ctx.env.GITHUB_ACTIONS === 'true',
@@ -131,29 +131,30 @@ async function deploySynthesized(outdir: string, inputs: ActionInputs, ctx: Depl
 }
 
 /**
- * `subject: auto`, when no subjects are configured: the federated credential trusts exactly the `sub`
+ * `subject-mode: auto`, when no subjects are configured: the federated credential trusts exactly the `sub`
  * (and `iss`) of this runner's own OIDC token, so case and immutable-id formats always match what the
  * exchange will present. Never on pull requests: whoever opens one would get a trusted credential.
  */
 async function runnerSubject(inputs: ActionInputs, ctx: DeployContext): Promise<{ subjects: string[]; issuer?: string } | undefined> {
   const event = ctx.env.GITHUB_EVENT_NAME ?? '';
+  const mode = inputs.inputNames['subject-mode'];
   if (PULL_REQUEST_EVENTS.has(event)) {
     if (inputs.command === 'plan') {
-      ctx.log.warning(`subject auto: not on a ${event} event; planning with the configured subjects`);
+      ctx.log.warning(`${mode} auto: not on a ${event} event; planning with the configured subjects`);
       return undefined;
     }
-    throw new InvalidInputError('subject', 'auto', `subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`);
+    throw new InvalidInputError(mode, 'auto', `subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`);
   }
   try {
-    const token = await requestGithubIdToken({ getIDToken: ctx.getIDToken, mask: ctx.mask, cloud: ctx.cloud, ...(inputs.audience !== undefined ? { audience: inputs.audience } : {}) });
+    const token = await requestGithubIdToken({ getIDToken: ctx.getIDToken, mask: ctx.mask, cloud: ctx.cloud, ...(inputs.oidcAudience !== undefined ? { audience: inputs.oidcAudience } : {}) });
     const claims = decodeClaimsForLogging(token);
     if (!claims.sub) throw new Error('the runner OIDC token has no sub claim');
-    ctx.log.info(`subject auto: trusting sub ${claims.sub} from ${claims.iss ?? 'an unknown issuer'} (no subjects are configured; set subjects to choose)`);
+    ctx.log.info(`${mode} auto: trusting sub ${claims.sub} from ${claims.iss ?? 'an unknown issuer'} (no subjects are configured; set subjects to choose)`);
     return { subjects: [claims.sub], ...(claims.iss !== undefined ? { issuer: claims.iss } : {}) };
   } catch (error) {
     // A plan (e.g. on a fork's pull request) can go on with the configured subjects.
     if (inputs.command === 'plan') {
-      ctx.log.warning(`subject auto: no runner OIDC token (${(error as Error).message}); planning with the configured subjects`);
+      ctx.log.warning(`${mode} auto: no runner OIDC token (${(error as Error).message}); planning with the configured subjects`);
       return undefined;
     }
     throw error;

@@ -1,7 +1,6 @@
 import { tokenEndpoint as tokenEndpointOf, type Cloud } from '../src/contract';
 import { parseApiUrl } from '../src/contract/input-values';
 import { InvalidInputError } from '../src/errors';
-import type { GateSettingNames } from '../src/gate/names';
 import type { DeployedApi } from '../src/gate/control-plane/types';
 import { runGatePipeline } from '../src/gate/pipeline';
 import type { GateReport } from '../src/gate/report';
@@ -18,19 +17,6 @@ export interface GateContext {
   readonly log: (line: string) => void;
   readonly warn: (line: string) => void;
 }
-
-/** The gate's settings as this action's inputs: fix texts name what the workflow can change. */
-export const ACTION_SETTING_NAMES: GateSettingNames = {
-  apiUrl: 'api-url',
-  path: 'paths',
-  method: 'method',
-  timeout: 'timeout-seconds',
-  expectUnauthenticated: 'expect-unauthenticated',
-  expectAuthenticated: 'expect-authenticated',
-  allowInsecureHttp: 'allow-insecure-http',
-  apiId: 'api-id',
-  stage: 'stage',
-};
 
 /** Exchange retry budget right after the identity stack changed. */
 export const FRESH_CREDENTIAL_RETRY = { awaitReplication: true, retry: { maxAttempts: 40, deadlineMs: 300_000 } } as const;
@@ -51,12 +37,13 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const given = inputs.apiUrl ?? outputs.apiUrl;
   if (given === undefined && apiId === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate, or api-id (the deploy produced no api_url or api_id output)');
   // Checked before any token exists: a deployed api_url must be https too.
-  const parsedUrl = given === undefined ? undefined : parseApiUrl('api-url', given, { allowInsecureHttp: inputs.allowInsecureHttp, insecureSwitch: 'allow-insecure-http' });
+  const parsedUrl = given === undefined ? undefined : parseApiUrl('api-url', given, { allowInsecureHttp: inputs.allowInsecureHttp, insecureSwitch: inputs.settingNames.allowInsecureHttp });
   if (parsedUrl?.cleartext) ctx.warn(`allow-insecure-http: the token goes to ${parsedUrl.url} over plain http, where anyone on the path can read and replay it`);
   const ours = deployed?.declared !== undefined && apiId !== undefined && apiId === outputs.apiId;
   const api = apiId !== undefined ? await readApi(apiId, inputs, ctx, ours ? deployed?.aws : undefined) : undefined;
   if (api === undefined && inputs.paths === undefined) {
-    ctx.warn('paths: auto probes the deployed routes, but there is no api-id (and the deploy gave no api_id output) to read them from AWS; probing / only. Set api-id, or list paths');
+    const noId = inputs.verifyOnly ? 'there is no api-id' : 'there is no api-id (and the deploy gave no api_id output)';
+    ctx.warn(`paths: auto probes the deployed routes, but ${noId} to read them from AWS; probing / only. Set api-id, or list paths`);
   }
   const source = tokenSource(inputs, ctx, deployed);
   // A federated credential created or changed by this very run takes minutes to reach every Entra
@@ -88,7 +75,7 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
     ...(outputs.issuer !== undefined ? { expectedIssuer: outputs.issuer } : {}),
     ...(outputs.audiences !== undefined ? { expectedAudiences: outputs.audiences } : {}),
     allowInsecureHttp: inputs.allowInsecureHttp,
-    names: ACTION_SETTING_NAMES,
+    names: inputs.settingNames,
     log: ctx.log,
   });
   return { report, apiUrl: report.apiUrl };
@@ -115,7 +102,7 @@ function tokenSource(inputs: ActionInputs, ctx: GateContext, deployed?: Deployed
   if (inputs.token !== undefined) return { kind: 'given', token: inputs.token };
   const outputs = deployed?.outputs ?? {};
   const clientId = inputs.clientId ?? outputs.callerClientId;
-  if (clientId === undefined) throw new InvalidInputError('client-id', '', "the caller app's client id (the deploy produced no caller_client_id output), or give token");
+  if (clientId === undefined) throw new InvalidInputError('caller-client-id', '', "the caller app's client id (the deploy produced no caller_client_id output), or give token");
   const tenantId = inputs.tenantId ?? outputs.tenantId ?? deployed?.tenantId;
   const scope = inputs.scope ?? outputs.scope;
   if (scope === undefined) throw new InvalidInputError('scope', '', 'the scope to request, e.g. api://orders-api/.default (the deploy produced no scope output)');
@@ -131,6 +118,6 @@ function tokenSource(inputs: ActionInputs, ctx: GateContext, deployed?: Deployed
     clientId,
     scope,
     cloud: ctx.cloud,
-    ...(inputs.audience !== undefined ? { audience: inputs.audience } : {}),
+    ...(inputs.oidcAudience !== undefined ? { audience: inputs.oidcAudience } : {}),
   };
 }

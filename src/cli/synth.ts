@@ -32,7 +32,10 @@ export const synthCommand: CliCommand = {
     }
     const started = Date.now();
     try {
+      // Loaded on use (require keeps it lazy after transpiling): cdktf only to synthesize.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { loadConfig } = (require('../../stacks/config') as typeof import('../../stacks/config'));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthesize } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
       const config = loadConfig({ cwd: root, env, ...(flags.config ? { configFile: flags.config } : {}) });
       const result = synthesize(config, flags.out ?? env['CDKTF_OUTDIR'] ?? 'cdktf.out');

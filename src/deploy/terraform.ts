@@ -99,6 +99,7 @@ function missingBinary(binary: string): DeployError {
 
 /** Terraform's own error block (from the first `Error:`), without box-drawing characters. */
 export function errorBlock(output: string): string {
+  // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes terraform writes
   const clean = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.replace(/^[│╷╵]\s?/, ''));
   const start = clean.findIndex((l) => /^Error: /.test(l.trim()));
   return (start < 0 ? clean.slice(-20) : clean.slice(start)).join('\n').trim();

@@ -1,6 +1,6 @@
 /**
  * The committed bundle with every action.yml default exported, as a runner does: an input at its
- * default never overrides the config, and `subject: auto` never replaces configured subjects. Each run
+ * default never overrides the config, and `subject-mode: auto` never replaces configured subjects. Each run
  * plans with no terraform on PATH: the stacks are synthesized (what we check), then the run stops.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,8 +16,8 @@ const API_CLIENT_ID = '6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const REPO = 'octo-org/orders-api';
 
 interface Synth {
-  readonly gateway: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- terraform JSON
-  readonly identity: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly gateway: Record<string, any>; // terraform JSON
+  readonly identity: Record<string, any>;
 }
 
 const issuer = (s: Synth): string => (Object.values(s.gateway['resource']['aws_apigatewayv2_authorizer'])[0] as { jwt_configuration: { issuer: string } }).jwt_configuration.issuer;
@@ -34,7 +34,7 @@ const ROWS: [string, Record<string, unknown>, (s: Synth) => unknown, unknown][] 
   ['api-client-id', { apiClientId: API_CLIENT_ID }, (s) => s.gateway['variable']['api_client_id'].default, API_CLIENT_ID],
   ['authority-host', { authorityHost: 'https://login.example.test' }, issuer, `https://login.example.test/${TENANT}/v2.0`],
   ['subjects', { caller: { repository: REPO, subjects: ['environment:production'] } }, subjects, [`repo:${REPO}:environment:production`]],
-  ['subject', { caller: { repository: REPO, subjects: ['branch:release'] } }, subjects, [`repo:${REPO}:ref:refs/heads/release`]],
+  ['subject-mode', { caller: { repository: REPO, subjects: ['branch:release'] } }, subjects, [`repo:${REPO}:ref:refs/heads/release`]],
 ];
 
 describe('action bundle: inputs at their action.yml default never override the config', () => {
@@ -82,36 +82,36 @@ describe('action bundle: inputs at their action.yml default never override the c
     expect(pick(synth())).toEqual(expected);
   }, 60_000);
 
-  test('subject auto with no subjects configured trusts exactly the runner sub, and prints it', async () => {
+  test('subject-mode auto with no subjects configured trusts exactly the runner sub, and prints it', async () => {
     const { run, synth } = await plan({ tenantId: TENANT });
     // The runner's token carries GitHub's default subject: the immutable owner@id/repo@id form.
     const sub = `repo:octo-org@${GITHUB_RUN_DEFAULTS.repositoryOwnerId}/orders-api@${GITHUB_RUN_DEFAULTS.repositoryId}:ref:refs/heads/main`;
-    expect(run.stdout).toContain(`subject auto: trusting sub ${sub} from ${github.issuer}`);
+    expect(run.stdout).toContain(`subject-mode auto: trusting sub ${sub} from ${github.issuer}`);
     expect(subjects(synth())).toEqual([sub]);
   }, 60_000);
 
-  test('subject auto never replaces subjects configured in cdktf.json, the config file or the subjects input', async () => {
+  test('subject-mode auto never replaces subjects configured in cdktf.json, the config file or the subjects input', async () => {
     const cdktfJson = JSON.stringify({ app: 'true', context: { entraApiGuard: { caller: { repository: REPO, subjects: ['environment:staging'] } } } });
     const fromContext = await plan({ tenantId: TENANT }, {}, {}, { 'cdktf.json': cdktfJson });
     expect(subjects(fromContext.synth())).toEqual([`repo:${REPO}:environment:staging`]);
-    expect(fromContext.run.stdout).toContain(`subject auto: subjects are configured, so the caller trusts exactly repo:${REPO}:environment:staging`);
+    expect(fromContext.run.stdout).toContain(`subject-mode auto: subjects are configured, so the caller trusts exactly repo:${REPO}:environment:staging`);
     const fromFile = await plan({ tenantId: TENANT, caller: { repository: REPO, subjects: ['environment:production', 'branch:main'] } });
     expect(subjects(fromFile.synth()).sort()).toEqual([`repo:${REPO}:environment:production`, `repo:${REPO}:ref:refs/heads/main`]);
     const fromInput = await plan({ tenantId: TENANT }, { subjects: 'environment:production' });
     expect(subjects(fromInput.synth())).toEqual([`repo:${REPO}:environment:production`]);
   }, 90_000);
 
-  test.each([['pull_request'], ['pull_request_target']])('subject auto on %s: refused in one line, before any OIDC token is asked for', async (event) => {
+  test.each([['pull_request'], ['pull_request_target']])('subject-mode auto on %s: refused in one line, before any OIDC token is asked for', async (event) => {
     const before = idTokenRequests;
     const { run } = await plan({ tenantId: TENANT }, { command: 'deploy' }, { GITHUB_EVENT_NAME: event, ACTIONS_ID_TOKEN_REQUEST_URL: `${countingIdp.url}/token?x=1` });
     expect(run.code).toBe(1);
-    expect(errorLines(run.stdout)).toEqual([`subject: got "auto"; expected subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`]);
+    expect(errorLines(run.stdout)).toEqual([`subject-mode: got "auto"; expected subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`]);
     expect(idTokenRequests).toBe(before);
   }, 60_000);
 
   test('a plan on pull_request goes on with the configured subjects, and says so', async () => {
     const { run, synth } = await plan({ tenantId: TENANT }, {}, { GITHUB_EVENT_NAME: 'pull_request' });
-    expect(run.stdout).toMatch(/^::warning::subject auto: not on a pull_request event; planning with the configured subjects$/m);
+    expect(run.stdout).toMatch(/^::warning::subject-mode auto: not on a pull_request event; planning with the configured subjects$/m);
     expect(subjects(synth())).toEqual([`repo:${REPO}:ref:refs/heads/main`]);
   }, 60_000);
 });

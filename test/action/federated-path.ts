@@ -36,7 +36,7 @@ export async function startFederatedPath(): Promise<FederatedPath> {
       command: 'verify',
       'api-url': gateway.url,
       paths: '/hello',
-      'client-id': CALLER.clientId,
+      'caller-client-id': CALLER.clientId,
       'tenant-id': TENANT,
       scope: `${ORDERS_API.uri}/.default`,
       cloud: 'local',

@@ -101,7 +101,7 @@ test('gate failed: the summary names the failures; SARIF results point to cdktf.
 }, 30_000);
 
 test('exchange failed (regression: the summary was empty): the AADSTS fix and the presented iss/sub/aud, never a token; no SARIF', async () => {
-  const run = await runAction({ ...verifyInputs(), 'client-id': ORDERS_API.clientId }, { env: oidcEnv(), cwd: workspaceWithWorkflow() });
+  const run = await runAction({ ...verifyInputs(), 'caller-client-id': ORDERS_API.clientId }, { env: oidcEnv(), cwd: workspaceWithWorkflow() });
   expect(run.code).toBe(1);
   const error = errorLines(run.stdout)[0]!;
   const aadsts = /^token exchange failed \((AADSTS\d+)\)/.exec(error)?.[1];
@@ -127,7 +127,7 @@ test('a bad input still leaves a one-line summary', async () => {
 test('deploy failed, terraform missing: the summary says what to install', async () => {
   const work = mkdtempSync(join(tmpdir(), 'action-summary-deploy-'));
   writeFileSync(join(work, 'guard.json'), JSON.stringify({ profile: 'local', cloud: 'local', authorityHost: 'http://127.0.0.1:8400', aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:1' }, backend: { type: 'local' } }));
-  const run = await runAction({ command: 'deploy', config: 'guard.json', 'tenant-id': TENANT, stacks: 'gateway', 'allow-local-backend': 'true', terraform: 'tofu' }, { cwd: work, env: { PATH: '/nonexistent', GITHUB_REPOSITORY: 'octo-org/orders-api' }, node: BUNDLE_SYNTH_LIMITS, timeoutMs: 120_000 });
+  const run = await runAction({ command: 'deploy', config: 'guard.json', 'tenant-id': TENANT, stacks: 'gateway', 'allow-local-backend': 'true', 'terraform-binary': 'tofu' }, { cwd: work, env: { PATH: '/nonexistent', GITHUB_REPOSITORY: 'octo-org/orders-api' }, node: BUNDLE_SYNTH_LIMITS, timeoutMs: 120_000 });
   expect(run.code).toBe(1);
   expect(run.summary).toMatch(/^### entra-api-guard: ❌ deploy failed\n\nterraform: got "tofu", which is not on PATH.* `ERR_TERRAFORM_MISSING`\n$/);
 }, 60_000);

@@ -41,6 +41,16 @@ describe('action bundle: verify', () => {
     expect(run.stdout.match(/^::add-mask::/gm)?.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
+  test('old input names (client-id, audience) still pass, each with one warning naming its new name', async () => {
+    const { 'caller-client-id': clientId, ...rest } = verifyInputs();
+    const run = await runAction({ ...rest, 'client-id': clientId!, audience: 'api://AzureADTokenExchange' }, { env: oidcEnv() });
+    expect(errorLines(run.stdout)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs['verdict']).toBe('pass');
+    expect(run.stdout).toContain('::warning::client-id is deprecated: use caller-client-id (same values)\n');
+    expect(run.stdout).toContain('::warning::audience is deprecated: use oidc-audience (same values)\n');
+  }, 60_000);
+
   (node24 ? test : test.skip)('the same passing verify under Node 24 (the node@24 npm package), as GitHub runs node24 actions', async () => {
     const run = await runAction(verifyInputs(), { env: oidcEnv(), node: [node24!] });
     expect(errorLines(run.stdout)).toEqual([]);
@@ -60,7 +70,7 @@ describe('action bundle: verify', () => {
   }, 30_000);
 
   test('a federated credential that does not match fails with the AADSTS fix', async () => {
-    const run = await runAction({ ...verifyInputs(), 'client-id': ORDERS_API.clientId }, { env: oidcEnv() });
+    const run = await runAction({ ...verifyInputs(), 'caller-client-id': ORDERS_API.clientId }, { env: oidcEnv() });
     expect(run.code).toBe(1);
     const errors = errorLines(run.stdout);
     expect(errors).toHaveLength(1);

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli';
+import { writeMirrorCliConfig } from '../../src/deploy';
+import { startMoto } from '../../src/local/moto';
 import { projectCopy } from '../support/project-copy';
 import { offlineTerraform, type OfflineTerraform } from '../support/tools';
 
@@ -86,7 +90,7 @@ if ('skip' in tools) console.warn(`SKIPPING deploy --app against moto: ${tools.s
 describe('entra-api-guard synth and deploy', () => {
   test('synth writes the cdktf layout and reports it', async () => {
     const { out, io } = buffers();
-    const outdir = join(require('node:os').tmpdir(), `cli-synth-${process.pid}`);
+    const outdir = join(tmpdir(), `cli-synth-${process.pid}`);
     expect(await main(['synth', '--dir', ROOT, '--out', outdir], {}, io)).toBe(0);
     expect(out.text).toContain(`synthesized gateway → ${outdir}/stacks/gateway/cdk.tf.json`);
   });
@@ -109,7 +113,7 @@ describe('entra-api-guard synth and deploy', () => {
 
   test('deploy without the binary: one line with the setup advice, exit 1', async () => {
     const { err, io } = buffers();
-    const code = await main(['deploy', '--dir', ROOT, '--stacks', 'gateway', '--terraform', 'tofu-not-here', '--out', join(require('node:os').tmpdir(), `cli-deploy-${process.pid}`)], { PATH: process.env.PATH }, io);
+    const code = await main(['deploy', '--dir', ROOT, '--stacks', 'gateway', '--terraform', 'tofu-not-here', '--out', join(tmpdir(), `cli-deploy-${process.pid}`)], { PATH: process.env.PATH }, io);
     expect(code).toBe(1);
     expect(err.text).toContain('error: terraform: got "tofu-not-here", which is not on PATH; expected terraform or tofu installed before this step (hashicorp/setup-terraform@v3 or opentofu/setup-opentofu@v1 in a workflow) [ERR_TERRAFORM_MISSING]');
   });
@@ -117,15 +121,12 @@ describe('entra-api-guard synth and deploy', () => {
 
 (('skip' in tools) ? describe.skip : describe)('entra-api-guard deploy --app (a cdktf app run like cdktf synth)', () => {
   test('runs cdktf.json\'s app with CDKTF_OUTDIR and plans its gateway stack against moto', async () => {
-    const { startMoto } = require('../../src/local/moto') as typeof import('../../src/local/moto');
-    const { writeMirrorCliConfig } = require('../../src/deploy') as typeof import('../../src/deploy');
-    const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
     const { mirror, awsVersion } = tools as OfflineTerraform;
     const moto = await startMoto();
     // cdktf.json's app builds (npm run build) before it synthesizes: in a copy, not into the dist/ other tests run.
     const copy = projectCopy();
     try {
-      const work = mkdtempSync(join(require('node:os').tmpdir(), 'cli-app-'));
+      const work = mkdtempSync(join(tmpdir(), 'cli-app-'));
       const configFile = join(work, 'local.json');
       writeFileSync(configFile, JSON.stringify({ profile: 'local', authorityHost: 'http://127.0.0.1:8400', aws: { endpoint: moto.url, providerVersion: awsVersion }, backend: { type: 'local', dir: join(work, 'state') } }));
       const { out, err, io } = buffers();

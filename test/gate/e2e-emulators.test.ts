@@ -23,7 +23,7 @@ let acquired: AcquiredToken;
 const gateways: GatewayEmulator[] = [];
 let stdoutSpy: jest.SpyInstance | undefined;
 const savedEnv = { url: process.env['ACTIONS_ID_TOKEN_REQUEST_URL'], token: process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] };
-let masked: string[] = [];
+const masked: string[] = [];
 
 beforeAll(async () => {
   github = await startGithubOidc();

@@ -69,7 +69,7 @@ test('action bundle verify: Entra 503 once, API resets and 503s: exit 0, verdict
   entra.setFaults({ failNextTokenRequests: { count: 1, status: 503 } });
   const started = performance.now();
   const run = await runAction(
-    { command: 'verify', 'api-url': proxy.url, paths: '/orders', 'client-id': CALLER.clientId, 'tenant-id': TENANT, scope: `${ORDERS_API.uri}/.default`, cloud: 'local', 'authority-host': entra.url, 'timeout-seconds': '15' },
+    { command: 'verify', 'api-url': proxy.url, paths: '/orders', 'caller-client-id': CALLER.clientId, 'tenant-id': TENANT, scope: `${ORDERS_API.uri}/.default`, cloud: 'local', 'authority-host': entra.url, 'timeout-seconds': '15' },
     { env: { ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken } },
   );
   const ms = msSince(started);

@@ -199,7 +199,7 @@ describe('leak scan', () => {
     const requestUrl = github.requestUrl.replace(github.url, githubProxy.url);
     const [exchange, given, failing] = await Promise.all([
       runAction(
-        { command: 'verify', 'api-url': entraGateway.url, paths: '/orders', 'client-id': CALLER.clientId, 'tenant-id': TENANT, scope: `${ORDERS_API.uri}/.default`, cloud: 'local', 'authority-host': entraProxy.url, 'timeout-seconds': '20' },
+        { command: 'verify', 'api-url': entraGateway.url, paths: '/orders', 'caller-client-id': CALLER.clientId, 'tenant-id': TENANT, scope: `${ORDERS_API.uri}/.default`, cloud: 'local', 'authority-host': entraProxy.url, 'timeout-seconds': '20' },
         { env: { ACTIONS_ID_TOKEN_REQUEST_URL: requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken, RUNNER_DEBUG: '1' } },
       ),
       runAction({ command: 'verify', 'api-url': echoApi.url, paths: '/orders', token: canary, 'timeout-seconds': '10' }, { env: { RUNNER_DEBUG: '1' } }),

@@ -1,5 +1,5 @@
 /** AWS_PROXY (payload 2.0, in-process, from a zip or a directory), HTTP_PROXY, ECHO and the access log. */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen, readBody, sendJson } from '../../../src/local/server';
@@ -120,7 +120,7 @@ describe('AWS_PROXY payload format 2.0', () => {
       'index.js': "const { shout } = require('./lib/util'); exports.handler = async (event) => ({ statusCode: 200, body: shout(event.requestContext.authorizer.jwt.claims.sub) });",
       'lib/util.js': 'exports.shout = (s) => s.toUpperCase();',
     }));
-    expect(readZip(require('node:fs').readFileSync(zipPath)).map((e) => e.name)).toEqual(['index.js', 'lib/util.js']);
+    expect(readZip(readFileSync(zipPath)).map((e) => e.name)).toEqual(['index.js', 'lib/util.js']);
     const gw = await gateway({ definition: { ...jwtDefinition(issuer.issuer, [API], { routes: [{ routeKey: 'GET /zip', authorizationType: 'JWT', authorizerId: 'entra', integration: { type: 'AWS_PROXY', lambda: { zipPath, handler: 'index.handler' } } }] }) } });
     expect(await call(`${gw.url}/zip`, { headers: bearer(await issuer.sign(claimsFor(issuer.issuer, API))) })).toMatchObject({ status: 200, body: 'CALLER-SP' });
   });

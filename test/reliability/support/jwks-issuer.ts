@@ -24,7 +24,6 @@ export interface JwksIssuer extends RunningServer {
 export async function startJwksIssuer(audience: string, behaviour: JwksBehaviour = { kind: 'ok' }): Promise<JwksIssuer> {
   let current = behaviour;
   let jwksRequests = 0;
-  let tokens: TestIssuer | undefined;
   let base = '';
   const answerJwks = async (res: ServerResponse): Promise<void> => {
     jwksRequests += 1;
@@ -35,7 +34,7 @@ export async function startJwksIssuer(audience: string, behaviour: JwksBehaviour
     }
     if (now.kind === 'status') return sendJson(res, now.status, { error: 'injected' });
     if (now.delayMs) await new Promise((resolve) => setTimeout(resolve, now.delayMs));
-    if (!res.destroyed) sendJson(res, 200, tokens!.jwks);
+    if (!res.destroyed) sendJson(res, 200, tokens.jwks);
   };
   const server = await listen(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://issuer').pathname;
@@ -44,7 +43,7 @@ export async function startJwksIssuer(audience: string, behaviour: JwksBehaviour
     return sendJson(res, 404, { error: 'not_found' });
   });
   base = server.url;
-  tokens = await createTestIssuer({ issuer: base, audience });
+  const tokens = await createTestIssuer({ issuer: base, audience });
   return {
     ...server,
     tokens,

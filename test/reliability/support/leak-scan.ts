@@ -78,7 +78,7 @@ export class LeakScanner {
       if (stat.isSymbolicLink()) return;
       if (stat.isDirectory()) {
         if (SKIPPED_FOLDERS.has(path.split('/').pop() ?? '')) return;
-        let entries: string[] = [];
+        let entries: string[];
         try {
           entries = readdirSync(path);
         } catch {

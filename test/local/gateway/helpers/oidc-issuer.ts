@@ -55,8 +55,7 @@ export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<
   const fetches = { discovery: 0, jwks: 0 };
   const issuerPath = options.issuerPath ?? '/tenant-1/v2.0';
   const base = issuerPath.replace(/\/+$/, '');
-  let server: RunningServer | undefined;
-  server = await listen((req, res) => {
+  const server: RunningServer = await listen((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === `${base}/.well-known/openid-configuration`) {
       fetches.discovery += 1;
