@@ -73,3 +73,40 @@ export async function startScopedTokenEndpoint(issuer: TestIssuer, audiences: Re
   });
   return { ...server, close: () => server.close(), tokenEndpoint: `${server.url}/11111111-2222-3333-4444-555555555555/oauth2/v2.0/token` };
 }
+
+/** One list call the paging front saw: its path and the nextToken it was asked for. */
+export interface PagedCall {
+  readonly path: string;
+  readonly nextToken: string | undefined;
+}
+
+/**
+ * A loopback front for moto_server that pages what moto answers whole: GetApis, GetRoutes and GetStages
+ * come back `pageSize` items at a time with a `nextToken`, as AWS pages them (moto never does). Every
+ * other call passes through unchanged. `calls` lists the list calls, in order.
+ */
+export async function startPagingFront(motoUrl: string, pageSize: number): Promise<RunningServer & { calls: PagedCall[] }> {
+  const calls: PagedCall[] = [];
+  const listing = /^\/v2\/apis(?:\/[^/]+\/(?:routes|stages))?$/;
+  const server = await listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://front');
+    const paged = req.method === 'GET' && listing.test(url.pathname);
+    const nextToken = url.searchParams.get('nextToken') ?? undefined;
+    url.searchParams.delete('nextToken');
+    url.searchParams.delete('maxResults');
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
+    const answer = await fetch(`${motoUrl}${url.pathname}${url.search}`, { method: req.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+    const text = await answer.text();
+    if (!paged || !answer.ok) {
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(text);
+      return;
+    }
+    calls.push({ path: url.pathname, nextToken });
+    const items = (JSON.parse(text) as { items?: unknown[] }).items ?? [];
+    const start = nextToken === undefined ? 0 : Number(nextToken);
+    const more = start + pageSize < items.length;
+    sendJson(res, 200, { items: items.slice(start, start + pageSize), ...(more ? { nextToken: String(start + pageSize) } : {}) });
+  });
+  return Object.assign(server, { calls });
+}
