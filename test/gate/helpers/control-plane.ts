@@ -1,4 +1,4 @@
-import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, type Cors } from '@aws-sdk/client-apigatewayv2';
 import { listen, readBody, sendJson, type RunningServer } from '../../../src/local/server';
 import type { TestIssuer } from './issuer';
 
@@ -9,8 +9,10 @@ export interface ApiSpec {
   readonly name: string;
   /** Authorizers by key; routes name them by key. */
   readonly authorizers?: Readonly<Record<string, { readonly issuer: string; readonly audiences: readonly string[]; readonly type?: 'JWT' | 'REQUEST' }>>;
-  /** `auth`: an authorizer key, NONE (the default) or AWS_IAM. */
-  readonly routes: readonly { readonly routeKey: string; readonly auth?: string; readonly scopes?: readonly string[] }[];
+  /** `auth`: an authorizer key, NONE (the default) or AWS_IAM; `proxy`: an HTTP_PROXY integration's URL. */
+  readonly routes: readonly { readonly routeKey: string; readonly auth?: string; readonly scopes?: readonly string[]; readonly proxy?: string }[];
+  /** The API's CORS configuration (API Gateway then answers preflights itself). */
+  readonly cors?: Cors;
   /** @default a $default stage with access logs and throttling (burst 50, rate 100); false: none */
   readonly stage?: false | { readonly name?: string; readonly accessLogs?: boolean; readonly burstLimit?: number; readonly rateLimit?: number };
 }
@@ -19,7 +21,7 @@ export interface ApiSpec {
 export async function createApi(endpoint: string, spec: ApiSpec): Promise<string> {
   const client = new ApiGatewayV2Client({ region: REGION, endpoint, credentials: CREDENTIALS });
   try {
-    const api = await client.send(new CreateApiCommand({ Name: spec.name, ProtocolType: 'HTTP' }));
+    const api = await client.send(new CreateApiCommand({ Name: spec.name, ProtocolType: 'HTTP', ...(spec.cors ? { CorsConfiguration: spec.cors } : {}) }));
     const apiId = api.ApiId!;
     const ids: Record<string, string> = {};
     for (const [key, authorizer] of Object.entries(spec.authorizers ?? {})) {
@@ -32,6 +34,7 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
     for (const route of spec.routes) {
       const auth = route.auth ?? 'NONE';
       const type = auth === 'NONE' || auth === 'AWS_IAM' ? auth : spec.authorizers?.[auth]?.type === 'REQUEST' ? 'CUSTOM' : 'JWT';
+      const integration = route.proxy ? await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationUri: route.proxy, IntegrationMethod: 'ANY', PayloadFormatVersion: '1.0' })) : undefined;
       await client.send(
         new CreateRouteCommand({
           ApiId: apiId,
@@ -39,6 +42,7 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
           AuthorizationType: type,
           ...(type === 'JWT' || type === 'CUSTOM' ? { AuthorizerId: ids[auth] } : {}),
           ...(route.scopes ? { AuthorizationScopes: [...route.scopes] } : {}),
+          ...(integration ? { Target: `integrations/${integration.IntegrationId}` } : {}),
         }),
       );
     }
