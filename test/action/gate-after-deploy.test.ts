@@ -9,67 +9,59 @@ import { readInputs } from '../../action/inputs';
 import { resolveCloud } from '../../src/contract';
 import type { DeployResult } from '../../src/deploy/deploy';
 import type { DeployOutputs } from '../../src/deploy/outputs';
-import { startEntra, type EntraEmulator } from '../../src/local/entra';
-import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
-import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { listen } from '../../src/local/server';
-import { CALLER, directoryFor, LEGACY_API, LEGACY_ROLE, TENANT } from '../local/idp/helpers';
+import { startLegacyApiEmulators, type LegacyApiEmulators } from '../gate/helpers/legacy-api';
+import { CALLER, LEGACY_API, LEGACY_ROLE, TENANT } from '../local/idp/helpers';
 import { actionYmlDefaults } from './harness';
 
 /** A second v1 API in the tenant, as our identity stack's decoyAudience deploys it: same issuer, another aud. */
 const DECOY = { clientId: '1f2e3d4c-5b6a-4788-9a0b-1c2d3e4f5a6b', objectId: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d', spObjectId: '3b4c5d6e-7f8a-4b9c-8d0e-2f3a4b5c6d7e', uri: 'api://orders-api-decoy' };
 
-let github: GithubOidcEmulator;
-let entra: EntraEmulator;
-let gateway: GatewayEmulator;
+let emu: LegacyApiEmulators;
 
 beforeAll(async () => {
-  github = await startGithubOidc();
-  entra = await startEntra({ directory: directoryFor(github.issuer) });
-  entra.directory.addApplication(TENANT, { displayName: 'orders-api-decoy', clientId: DECOY.clientId, objectId: DECOY.objectId, identifierUris: [DECOY.uri], tokenVersion: 1 });
-  entra.directory.addServicePrincipal(TENANT, { clientId: DECOY.clientId, objectId: DECOY.spObjectId });
-  gateway = await startGateway({
-    definition: { authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v1, audiences: [LEGACY_API.uri] }], routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'entra' }] },
-  });
+  emu = await startLegacyApiEmulators();
+  emu.entra.directory.addApplication(TENANT, { displayName: 'orders-api-decoy', clientId: DECOY.clientId, objectId: DECOY.objectId, identifierUris: [DECOY.uri], tokenVersion: 1 });
+  emu.entra.directory.addServicePrincipal(TENANT, { clientId: DECOY.clientId, objectId: DECOY.spObjectId });
 });
-afterAll(async () => Promise.all([github?.close(), entra?.close(), gateway?.close()]));
+afterAll(() => emu?.close());
 
 /** What deployApp returns after deploying both stacks of our config (the identity stack changed). */
 function deployed(outputs: Partial<DeployOutputs> = {}): DeployedApp {
   const all: DeployOutputs = {
-    apiUrl: gateway.url,
+    apiUrl: emu.gateway.url,
     tenantId: TENANT,
     callerClientId: CALLER.clientId,
     scope: `${LEGACY_API.uri}/.default`,
-    issuer: entra.issuers(TENANT).v1,
+    issuer: emu.entra.issuers(TENANT).v1,
     audiences: [LEGACY_API.uri],
-    tokenEndpoint: `${entra.url}/${TENANT}/oauth2/v2.0/token`,
+    tokenEndpoint: `${emu.entra.url}/${TENANT}/oauth2/v2.0/token`,
     ...outputs,
   };
   const result = { version: '1.11.0', steps: [], stacks: [{ name: 'identity', changed: true }, { name: 'gateway', changed: true }], outputs: all, rawOutputs: {} } as unknown as DeployResult;
-  return { outputs: all, result, tenantId: TENANT, tokenVersion: 1, cloud: resolveCloud('local', entra.url), roles: [LEGACY_ROLE.value] };
+  return { outputs: all, result, tenantId: TENANT, tokenVersion: 1, cloud: resolveCloud('local', emu.entra.url), roles: [LEGACY_ROLE.value] };
 }
 
 /** The step's inputs as the runner exports them: every default, then these. */
 function inputs(values: Record<string, string>) {
-  const all: Record<string, string> = { ...actionYmlDefaults(), cloud: 'local', 'authority-host': entra.url, paths: '/hello', 'timeout-seconds': '10', ...values };
+  const all: Record<string, string> = { ...actionYmlDefaults(), cloud: 'local', 'authority-host': emu.entra.url, paths: '/hello', 'timeout-seconds': '10', ...values };
   return readInputs((name) => all[name] ?? '');
 }
 
 function context(lines: string[]): GateContext {
-  return { cloud: resolveCloud('local', entra.url), getIDToken: (audience) => github.mintIdToken(audience), mask: () => undefined, log: (line) => lines.push(line), warn: (line) => lines.push(`warning: ${line}`) };
+  return { cloud: resolveCloud('local', emu.entra.url), getIDToken: (audience) => emu.github.mintIdToken(audience), mask: () => undefined, log: (line) => lines.push(line), warn: (line) => lines.push(`warning: ${line}`) };
 }
 
 describe("the action's gate after its own deploy", () => {
   test('the app role our identity stack granted shows late: the gate mints again until a token carries it, then passes', async () => {
-    entra.directory.removeAppRoleAssignments(TENANT, CALLER.spObjectId);
+    emu.entra.directory.removeAppRoleAssignments(TENANT, CALLER.spObjectId);
     // The assignment replicates once a third token request has arrived: the first two were answered
     // without the role (the requests come one after another).
-    const before = entra.tokenRequestCount;
+    const before = emu.entra.tokenRequestCount;
     const replicate = setInterval(() => {
-      if (entra.tokenRequestCount - before < 3) return;
+      if (emu.entra.tokenRequestCount - before < 3) return;
       clearInterval(replicate);
-      entra.directory.assignAppRole(TENANT, { principalObjectId: CALLER.spObjectId, resourceObjectId: LEGACY_API.spObjectId, appRoleId: LEGACY_ROLE.id });
+      emu.entra.directory.assignAppRole(TENANT, { principalObjectId: CALLER.spObjectId, resourceObjectId: LEGACY_API.spObjectId, appRoleId: LEGACY_ROLE.id });
     }, 5);
     const lines: string[] = [];
     try {
@@ -80,17 +72,17 @@ describe("the action's gate after its own deploy", () => {
       clearInterval(replicate);
     }
     expect(lines).toContain(`gate: the token has none of the roles ${LEGACY_ROLE.value} yet; minting new tokens until the role assignment has replicated`);
-    expect(entra.tokenRequestCount - before).toBeGreaterThanOrEqual(3);
+    expect(emu.entra.tokenRequestCount - before).toBeGreaterThanOrEqual(3);
   }, 30_000);
 
   test('a role that never shows: ERR_GATE_MISSING_ROLE, naming the role to assign', async () => {
-    entra.directory.removeAppRoleAssignments(TENANT, CALLER.spObjectId);
+    emu.entra.directory.removeAppRoleAssignments(TENANT, CALLER.spObjectId);
     try {
       const { report } = await gateApi(inputs({ 'negative-probes': 'false', 'timeout-seconds': '1' }), context([]), deployed());
       expect(report.pass).toBe(false);
       expect(report.failures.map((f) => f.code)).toContain('ERR_GATE_MISSING_ROLE');
     } finally {
-      entra.directory.assignAppRole(TENANT, { principalObjectId: CALLER.spObjectId, resourceObjectId: LEGACY_API.spObjectId, appRoleId: LEGACY_ROLE.id });
+      emu.entra.directory.assignAppRole(TENANT, { principalObjectId: CALLER.spObjectId, resourceObjectId: LEGACY_API.spObjectId, appRoleId: LEGACY_ROLE.id });
     }
   }, 30_000);
 
@@ -106,7 +98,7 @@ describe("the action's gate after its own deploy", () => {
           // A malformed-token attack: no claims to note.
         }
       }
-      const answer = await fetch(`${gateway.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers: req.headers.authorization ? { authorization: req.headers.authorization } : {} });
+      const answer = await fetch(`${emu.gateway.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers: req.headers.authorization ? { authorization: req.headers.authorization } : {} });
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
     });
     const { report } = await gateApi(inputs({}), context([]), deployed({ apiUrl: front.url, decoyScope: `${DECOY.uri}/.default` })).finally(() => front.close());
