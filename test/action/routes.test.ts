@@ -11,7 +11,7 @@ const moto = motoAvailable();
 if (!moto) console.warn('SKIPPED action api-id tests: moto_server is not on PATH (pip install "moto[server]" to run them)');
 const describeMoto = moto ? describe : describe.skip;
 
-describeMoto('action bundle: verify with api-id (moto_server + gateway emulator)', () => {
+describeMoto(`action bundle: verify with api-id (moto_server + gateway emulator)${moto ? '' : ' (skipped: moto_server is not on PATH; pip install "moto[server]")'}`, () => {
   let server: MotoServer;
   let issuer: TestIssuer;
   const gateways: GatewayEmulator[] = [];

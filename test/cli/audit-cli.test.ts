@@ -15,7 +15,7 @@ const describeMoto = moto ? describe : describe.skip;
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 
-describeMoto('audit and verify --api-id against moto_server (the binary)', () => {
+describeMoto(`audit and verify --api-id against moto_server (the binary)${moto ? '' : ' (skipped: moto_server is not on PATH; pip install "moto[server]")'}`, () => {
   let server: MotoServer;
   let issuer: TestIssuer;
   let good = '';

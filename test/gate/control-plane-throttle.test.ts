@@ -10,7 +10,7 @@ const moto = motoAvailable();
 if (!moto) console.warn('SKIPPED control-plane throttling test: moto_server is not on PATH (pip install "moto[server]" to run it)');
 const describeMoto = moto ? describe : describe.skip;
 
-describeMoto('reading a fleet under throttling (moto_server behind a throttling proxy)', () => {
+describeMoto(`reading a fleet under throttling (moto_server behind a throttling proxy)${moto ? '' : ' (skipped: moto_server is not on PATH; pip install "moto[server]")'}`, () => {
   let server: MotoServer;
   let proxy: RunningServer;
   const seen = { calls: 0, throttled: 0, inFlight: 0, maxInFlight: 0 };

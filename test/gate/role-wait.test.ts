@@ -3,11 +3,12 @@
 // Entra emulators, the gateway emulator, the gate.
 import { tokenContract, resolveCloud } from '../../src/contract';
 import { verifyApiGate } from '../../src/gate';
-import { startEntra, type EntraEmulator } from '../../src/local/entra';
-import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
-import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
+import type { EntraEmulator } from '../../src/local/entra';
+import type { GatewayEmulator } from '../../src/local/gateway';
+import type { GithubOidcEmulator } from '../../src/local/github';
 import { acquireToken, decodeClaimsForLogging } from '../../src/token';
-import { CALLER, directoryFor, LEGACY_API, LEGACY_ROLE, TENANT } from '../local/idp/helpers';
+import { CALLER, LEGACY_API, LEGACY_ROLE, TENANT } from '../local/idp/helpers';
+import { startLegacyApiEmulators, type LegacyApiEmulators } from './helpers/legacy-api';
 import { virtualTime } from './helpers/virtual-time';
 
 /** The gate's waits on virtual time (helpers/virtual-time.ts): the deadline case costs no real seconds. */
@@ -16,19 +17,17 @@ function onVirtualTime() {
   return { now, sleep, fetch };
 }
 
+let emulators: LegacyApiEmulators;
 let github: GithubOidcEmulator;
 let entra: EntraEmulator;
 let gateway: GatewayEmulator;
 
 beforeAll(async () => {
-  github = await startGithubOidc();
-  entra = await startEntra({ directory: directoryFor(github.issuer) });
   // The legacy API does not require an assignment: without one its tokens simply lack `roles`.
-  gateway = await startGateway({
-    definition: { authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v1, audiences: [LEGACY_API.uri] }], routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'entra' }] },
-  });
+  emulators = await startLegacyApiEmulators();
+  ({ github, entra, gateway } = emulators);
 });
-afterAll(async () => Promise.all([github.close(), entra.close(), gateway.close()]));
+afterAll(() => emulators?.close());
 
 async function tokenSource() {
   const contract = tokenContract({ tenantId: TENANT, tokenVersion: 1, cloud: resolveCloud('local', entra.url), apiClientId: LEGACY_API.clientId, identifierUri: LEGACY_API.uri });

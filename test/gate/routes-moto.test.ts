@@ -20,7 +20,7 @@ const API_SCOPE = 'api://orders-api/.default';
 /** A few refusal probes keep the suite quick; the correct API gets every attack. */
 const SOME_ATTACKS = ['forged-signature-new-kid', 'alg-none', 'other-audience'] as const;
 
-describeMoto('every deployed route is probed and its authorizer audited (moto_server + gateway emulator)', () => {
+describeMoto(`every deployed route is probed and its authorizer audited (moto_server + gateway emulator)${moto ? '' : ' (skipped: moto_server is not on PATH; pip install "moto[server]")'}`, () => {
   let server: MotoServer;
   let issuer: TestIssuer;
   let partner: TestIssuer;

@@ -7,7 +7,7 @@ import { motoAvailable, startMoto } from '../../src/local/moto';
 const available = motoAvailable();
 if (!available) console.warn('SKIPPING moto start tests: moto_server is not on PATH (pip install "moto[server]")');
 
-(available ? describe : describe.skip)('startMoto', () => {
+(available ? describe : describe.skip)(`startMoto${available ? '' : ' (skipped: moto_server is not on PATH; pip install "moto[server]")'}`, () => {
   /**
    * moto_server behind a stand-in for a busy machine: whatever port it is handed, another program
    * takes first (as one may between a free-port check and moto's own bind).

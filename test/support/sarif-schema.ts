@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 
-/** The official SARIF 2.1.0 JSON schema as @microsoft/jest-sarif ships it (read from node_modules, not copied). */
-export const SARIF_SCHEMA_FILE = join(require.resolve('@microsoft/jest-sarif/package.json'), '..', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+/** The official SARIF 2.1.0 JSON schema, shipped as a fixture (source and checksum in its README.md). */
+export const SARIF_SCHEMA_FILE = join(__dirname, '..', 'fixtures', 'sarif', 'sarif-2.1.0-rtm.5.json');
 
 /**
  * A validator for that schema (JSON Schema draft-04, hence ajv-draft-04). Its `language` pattern is not

@@ -1,4 +1,4 @@
-import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, type Cors } from '@aws-sdk/client-apigatewayv2';
 import { listen, readBody, sendJson, type RunningServer } from '../../../src/local/server';
 import type { TestIssuer } from './issuer';
 
@@ -9,8 +9,10 @@ export interface ApiSpec {
   readonly name: string;
   /** Authorizers by key; routes name them by key. */
   readonly authorizers?: Readonly<Record<string, { readonly issuer: string; readonly audiences: readonly string[]; readonly type?: 'JWT' | 'REQUEST' }>>;
-  /** `auth`: an authorizer key, NONE (the default) or AWS_IAM. */
-  readonly routes: readonly { readonly routeKey: string; readonly auth?: string; readonly scopes?: readonly string[] }[];
+  /** `auth`: an authorizer key, NONE (the default) or AWS_IAM; `proxy`: an HTTP_PROXY integration's URL. */
+  readonly routes: readonly { readonly routeKey: string; readonly auth?: string; readonly scopes?: readonly string[]; readonly proxy?: string }[];
+  /** The API's CORS configuration (API Gateway then answers preflights itself). */
+  readonly cors?: Cors;
   /** @default a $default stage with access logs and throttling (burst 50, rate 100); false: none */
   readonly stage?: false | { readonly name?: string; readonly accessLogs?: boolean; readonly burstLimit?: number; readonly rateLimit?: number };
 }
@@ -19,7 +21,7 @@ export interface ApiSpec {
 export async function createApi(endpoint: string, spec: ApiSpec): Promise<string> {
   const client = new ApiGatewayV2Client({ region: REGION, endpoint, credentials: CREDENTIALS });
   try {
-    const api = await client.send(new CreateApiCommand({ Name: spec.name, ProtocolType: 'HTTP' }));
+    const api = await client.send(new CreateApiCommand({ Name: spec.name, ProtocolType: 'HTTP', ...(spec.cors ? { CorsConfiguration: spec.cors } : {}) }));
     const apiId = api.ApiId!;
     const ids: Record<string, string> = {};
     for (const [key, authorizer] of Object.entries(spec.authorizers ?? {})) {
@@ -32,6 +34,7 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
     for (const route of spec.routes) {
       const auth = route.auth ?? 'NONE';
       const type = auth === 'NONE' || auth === 'AWS_IAM' ? auth : spec.authorizers?.[auth]?.type === 'REQUEST' ? 'CUSTOM' : 'JWT';
+      const integration = route.proxy ? await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationUri: route.proxy, IntegrationMethod: 'ANY', PayloadFormatVersion: '1.0' })) : undefined;
       await client.send(
         new CreateRouteCommand({
           ApiId: apiId,
@@ -39,6 +42,7 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
           AuthorizationType: type,
           ...(type === 'JWT' || type === 'CUSTOM' ? { AuthorizerId: ids[auth] } : {}),
           ...(route.scopes ? { AuthorizationScopes: [...route.scopes] } : {}),
+          ...(integration ? { Target: `integrations/${integration.IntegrationId}` } : {}),
         }),
       );
     }
@@ -72,4 +76,41 @@ export async function startScopedTokenEndpoint(issuer: TestIssuer, audiences: Re
     sendJson(res, 200, { token_type: 'Bearer', expires_in: 3599, access_token: await issuer.sign({ aud }) });
   });
   return { ...server, close: () => server.close(), tokenEndpoint: `${server.url}/11111111-2222-3333-4444-555555555555/oauth2/v2.0/token` };
+}
+
+/** One list call the paging front saw: its path and the nextToken it was asked for. */
+export interface PagedCall {
+  readonly path: string;
+  readonly nextToken: string | undefined;
+}
+
+/**
+ * A loopback front for moto_server that pages what moto answers whole: GetApis, GetRoutes and GetStages
+ * come back `pageSize` items at a time with a `nextToken`, as AWS pages them (moto never does). Every
+ * other call passes through unchanged. `calls` lists the list calls, in order.
+ */
+export async function startPagingFront(motoUrl: string, pageSize: number): Promise<RunningServer & { calls: PagedCall[] }> {
+  const calls: PagedCall[] = [];
+  const listing = /^\/v2\/apis(?:\/[^/]+\/(?:routes|stages))?$/;
+  const server = await listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://front');
+    const paged = req.method === 'GET' && listing.test(url.pathname);
+    const nextToken = url.searchParams.get('nextToken') ?? undefined;
+    url.searchParams.delete('nextToken');
+    url.searchParams.delete('maxResults');
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
+    const answer = await fetch(`${motoUrl}${url.pathname}${url.search}`, { method: req.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+    const text = await answer.text();
+    if (!paged || !answer.ok) {
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(text);
+      return;
+    }
+    calls.push({ path: url.pathname, nextToken });
+    const items = (JSON.parse(text) as { items?: unknown[] }).items ?? [];
+    const start = nextToken === undefined ? 0 : Number(nextToken);
+    const more = start + pageSize < items.length;
+    sendJson(res, 200, { items: items.slice(start, start + pageSize), ...(more ? { nextToken: String(start + pageSize) } : {}) });
+  });
+  return Object.assign(server, { calls });
 }

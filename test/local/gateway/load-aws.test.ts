@@ -16,7 +16,7 @@ const describeMoto = moto ? describe : describe.skip;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const LAMBDA_ARN = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations';
 
-describeMoto('gatewayFromAws (moto_server)', () => {
+describeMoto(`gatewayFromAws (moto_server)${moto ? '' : ' (skipped: moto_server is not on PATH; pip install "moto[server]")'}`, () => {
   let server: MotoServer | undefined;
   let endpoint = '';
   let issuer: TestIssuer;
