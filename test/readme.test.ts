@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiGatewayV2Client, GetApisCommand } from '@aws-sdk/client-apigatewayv2';
 import { attackTableMarkdown } from '../src/gate/attacks';
 import { startMoto, type MotoServer } from '../src/local/moto';
 import { runProcess } from './support/process';
@@ -107,7 +108,7 @@ describe('README', () => {
       expect(block!.match(/^node dist\/src\/cli\/bin\.js deploy .*--stacks gateway --var gateway\.api_client_id=/gm)).toHaveLength(3);
     });
 
-    (('skip' in tools) ? test.skip : test)('apply, apply again with no changes, destroy', async () => {
+    (('skip' in tools) ? test.skip : test)('apply, apply again with no changes, destroy: moto holds no API afterwards', async () => {
       moto = await startMoto();
       const script = block!
         .split('\n')
@@ -124,6 +125,12 @@ describe('README', () => {
       if (run.code !== 0) throw new Error(`exit ${run.code}\n${run.stdout}\n${run.stderr}`.slice(-3000));
       const printed = run.stdout.split('\n').filter((line) => expected.includes(line));
       expect(printed).toEqual(expected);
+      // The one destroy of the suite (deploy-moto creates by a race and leaves its API): what the
+      // applies created in moto is gone.
+      const client = new ApiGatewayV2Client({ endpoint: moto.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const apis = (await client.send(new GetApisCommand({}))).Items ?? [];
+      client.destroy();
+      expect(apis).toEqual([]);
     }, 320_000);
 
     afterAll(async () => {
