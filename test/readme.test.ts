@@ -1,5 +1,4 @@
 // The README is part of the product: its commands run, its tables match action.yml, its scripts exist.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiGatewayV2Client, GetApisCommand } from '@aws-sdk/client-apigatewayv2';
@@ -84,11 +83,13 @@ describe('README', () => {
       expect(commands.length).toBeGreaterThanOrEqual(8);
     });
 
-    test.each(commands.map((c) => [c]))('%s', (line) => {
+    // Side by side: most of them wait out a gate's deadline (--timeout-seconds 3) rather than compute.
+    test.concurrent.each(commands.map((c) => [c]))('%s', async (line) => {
       const exit = Number(/#\s*exit (\d+)\s*$/.exec(line)?.[1] ?? 0);
       const command = line.replace(/\s+#.*$/, '');
-      const result = spawnSync('sh', ['-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PWD: ROOT } });
-      if (result.status !== exit) throw new Error(`exit ${result.status}, expected ${exit}\n${result.stdout}\n${result.stderr}`.slice(-2000));
+      const env = Object.fromEntries(Object.entries({ ...process.env, PWD: ROOT }).filter((e): e is [string, string] => e[1] !== undefined));
+      const result = await runProcess('sh', ['-c', command], { cwd: ROOT, env, timeoutMs: 60_000 });
+      if (result.code !== exit) throw new Error(`exit ${result.code}, expected ${exit}\n${result.stdout}\n${result.stderr}`.slice(-2000));
     }, 70_000);
   });
 
