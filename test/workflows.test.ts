@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { ALLOW_PROVIDER_DOWNLOAD } from './support/prepare';
 
 const ROOT = join(__dirname, '..');
 
@@ -85,4 +86,11 @@ describe('no ${{ }} inside run: (script injection)', () => {
   test('invalid YAML fails loudly instead of passing unchecked', () => {
     expect(() => expressionsInRun({ name: 'broken', text: 'steps:\n  - run: [unclosed\n' })).toThrow(/^broken: not valid YAML/);
   });
+});
+
+// Issue [6] item 8: GitHub's runners have no offline provider mirror, so without this the terraform
+// tests skip there (test/support/prepare.ts fetches the provider only when it is allowed to).
+test('CI\'s test job lets the test run fetch the aws provider, so the terraform tests run on GitHub', () => {
+  const ci = parseAllDocuments(readFileSync(join(ROOT, '.github/workflows/ci.yml'), 'utf8'))[0]!.toJS() as { jobs: { test: { env?: Record<string, string> } } };
+  expect(ci.jobs.test.env?.[ALLOW_PROVIDER_DOWNLOAD]).toBe('1');
 });
