@@ -24,7 +24,7 @@ const maybe = 'skip' in tools ? describe.skip : describe;
  * race for the S3 state lock, then read back. Every terraform command spends seconds starting the aws
  * provider, so the race is the creation itself: the first run creates, the one that waits finds nothing
  * left to do, and one with -lock-timeout=0s is refused. Destroy runs through the CLI, in the README's
- * lifecycle (test/readme.test.ts).
+ * lifecycle (test/readme-deploy.test.ts).
  */
 maybe('deploy: the gateway stack created on moto by runs that race for the lock (S3 backend, use_lockfile)', () => {
   let moto: MotoServer;
