@@ -12,9 +12,12 @@ module.exports = {
   transform,
   transformIgnorePatterns,
   testTimeout: 30000,
-  // Both cores: most of the slow files wait (on deadlines, on terraform, on child processes), and jest's
-  // default on 2 cores is a single worker.
-  maxWorkers: 2,
+  // Four workers on two cores: the slow files spend much of their time waiting (on terraform's
+  // processes, moto, child processes, deadlines), and with two workers a core often sat idle
+  // (measured in bench/RESULTS.md, "npm test"). jest's default on 2 cores is a single worker.
+  maxWorkers: 4,
+  // The files that run real terraform or build a copy of the project first, also on a clean clone.
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   // Once per run: the build, the aws provider for the terraform tests, node@24 and cdktf-cli; and a
   // snapshot of the checkout (tests write to temp folders only: the run fails if it leaves anything
   // new in it).

@@ -1,4 +1,5 @@
 // The README is part of the product: its commands run, its tables match action.yml, its scripts exist.
+// Its local deploy to moto runs in readme-deploy.test.ts (a file of its own: the suite's longest test).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,18 +7,12 @@ import { join } from 'node:path';
 import { generatedFiles } from '../action/docs';
 import { inputVariable, readManifest } from '../action/manifest';
 import { attackTableMarkdown } from '../src/gate/attacks';
-import { startMoto, type MotoServer } from '../src/local/moto';
 import { runProcess } from './support/process';
-import { offlineTerraform } from './support/tools';
+import { README, readmeBlocks as blocks } from './support/readme';
 
 const ROOT = join(__dirname, '..');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-/** Fenced blocks of a language, with their text. */
-function blocks(lang: string): string[] {
-  return [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
-}
 
 describe('README', () => {
   test('quick start is two commands: npm start and npm test', () => {
@@ -86,51 +81,13 @@ describe('README', () => {
       expect(commands.length).toBeGreaterThanOrEqual(8);
     });
 
-    test.each(commands.map((c) => [c]))('%s', (line) => {
+    // Side by side: most of them wait out a gate's deadline (--timeout-seconds 3) rather than compute.
+    test.concurrent.each(commands.map((c) => [c]))('%s', async (line) => {
       const exit = Number(/#\s*exit (\d+)\s*$/.exec(line)?.[1] ?? 0);
       const command = line.replace(/\s+#.*$/, '');
-      const result = spawnSync('sh', ['-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PWD: ROOT } });
-      if (result.status !== exit) throw new Error(`exit ${result.status}, expected ${exit}\n${result.stdout}\n${result.stderr}`.slice(-2000));
+      const env = Object.fromEntries(Object.entries({ ...process.env, PWD: ROOT }).filter((e): e is [string, string] => e[1] !== undefined));
+      const result = await runProcess('sh', ['-c', command], { cwd: ROOT, env, timeoutMs: 60_000 });
+      if (result.code !== exit) throw new Error(`exit ${result.code}, expected ${exit}\n${result.stdout}\n${result.stderr}`.slice(-2000));
     }, 70_000);
-  });
-
-  // Issue [5] item 7: the step-by-step local deploy runs as written, against a real moto_server and the
-  // provider mirror. The test starts moto itself (on a free port, where the README says 5000) and uses
-  // this machine's mirror folder (where the README says /opt/tf-plugins).
-  describe('the local deploy to moto runs as written', () => {
-    const block = blocks('sh').find((b) => b.startsWith('# moto\n'));
-    const tools = offlineTerraform();
-    if ('skip' in tools) console.warn(`SKIPPING the README's moto deploy: ${tools.skip}`);
-    let moto: MotoServer | undefined;
-
-    test('there is one: moto_server, TF_CLI_CONFIG_FILE, dummy keys, deploy --stacks gateway --var, apply twice, destroy', () => {
-      expect(block).toBeDefined();
-      expect(block).toMatch(/^moto_server -H 127\.0\.0\.1 -p 5000$/m);
-      expect(block).toMatch(/^export TF_CLI_CONFIG_FILE=.* AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test$/m);
-      expect(block!.match(/^node dist\/src\/cli\/bin\.js deploy .*--stacks gateway --var gateway\.api_client_id=/gm)).toHaveLength(3);
-    });
-
-    (('skip' in tools) ? test.skip : test)('apply, apply again with no changes, destroy', async () => {
-      moto = await startMoto();
-      const script = block!
-        .split('\n')
-        .slice(1)
-        .filter((line) => !line.startsWith('moto_server '))
-        .join('\n')
-        .replaceAll('http://127.0.0.1:5000', moto.url)
-        .replaceAll('/opt/tf-plugins', (tools as { mirror: string }).mirror);
-      const expected = [...script.matchAll(/# prints "([^"]+)"$/gm)].map((m) => m[1]!);
-      expect(expected).toEqual(['apply gateway: changed', 'apply gateway: no changes', 'destroy gateway: changed']);
-      // A laptop, not CI (where the local backend is refused): no CI variables.
-      const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !['CI', 'GITHUB_ACTIONS', 'TF_CLI_CONFIG_FILE'].includes(e[0])));
-      const run = await runProcess('sh', ['-e', '-c', script], { cwd: ROOT, env: { ...env, PWD: ROOT }, timeoutMs: 300_000 });
-      if (run.code !== 0) throw new Error(`exit ${run.code}\n${run.stdout}\n${run.stderr}`.slice(-3000));
-      const printed = run.stdout.split('\n').filter((line) => expected.includes(line));
-      expect(printed).toEqual(expected);
-    }, 320_000);
-
-    afterAll(async () => {
-      await moto?.close();
-    });
   });
 });

@@ -101,6 +101,13 @@ describe('action bundle: inputs at their action.yml default never override the c
     expect(subjects(fromInput.synth())).toEqual([`repo:${REPO}:environment:production`]);
   }, 90_000);
 
+  test('configured shorthand subjects take the immutable form from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID (issue [4] item 1)', async () => {
+    const { run, synth } = await plan({ tenantId: TENANT, caller: { repository: REPO } }, { subjects: 'branch:main' }, { GITHUB_REPOSITORY_OWNER_ID: '19186251', GITHUB_REPOSITORY_ID: '892311047' });
+    expect(errorLines(run.stdout)).toEqual([expect.stringMatching(/^backend: got "local"|terraform/)]);
+    expect(run.stdout).not.toMatch(/^::warning::.*name-only subjects/m);
+    expect(subjects(synth())).toEqual(['repo:octo-org@19186251/orders-api@892311047:ref:refs/heads/main']);
+  }, 60_000);
+
   test.each([['pull_request'], ['pull_request_target']])('subject-mode auto on %s: refused in one line, before any OIDC token is asked for', async (event) => {
     const before = idTokenRequests;
     const { run } = await plan({ tenantId: TENANT }, { command: 'deploy' }, { GITHUB_EVENT_NAME: event, ACTIONS_ID_TOKEN_REQUEST_URL: `${countingIdp.url}/token?x=1` });

@@ -3,7 +3,7 @@
  * apply of the gateway stack against moto_server, then the gate through the gateway emulator serving
  * what terraform created. Skipped, loudly, without terraform, moto_server or the offline provider mirror.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiGatewayV2Client, GetApisCommand } from '@aws-sdk/client-apigatewayv2';
@@ -13,7 +13,7 @@ import { gatewayFromAws, startGateway, type GatewayEmulator } from '../../src/lo
 import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { startMoto, type MotoServer } from '../../src/local/moto';
 import { listen, type RunningServer } from '../../src/local/server';
-import { CALLER, MAIN_SUBJECT, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
+import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
 import { offlineTerraform } from '../support/tools';
 import { errorLines, runAction } from './harness';
 
@@ -139,23 +139,5 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
       'unauthenticated-status': '401',
       'authenticated-status': '200',
     });
-  }, 240_000);
-
-  test('configured shorthand subjects take the immutable form from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID (issue [4] item 1)', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'action-ids-'));
-    writeFileSync(
-      join(work, 'guard.json'),
-      JSON.stringify({ profile: 'local', cloud: 'local', authorityHost: entra.url, caller: { repository: 'octo-org/orders-api' }, aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: '5.100.0' }, backend: { type: 'local' } }),
-    );
-    const run = await runAction(
-      { command: 'plan', config: 'guard.json', 'tenant-id': TENANT, 'api-name': API_NAME, stacks: 'gateway', 'api-client-id': ORDERS_API.clientId, 'allow-local-backend': 'true', subjects: 'branch:main', cloud: 'local', 'authority-host': entra.url },
-      runOptions(work, { GITHUB_REPOSITORY_OWNER_ID: '19186251', GITHUB_REPOSITORY_ID: '892311047' }),
-    );
-    expect(errorLines(run.stdout)).toEqual([]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).not.toMatch(/^::warning::.*name-only subjects/m);
-    const identity = JSON.parse(readFileSync(join(work, 'cdktf.out', 'stacks', 'identity', 'cdk.tf.json'), 'utf8'));
-    const subjects = Object.values(identity.resource['azuread_application_federated_identity_credential'] as Record<string, { subject: string }>).map((c) => c.subject);
-    expect(subjects).toEqual([MAIN_SUBJECT]);
   }, 240_000);
 });

@@ -85,7 +85,9 @@ describe('action bundle: verify', () => {
     ['always-401', /ERR_GATE_UNAUTHORIZED/],
   ];
 
-  test('fails for each class of bad API, with an annotation carrying the fix; the given token never leaks', async () => {
+  // The failing gates below poll until their deadline (timeout-seconds) rather than compute: they run
+  // side by side (test.concurrent).
+  test.concurrent('fails for each class of bad API, with an annotation carrying the fix; the given token never leaks', async () => {
     const token = await issuer.sign();
     const runs = await Promise.all(
       flaws.map(async ([flaw]) => {
@@ -116,7 +118,7 @@ describe('action bundle: verify', () => {
     expectNoLeak(run, canary);
   }, 30_000);
 
-  test('polling a host that does not resolve: one log line per change of a probe\'s answer, not one per attempt', async () => {
+  test.concurrent('polling a host that does not resolve: one log line per change of a probe\'s answer, not one per attempt', async () => {
     const token = await issuer.sign();
     const run = await runAction({ command: 'verify', 'api-url': 'https://api.example.invalid', paths: '/orders', token, 'timeout-seconds': '8' });
     expect(run.code).toBe(1);
@@ -128,7 +130,7 @@ describe('action bundle: verify', () => {
     expect(report.probes.reduce((sum, p) => sum + p.attempts, 0)).toBeGreaterThan(probeLines.length);
   }, 30_000);
 
-  test('fix texts name the action\'s inputs (api-url, paths, timeout-seconds), never CLI flags', async () => {
+  test.concurrent('fix texts name the action\'s inputs (api-url, paths, timeout-seconds), never CLI flags', async () => {
     const token = await issuer.sign();
     const api = await startTestApi({ issuer, routes: ['/orders'] });
     apis.push(api);
@@ -143,7 +145,7 @@ describe('action bundle: verify', () => {
     expect(unreachable.summary + notFound.summary + JSON.stringify([unreachable.outputs, notFound.outputs])).not.toMatch(/--(api-url|path|method|timeout-seconds|expect-)/);
   }, 30_000);
 
-  test('allow-insecure-http: a plain-http API on another host is probed, with a warning naming the input', async () => {
+  test.concurrent('allow-insecure-http: a plain-http API on another host is probed, with a warning naming the input', async () => {
     const token = await issuer.sign();
     const run = await runAction({ command: 'verify', 'api-url': 'http://api.example.invalid', 'allow-insecure-http': 'true', token, 'timeout-seconds': '1', 'negative-probes': 'false' });
     expect(run.stdout).toMatch(/^::warning::allow-insecure-http: the token goes to http:\/\/api\.example\.invalid over plain http, where anyone on the path can read and replay it$/m);

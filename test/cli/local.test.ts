@@ -16,7 +16,7 @@ function buffers() {
 }
 
 describe('entra-api-guard local', () => {
-  test('--engine emulate passes end to end, printing step timings and the table', async () => {
+  test('--engine emulate passes end to end, printing step timings and the table; the default rehearsal presents the immutable GitHub subject, and the credential trusts it', async () => {
     const { out, err, io } = buffers();
     // How long it takes is measured in bench/rehearsal.ts, not asserted here (the machine is shared).
     const code = await main(['local', '--engine', 'emulate', '--dir', ROOT], {}, io);
@@ -24,9 +24,12 @@ describe('entra-api-guard local', () => {
     expect(out.text).toMatch(/^entra-api-guard local: PASS /);
     expect(err.text).toMatch(/✓ synthesize identity and gateway stacks \(\d+ ms\)/);
     expect(err.text).toMatch(/total \d+\.\d s/);
+    expect(err.text).toContain('GitHub OIDC token: iss=http://127.0.0.1:');
+    expect(err.text).toContain('sub=repo:octo-org@19186251/orders-api@892311047:ref:refs/heads/main');
   }, 30_000);
 
-  test.each([
+  // Side by side: a broken setup's gate polls until its deadline (--timeout-seconds 3) rather than computes.
+  test.concurrent.each([
     ['open-api', 'ERR_GATE_OPEN_API'],
     ['ignore-signature', 'ERR_GATE_ACCEPTS_FORGED'],
     ['issuer-v1', 'ERR_GATE_UNAUTHORIZED'],
@@ -37,13 +40,6 @@ describe('entra-api-guard local', () => {
     expect(out.text).toMatch(/^entra-api-guard local: FAIL /);
     expect(out.text).toContain(code);
     expect(out.text).toContain('fix: ');
-  }, 30_000);
-
-  test('the default rehearsal presents the immutable GitHub subject, and the credential trusts it', async () => {
-    const { err, io } = buffers();
-    expect(await main(['local', '--engine', 'emulate', '--dir', ROOT], {}, io)).toBe(0);
-    expect(err.text).toContain('GitHub OIDC token: iss=http://127.0.0.1:');
-    expect(err.text).toContain('sub=repo:octo-org@19186251/orders-api@892311047:ref:refs/heads/main');
   }, 30_000);
 
   test.each([

@@ -40,7 +40,13 @@ async function tokenEndpoint(answer: Parameters<typeof startFakeTokenEndpoint>[0
   return server;
 }
 
-const FAST = ['--timeout-seconds', '1'];
+/**
+ * A passing gate ends as soon as every probe's answer is stable, so its deadline only bounds a loaded
+ * machine (a 1 s one was missed with four jest workers beside terraform); a failing gate polls until
+ * its deadline, so that one stays short.
+ */
+const PASSING = ['--timeout-seconds', '30'];
+const FAILING = ['--timeout-seconds', '1'];
 
 describe('entra-api-guard verify: usage errors exit 2 with one line', () => {
   const cases: [string, string[], RegExp][] = [
@@ -92,13 +98,13 @@ describe('entra-api-guard verify: gate runs', () => {
   it('exits 0 against a correct API with --token, and 1 against an open one', async () => {
     const good = await api();
     const io = buffers();
-    expect(await main(['verify', '--api-url', good.url, '--path', '/orders', '--token', token, ...FAST], {}, io)).toBe(0);
+    expect(await main(['verify', '--api-url', good.url, '--path', '/orders', '--token', token, ...PASSING], {}, io)).toBe(0);
     // Anonymous, valid, every crafted attack and three informational header forms (no minting with --token).
     const probes = 2 + ATTACKS.filter((a) => 'craft' in a).length + HEADER_FORMS.length;
     expect(io.out()).toMatch(new RegExp(`^entra-api-guard verify: PASS http://127\\.0\\.0\\.1:\\d+ \\(${probes} probes`));
     const open = await api('open');
     const bad = buffers();
-    expect(await main(['verify', '--api-url', open.url, '--token', token, ...FAST], {}, bad)).toBe(1);
+    expect(await main(['verify', '--api-url', open.url, '--token', token, ...FAILING], {}, bad)).toBe(1);
     expect(bad.out()).toMatch(/ERR_GATE_OPEN_API none GET \/: answered 200/);
     expect(bad.out() + bad.err() + io.out() + io.err()).not.toContain(token);
   });
@@ -106,7 +112,7 @@ describe('entra-api-guard verify: gate runs', () => {
   it('--json prints a report that parses', async () => {
     const good = await api();
     const io = buffers();
-    expect(await main(['verify', '--api-url', good.url, '--token-env', 'API_TOKEN', '--json', '--no-negative-probes', ...FAST], { API_TOKEN: token }, io)).toBe(0);
+    expect(await main(['verify', '--api-url', good.url, '--token-env', 'API_TOKEN', '--json', '--no-negative-probes', ...PASSING], { API_TOKEN: token }, io)).toBe(0);
     const report = JSON.parse(io.out()) as { pass: boolean; probes: { request: { auth: string } }[] };
     expect(report.pass).toBe(true);
     expect(report.probes.map((p) => p.request.auth)).toEqual(['none', 'valid-token']);
@@ -116,7 +122,7 @@ describe('entra-api-guard verify: gate runs', () => {
   it('--token-command: uses the command output as the token', async () => {
     const good = await api();
     const io = buffers();
-    const code = await main(['verify', '--api-url', good.url, '--token-command', 'printf "%s" "$GATE_TOKEN"', '--no-negative-probes', ...FAST], { GATE_TOKEN: token, PATH: process.env['PATH'] }, io);
+    const code = await main(['verify', '--api-url', good.url, '--token-command', 'printf "%s" "$GATE_TOKEN"', '--no-negative-probes', ...PASSING], { GATE_TOKEN: token, PATH: process.env['PATH'] }, io);
     expect(io.err()).toMatch(/^access token from command: iss=\S+ sub=caller-sp-object-id aud=\S+\n$/);
     expect(code).toBe(0);
   });
@@ -125,7 +131,7 @@ describe('entra-api-guard verify: gate runs', () => {
     const good = await api();
     const entra = await tokenEndpoint([{ token: () => issuer.sign() }, { token: () => issuer.sign({ aud: 'https://graph.example' }) }]);
     const io = buffers();
-    const argv = ['verify', '--api-url', good.url, '--cloud', 'local', '--authority-host', entra.url, '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://orders-api/.default', '--client-secret-env', 'SECRET', '--other-audience-scope', 'api://other/.default', ...FAST];
+    const argv = ['verify', '--api-url', good.url, '--cloud', 'local', '--authority-host', entra.url, '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://orders-api/.default', '--client-secret-env', 'SECRET', '--other-audience-scope', 'api://other/.default', ...PASSING];
     expect(await main(argv, { SECRET: 'CANARY-CLI-SECRET' }, io)).toBe(0);
     expect(entra.requests.map((r) => [r.get('scope'), r.get('client_secret')])).toEqual([
       ['api://orders-api/.default', 'CANARY-CLI-SECRET'],
@@ -151,13 +157,13 @@ describe('entra-api-guard verify: gate runs', () => {
   it('colours only on a terminal', async () => {
     const good = await api();
     const plain = buffers(false);
-    await main(['verify', '--api-url', good.url, '--token', token, '--no-negative-probes', ...FAST], {}, plain);
+    await main(['verify', '--api-url', good.url, '--token', token, '--no-negative-probes', ...PASSING], {}, plain);
     expect(plain.out()).not.toContain('\u001b[');
     const tty = buffers(true);
-    await main(['verify', '--api-url', good.url, '--token', token, '--no-negative-probes', ...FAST], {}, tty);
+    await main(['verify', '--api-url', good.url, '--token', token, '--no-negative-probes', ...PASSING], {}, tty);
     expect(tty.out()).toContain('\u001b[32mPASS\u001b[0m');
     const noColor = buffers(true);
-    await main(['verify', '--api-url', good.url, '--token', token, '--no-negative-probes', ...FAST], { NO_COLOR: '1' }, noColor);
+    await main(['verify', '--api-url', good.url, '--token', token, '--no-negative-probes', ...PASSING], { NO_COLOR: '1' }, noColor);
     expect(noColor.out()).not.toContain('\u001b[');
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiGatewayV2Client, GetApiCommand, GetAuthorizerCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
+import { ApiGatewayV2Client, GetApisCommand, GetAuthorizerCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployStacks, writeMirrorCliConfig, type DeployOptions } from '../../src/deploy';
 import { startMoto, type MotoServer } from '../../src/local/moto';
@@ -12,7 +12,6 @@ import { offlineTerraform, type OfflineTerraform } from '../support/tools';
 const ROOT = join(__dirname, '../..');
 const TENANT = '00000000-0000-4000-8000-000000000001';
 const API_CLIENT_ID = '6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
-const NEXT_CLIENT_ID = '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
 const OTHER_CLIENT_ID = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const BUCKET = 'guard-state';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -21,12 +20,13 @@ if ('skip' in tools) console.warn(`SKIPPING deploy tests against moto: ${tools.s
 const maybe = 'skip' in tools ? describe.skip : describe;
 
 /**
- * The gateway stack through its life, with real terraform and the aws provider against moto_server:
- * created, read back, changed by runs that race for the S3 state lock, and destroyed. Every terraform
- * command spends seconds starting the aws provider, so one API serves all of it: the tests build on
- * each other and run in order.
+ * The gateway stack created with real terraform and the aws provider against moto_server, by runs that
+ * race for the S3 state lock, then read back. Every terraform command spends seconds starting the aws
+ * provider, so the race is the creation itself: the first run creates, the one that waits finds nothing
+ * left to do, and one with -lock-timeout=0s is refused. Destroy runs through the CLI, in the README's
+ * lifecycle (test/readme-deploy.test.ts).
  */
-maybe('deploy: the gateway stack through its life on moto (S3 backend, use_lockfile)', () => {
+maybe('deploy: the gateway stack created on moto by runs that race for the lock (S3 backend, use_lockfile)', () => {
   let moto: MotoServer;
   let work: string;
   let env: Record<string, string | undefined>;
@@ -34,10 +34,9 @@ maybe('deploy: the gateway stack through its life on moto (S3 backend, use_lockf
   let apigw: ApiGatewayV2Client;
   const lines: string[] = [];
   const log = { info: (l: string) => void lines.push(l), group: <T>(_t: string, fn: () => Promise<T>) => fn() };
-  /** Separate checkouts (like runners of one pipeline), each deploying to the same state key. */
-  const checkouts = new Map<string, string>();
-  const KEY_PREFIX = 'life';
-  const STATE_KEY = `${KEY_PREFIX}/api-${KEY_PREFIX}/gateway.tfstate`;
+  const KEY_PREFIX = 'race';
+  const API_NAME = `api-${KEY_PREFIX}`;
+  const STATE_KEY = `${KEY_PREFIX}/${API_NAME}/gateway.tfstate`;
 
   /** Synthesizes the app into its own folder with a state key prefix (and so an API of its own). */
   const synthApp = (name: string, keyPrefix = KEY_PREFIX) =>
@@ -53,7 +52,6 @@ maybe('deploy: the gateway stack through its life on moto (S3 backend, use_lockf
       }),
       join(work, name),
     ).outdir;
-  const checkout = (name: string) => checkouts.get(name) ?? checkouts.set(name, synthApp(name)).get(name)!;
   const options = (outdir: string, extra: Partial<DeployOptions> = {}): DeployOptions => ({
     outdir,
     mode: 'apply',
@@ -64,13 +62,11 @@ maybe('deploy: the gateway stack through its life on moto (S3 backend, use_lockf
     variables: { gateway: { api_client_id: API_CLIENT_ID } },
     ...extra,
   });
-  const withClientId = (id: string): Partial<DeployOptions> => ({ variables: { gateway: { api_client_id: id } } });
   const stateOf = async (key = STATE_KEY) => {
     const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     return JSON.parse(await object.Body!.transformToString()) as { serial: number; resources: { type: string; instances: { attributes: { id: string } }[] }[] };
   };
   const locked = () => s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${STATE_KEY}.tflock` })).then(() => true, () => false);
-  let apiId: string;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -95,56 +91,46 @@ maybe('deploy: the gateway stack through its life on moto (S3 backend, use_lockf
     await moto?.close();
   });
 
-  test('deploys: outputs come back typed, and moto holds what we declared: default-deny routes behind a JWT authorizer', async () => {
-    const first = await deployStacks(options(checkout('a')));
-    expect(first.version).toMatch(/^terraform \d+\.\d+/);
-    expect(first.stacks).toEqual([expect.objectContaining({ name: 'gateway', changed: true })]);
-    expect(first.outputs).toMatchObject({ issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, audiences: [API_CLIENT_ID], apiId: expect.stringMatching(/^\w+$/), apiUrl: expect.stringMatching(/^https?:\/\//) });
-    apiId = first.outputs.apiId!;
-    expect((await stateOf()).resources.length).toBeGreaterThanOrEqual(8);
-
-    const routes = (await apigw.send(new GetRoutesCommand({ ApiId: apiId }))).Items ?? [];
-    expect(routes.map((r) => `${r.RouteKey}=${r.AuthorizationType}`).sort()).toEqual(['ANY /{proxy+}=JWT', 'GET /health=NONE', 'GET /hello=JWT']);
-    const authorizer = await apigw.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: routes.find((r) => r.AuthorizerId)!.AuthorizerId! }));
-    expect(authorizer.JwtConfiguration).toEqual({ Issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, Audience: [API_CLIENT_ID] });
-  }, 240_000);
-
-  test('runs that race for the lock: the one that waits re-plans and finds nothing to do (no drift, no churn); with -lock-timeout=0s one fails with a clear line', async () => {
-    const before = await stateOf();
-    // a changes the audience and holds the lock while it does; b (default lock time-out) and c (0s) start then.
-    const a = deployStacks(options(checkout('a'), withClientId(NEXT_CLIENT_ID)));
-    const aEnded = a.then(() => true, () => true);
+  test('runs that race to create it: one creates (outputs typed; moto holds default-deny routes behind a JWT authorizer), the one that waits re-plans and finds nothing to do (no second API), with -lock-timeout=0s one fails with a clear line', async () => {
+    // Separate checkouts (like runners of one pipeline), each deploying to the same state key. a creates
+    // the API and holds the lock while it does; b (default lock time-out) and c (0s) start then.
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => synthApp(name));
+    const creating = deployStacks(options(a!));
+    const created = creating.then(() => true, () => true);
     while (!(await locked())) {
-      const ended = await Promise.race([aEnded, new Promise<false>((r) => setTimeout(() => r(false), 50))]);
+      const ended = await Promise.race([created, new Promise<false>((r) => setTimeout(() => r(false), 50))]);
       if (ended) throw new Error(`the first run ended before its state lock was seen:\n${lines.slice(-10).join('\n')}`);
     }
-    const b = deployStacks(options(checkout('b'), withClientId(NEXT_CLIENT_ID)));
-    const c = deployStacks(options(checkout('c'), { lockTimeout: '0s', ...withClientId(OTHER_CLIENT_ID) }));
-    const [changed, waited, refused] = await Promise.allSettled([a, b, c]);
+    const waiting = deployStacks(options(b!));
+    const refusing = deployStacks(options(c!, { lockTimeout: '0s', variables: { gateway: { api_client_id: OTHER_CLIENT_ID } } }));
+    const [first, waited, refused] = await Promise.allSettled([creating, waiting, refusing]);
 
     expect(refused.status).toBe('rejected');
     const error = (refused as PromiseRejectedResult).reason as { code: string; message: string };
     expect(error.code).toBe('ERR_STATE_LOCKED');
     expect(error.message).toMatch(/^terraform apply of stack gateway: the state is locked by another run .*lock-timeout 0s; wait for that run, or raise lock-timeout$/);
 
-    expect(changed.status === 'fulfilled' && changed.value.stacks[0]!.changed).toBe(true);
-    // A plan saved before the lock would have re-applied a's change; b planned again under the lock.
-    expect(waited.status === 'fulfilled' && waited.value.stacks[0]!.changed).toBe(false);
-    expect(waited.status === 'fulfilled' && waited.value.outputs).toMatchObject({ apiId, audiences: [NEXT_CLIENT_ID] });
-    // One newer, consistent state: a's; c wrote nothing.
-    const after = await stateOf();
-    expect(after.serial).toBeGreaterThan(before.serial);
-    expect(after.resources.map((r) => r.type).sort()).toEqual(before.resources.map((r) => r.type).sort());
-    expect(await locked()).toBe(false);
-    const authorizerId = (await apigw.send(new GetRoutesCommand({ ApiId: apiId }))).Items!.find((r) => r.AuthorizerId)!.AuthorizerId!;
-    expect((await apigw.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: authorizerId }))).JwtConfiguration?.Audience).toEqual([NEXT_CLIENT_ID]);
-  }, 240_000);
-
-  test('destroy removes what it created and leaves an empty state', async () => {
-    const result = await deployStacks(options(checkout('b'), { mode: 'destroy', ...withClientId(NEXT_CLIENT_ID) }));
+    if (first.status === 'rejected') throw first.reason;
+    const result = first.value;
+    expect(result.version).toMatch(/^terraform \d+\.\d+/);
     expect(result.stacks).toEqual([expect.objectContaining({ name: 'gateway', changed: true })]);
-    expect((await stateOf()).resources).toEqual([]);
-    await expect(apigw.send(new GetApiCommand({ ApiId: apiId }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    expect(result.outputs).toMatchObject({ issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, audiences: [API_CLIENT_ID], apiId: expect.stringMatching(/^\w+$/), apiUrl: expect.stringMatching(/^https?:\/\//) });
+    const apiId = result.outputs.apiId!;
+
+    // A plan saved before the lock was released would have created everything a second time; b planned
+    // again under the lock, against a's state.
+    if (waited.status === 'rejected') throw waited.reason;
+    expect(waited.value.stacks[0]!.changed).toBe(false);
+    expect(waited.value.outputs).toMatchObject({ apiId, audiences: [API_CLIENT_ID] });
+    expect(((await apigw.send(new GetApisCommand({}))).Items ?? []).filter((api) => api.Name === API_NAME).map((api) => api.ApiId)).toEqual([apiId]);
+    // One consistent state, a's; c wrote nothing; the lock is gone.
+    expect((await stateOf()).resources.length).toBeGreaterThanOrEqual(8);
+    expect(await locked()).toBe(false);
+
+    const routes = (await apigw.send(new GetRoutesCommand({ ApiId: apiId }))).Items ?? [];
+    expect(routes.map((r) => `${r.RouteKey}=${r.AuthorizationType}`).sort()).toEqual(['ANY /{proxy+}=JWT', 'GET /health=NONE', 'GET /hello=JWT']);
+    const authorizer = await apigw.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: routes.find((r) => r.AuthorizerId)!.AuthorizerId! }));
+    expect(authorizer.JwtConfiguration).toEqual({ Issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, Audience: [API_CLIENT_ID] });
   }, 240_000);
 
   test('bad credentials: one clear line, terraform error block kept', async () => {

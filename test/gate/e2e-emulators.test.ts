@@ -5,6 +5,7 @@ import { startEntra, type EntraEmulator } from '../../src/local/entra';
 import { startGateway, type GatewayEmulator, type JwtAuthorizerDefinition, type RouteDefinition } from '../../src/local/gateway';
 import { GITHUB_RUN_DEFAULTS, startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { acquireToken, decodeClaimsForLogging, type AcquiredToken } from '../../src/token';
+import { virtualTime } from './helpers/virtual-time';
 
 /**
  * End to end, all on loopback: the runner's ID-token request (real @actions/core getIDToken with
@@ -92,9 +93,16 @@ async function gateway(authorizer: Partial<JwtAuthorizerDefinition>, routes?: Ro
   return started;
 }
 
+/**
+ * The gate on virtual time (helpers/virtual-time.ts), as in gate.test.ts: the failing cases poll until
+ * the deadline at no real cost, and a loaded machine cannot push a probe past it (a real 1.2 s deadline
+ * timed probes out when the suite ran beside terraform). Requests still go over real HTTP, each with
+ * its real time-out, a fair share of the 10 s deadline.
+ */
 function gate(url: string, extra: Partial<Parameters<typeof verifyApiGate>[0]> = {}): Promise<GateRun> {
   const mint = acquired.mintForScope!;
-  return verifyApiGate({ apiUrl: url, paths: ['/orders'], token: acquired.token, mintOtherAudienceToken: () => mint('api://other-api/.default'), timeoutMs: 1200, intervalMs: 200, ...extra });
+  const { now, sleep, fetch } = virtualTime();
+  return verifyApiGate({ apiUrl: url, paths: ['/orders'], token: acquired.token, mintOtherAudienceToken: () => mint('api://other-api/.default'), timeoutMs: 10_000, intervalMs: 500, now, sleep, fetch, ...extra });
 }
 
 describe('gate end to end through the emulators', () => {

@@ -10,6 +10,7 @@ import { gatewayFromDeployedApi, startGateway, type GatewayEmulator } from '../.
 import { motoAvailable, startMoto, type MotoServer } from '../../src/local/moto';
 import { CREDENTIALS, REGION, createApi, startScopedTokenEndpoint, type ApiSpec } from './helpers/control-plane';
 import { createTestIssuer, type TestIssuer } from './helpers/issuer';
+import { virtualTime } from './helpers/virtual-time';
 
 const moto = motoAvailable();
 if (!moto) console.warn('SKIPPED route derivation and audit against moto: moto_server is not on PATH (pip install "moto[server]" to run them)');
@@ -45,6 +46,7 @@ describeMoto(`every deployed route is probed and its authorizer audited (moto_se
     const gateway = await startGateway({ definition: gatewayFromDeployedApi(deployed) });
     gateways.push(gateway);
     let n = 0;
+    const { now, sleep, fetch } = virtualTime();
     return runGatePipeline({
       apiUrl: gateway.url,
       deployed,
@@ -54,8 +56,12 @@ describeMoto(`every deployed route is probed and its authorizer audited (moto_se
       otherAudienceScope: 'https://graph.microsoft.com/.default',
       ...(extra.attacks === 'all' ? {} : { attacks: (extra.attacks ?? SOME_ATTACKS) as never }),
       randomSegment: () => `eag-${++n}`,
-      timeoutMs: 3000,
-      intervalMs: 100,
+      // On virtual time (helpers/virtual-time.ts): flawed APIs poll until the deadline at no real cost.
+      now,
+      sleep,
+      fetch,
+      timeoutMs: 10_000,
+      intervalMs: 500,
     });
   }
 

@@ -6,6 +6,7 @@ import { attackerKeys, buildGateReport, lineNaming, reportFindings, toSarif, ver
 import { sarifValidity, validateSarif as validate } from '../support/sarif-schema';
 import { createTestIssuer, type TestIssuer } from './helpers/issuer';
 import { startTestApi, type Flaw, type TestApi } from './helpers/test-api';
+import { virtualTime } from './helpers/virtual-time';
 
 function expectValidSarif(log: unknown): void {
   expect(sarifValidity(log)).toEqual({ valid: true, errors: null });
@@ -21,11 +22,12 @@ afterAll(async () => {
   await Promise.all(running.map((api) => api.close()));
 });
 
-/** A real gate run against a loopback API with one flaw. */
+/** A real gate run against a loopback API with one flaw, on virtual time (no real deadline to miss on a loaded machine). */
 async function gateReport(flaw?: Flaw): Promise<GateReport> {
   const api = await startTestApi({ issuer, ...(flaw ? { flaw } : {}) });
   running.push(api);
-  const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token: await issuer.sign(), timeoutMs: 1000, intervalMs: 100, confirmDelayMs: 10, concurrency: 64 });
+  const { now, sleep, fetch } = virtualTime();
+  const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token: await issuer.sign(), timeoutMs: 10_000, intervalMs: 1000, confirmDelayMs: 10, concurrency: 64, now, sleep, fetch });
   return buildGateReport(run);
 }
 

@@ -20,7 +20,8 @@ describe('offline rehearsal (emulated gateway)', () => {
     }
   }, 60_000);
 
-  test.each([
+  // Side by side: a broken setup's gate polls until its deadline (timeoutSeconds) rather than computes.
+  test.concurrent.each([
     ['open-api', 'ERR_GATE_OPEN_API'],
     ['ignore-signature', 'ERR_GATE_ACCEPTS_FORGED'],
     ['issuer-v1', 'ERR_GATE_UNAUTHORIZED'],

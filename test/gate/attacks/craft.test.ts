@@ -3,6 +3,7 @@ import { decodeProtectedHeader, exportJWK } from 'jose';
 import { ATTACKS, ATTACK_CODES, attackerKeys, craftAttacks, fetchIssuerKey, parseToken, prepareAttacks, verifyApiGate, weakerAudienceEvidence } from '../../../src/gate';
 import { createTestIssuer, type TestIssuer } from '../helpers/issuer';
 import { startTestApi } from '../helpers/test-api';
+import { virtualTime } from '../helpers/virtual-time';
 
 let issuer: TestIssuer;
 let token: string;
@@ -80,7 +81,8 @@ describe('crafting from (token, issuer key, attacker keys)', () => {
 
     const api = await startTestApi({ issuer, trustedIssuer: 'http://127.0.0.1:1/tenant/v2.0' });
     try {
-      const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token: await issuer.sign({ iss: 'http://127.0.0.1:1/tenant/v2.0' }), attacks: ['key-confusion-pem', 'key-confusion-der', 'alg-none'], timeoutMs: 2000, intervalMs: 100 });
+      const { now, sleep, fetch } = virtualTime();
+      const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token: await issuer.sign({ iss: 'http://127.0.0.1:1/tenant/v2.0' }), attacks: ['key-confusion-pem', 'key-confusion-der', 'alg-none'], timeoutMs: 10_000, intervalMs: 500, now, sleep, fetch });
       expect(run.verdict.pass).toBe(true);
       expect(run.skipped.map((s) => s.auth)).toEqual(['key-confusion-pem', 'key-confusion-der']);
       // One warning for one cause.
@@ -108,7 +110,8 @@ describe('the wrong-audience probe', () => {
   test('the gate warns when only weaker evidence was had, without failing', async () => {
     const api = await startTestApi({ issuer });
     try {
-      const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token, attacks: ['other-audience'], mintOtherAudienceToken: () => issuer.sign({ aud: 'https://graph.microsoft.com' }, { header: { nonce: 'n' } }), timeoutMs: 2000 });
+      const { now, sleep, fetch } = virtualTime();
+      const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token, attacks: ['other-audience'], mintOtherAudienceToken: () => issuer.sign({ aud: 'https://graph.microsoft.com' }, { header: { nonce: 'n' } }), timeoutMs: 10_000, now, sleep, fetch });
       expect(run.verdict.pass).toBe(true);
       expect(run.verdict.warnings).toEqual([expect.stringMatching(/^other-audience: its token carries a nonce header/)]);
     } finally {
