@@ -95,7 +95,16 @@ export async function deployApp(inputs: ActionInputs, ctx: DeployContext): Promi
   const result = await deploySynthesized(outdir, inputs, ctx);
   const declared = { routes: config.routes.map((r) => r.routeKey), publicRoutes: config.routes.filter((r) => r.public === true).map((r) => r.routeKey) };
   const aws = { region: config.aws.region, ...(config.aws.endpoint !== undefined ? { endpoint: config.aws.endpoint } : {}) };
-  return { outputs: result.outputs, result, tenantId: config.tenantId, tokenVersion: config.tokenVersion, cloud, roles: config.appRoles.map((role) => role.value), declared, aws };
+  return {
+    outputs: result.outputs,
+    result,
+    tenantId: config.tenantId,
+    tokenVersion: config.tokenVersion,
+    cloud,
+    roles: config.appRoles.map((role) => role.value),
+    declared,
+    aws,
+  };
 }
 
 function callerField(configured: Record<string, unknown>, key: string): unknown {
@@ -107,7 +116,9 @@ function callerField(configured: Record<string, unknown>, key: string): unknown 
 async function deployUserApp(app: string, cwd: string, inputs: ActionInputs, ctx: DeployContext): Promise<DeployedApp> {
   const { synthUserApp } = await import('../src/deploy/synth-app');
   const outdir = join(cwd, 'cdktf.out');
-  await ctx.log.group('synth (your cdktf app)', () => synthUserApp({ cwd, ...(app === 'auto' ? {} : { command: app }), outdir, env: ctx.env, onLine: ctx.log.info }));
+  await ctx.log.group('synth (your cdktf app)', () =>
+    synthUserApp({ cwd, ...(app === 'auto' ? {} : { command: app }), outdir, env: ctx.env, onLine: ctx.log.info }),
+  );
   const result = await deploySynthesized(outdir, inputs, ctx);
   const tenantId = result.outputs.tenantId ?? inputs.tenantId ?? '';
   const tokenVersion = result.outputs.issuer?.endsWith('/v2.0') === false ? 1 : 2;
@@ -143,10 +154,19 @@ async function runnerSubject(inputs: ActionInputs, ctx: DeployContext): Promise<
       ctx.log.warning(`${mode} auto: not on a ${event} event; planning with the configured subjects`);
       return undefined;
     }
-    throw new InvalidInputError(mode, 'auto', `subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`);
+    throw new InvalidInputError(
+      mode,
+      'auto',
+      `subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`,
+    );
   }
   try {
-    const token = await requestGithubIdToken({ getIDToken: ctx.getIDToken, mask: ctx.mask, cloud: ctx.cloud, ...(inputs.oidcAudience !== undefined ? { audience: inputs.oidcAudience } : {}) });
+    const token = await requestGithubIdToken({
+      getIDToken: ctx.getIDToken,
+      mask: ctx.mask,
+      cloud: ctx.cloud,
+      ...(inputs.oidcAudience !== undefined ? { audience: inputs.oidcAudience } : {}),
+    });
     const claims = decodeClaimsForLogging(token);
     if (!claims.sub) throw new Error('the runner OIDC token has no sub claim');
     ctx.log.info(`${mode} auto: trusting sub ${claims.sub} from ${claims.iss ?? 'an unknown issuer'} (no subjects are configured; set subjects to choose)`);
@@ -167,12 +187,19 @@ async function runnerSubject(inputs: ActionInputs, ctx: DeployContext): Promise<
  */
 export function runnerRepositoryIds(
   env: Record<string, string | undefined>,
-  caller: { readonly repository: string; readonly ownerId?: unknown; readonly repositoryId?: unknown; readonly immutableIds?: unknown; readonly subjectFormat?: string },
+  caller: {
+    readonly repository: string;
+    readonly ownerId?: unknown;
+    readonly repositoryId?: unknown;
+    readonly immutableIds?: unknown;
+    readonly subjectFormat?: string;
+  },
 ): { ownerId: string; repositoryId: string } | undefined {
   const ownerId = env.GITHUB_REPOSITORY_OWNER_ID;
   const repositoryId = env.GITHUB_REPOSITORY_ID;
   if (!ownerId || !repositoryId || !/^\d+$/.test(ownerId) || !/^\d+$/.test(repositoryId)) return undefined;
-  if (caller.ownerId !== undefined || caller.repositoryId !== undefined || caller.immutableIds !== undefined || caller.subjectFormat === 'names') return undefined;
+  if (caller.ownerId !== undefined || caller.repositoryId !== undefined || caller.immutableIds !== undefined || caller.subjectFormat === 'names')
+    return undefined;
   if (env.GITHUB_REPOSITORY?.toLowerCase() !== caller.repository.toLowerCase()) return undefined;
   return { ownerId, repositoryId };
 }

@@ -35,10 +35,15 @@ export async function gateApi(inputs: ActionInputs, ctx: GateContext, deployed?:
   const outputs = deployed?.outputs ?? {};
   const apiId = inputs.apiId ?? outputs.apiId;
   const given = inputs.apiUrl ?? outputs.apiUrl;
-  if (given === undefined && apiId === undefined) throw new InvalidInputError('api-url', '', 'the API URL to gate, or api-id (the deploy produced no api_url or api_id output)');
+  if (given === undefined && apiId === undefined)
+    throw new InvalidInputError('api-url', '', 'the API URL to gate, or api-id (the deploy produced no api_url or api_id output)');
   // Checked before any token exists: a deployed api_url must be https too.
-  const parsedUrl = given === undefined ? undefined : parseApiUrl('api-url', given, { allowInsecureHttp: inputs.allowInsecureHttp, insecureSwitch: inputs.settingNames.allowInsecureHttp });
-  if (parsedUrl?.cleartext) ctx.warn(`allow-insecure-http: the token goes to ${parsedUrl.url} over plain http, where anyone on the path can read and replay it`);
+  const parsedUrl =
+    given === undefined
+      ? undefined
+      : parseApiUrl('api-url', given, { allowInsecureHttp: inputs.allowInsecureHttp, insecureSwitch: inputs.settingNames.allowInsecureHttp });
+  if (parsedUrl?.cleartext)
+    ctx.warn(`allow-insecure-http: the token goes to ${parsedUrl.url} over plain http, where anyone on the path can read and replay it`);
   const ours = deployed?.declared !== undefined && apiId !== undefined && apiId === outputs.apiId;
   const api = apiId !== undefined ? await readApi(apiId, inputs, ctx, ours ? deployed?.aws : undefined) : undefined;
   if (api === undefined && inputs.paths === undefined) {
@@ -102,10 +107,12 @@ function tokenSource(inputs: ActionInputs, ctx: GateContext, deployed?: Deployed
   if (inputs.token !== undefined) return { kind: 'given', token: inputs.token };
   const outputs = deployed?.outputs ?? {};
   const clientId = inputs.clientId ?? outputs.callerClientId;
-  if (clientId === undefined) throw new InvalidInputError('caller-client-id', '', "the caller app's client id (the deploy produced no caller_client_id output), or give token");
+  if (clientId === undefined)
+    throw new InvalidInputError('caller-client-id', '', "the caller app's client id (the deploy produced no caller_client_id output), or give token");
   const tenantId = inputs.tenantId ?? outputs.tenantId ?? deployed?.tenantId;
   const scope = inputs.scope ?? outputs.scope;
-  if (scope === undefined) throw new InvalidInputError('scope', '', 'the scope to request, e.g. api://orders-api/.default (the deploy produced no scope output)');
+  if (scope === undefined)
+    throw new InvalidInputError('scope', '', 'the scope to request, e.g. api://orders-api/.default (the deploy produced no scope output)');
   let tokenEndpoint = outputs.tokenEndpoint;
   if (inputs.tenantId !== undefined || tokenEndpoint === undefined) {
     if (tenantId === undefined) throw new InvalidInputError('tenant-id', '', 'the directory (tenant) id for the token exchange');

@@ -66,7 +66,22 @@ export type NewName = (typeof RENAMED_INPUTS)[OldName];
  * here. The sub-action runs this bundle too; its own input `sub-action` (default `verify`) says so, and
  * every input it does not declare is absent, so the defaults of this table apply.
  */
-export const VERIFY_INPUTS = ['api-url', 'api-id', 'stage', 'paths', 'public-routes', 'allow-authorizers', 'tenant-id', 'caller-client-id', 'scope', 'token', 'cloud', 'authority-host', 'oidc-audience', 'timeout-seconds'] as const satisfies readonly InputName[];
+export const VERIFY_INPUTS = [
+  'api-url',
+  'api-id',
+  'stage',
+  'paths',
+  'public-routes',
+  'allow-authorizers',
+  'tenant-id',
+  'caller-client-id',
+  'scope',
+  'token',
+  'cloud',
+  'authority-host',
+  'oidc-audience',
+  'timeout-seconds',
+] as const satisfies readonly InputName[];
 /** Declared by verify/action.yml only, with the default `verify`: the bundle then runs as the gate-only sub-action. */
 export const SUB_ACTION_INPUT = 'sub-action';
 /** Where the verify sub-action's users find a setting it does not have. */
@@ -107,8 +122,13 @@ export function readSubAction(get: (name: string) => string, isSet: (name: Input
   for (const name of Object.keys(INPUT_DEFAULTS) as InputName[]) {
     if (declared.includes(name) || !isSet(name)) continue;
     const renamed = (RENAMED_INPUTS as Partial<Record<InputName, InputName>>)[name];
-    if (renamed !== undefined && declared.includes(renamed)) throw new InvalidInputError(name, get(name).trim(), `${renamed} instead (${name} is its old name, which only the main action still takes)`);
-    throw new InvalidInputError(name, get(name).trim(), `nothing: the verify sub-action has no ${name} input (use the main action with command: verify for it)`);
+    if (renamed !== undefined && declared.includes(renamed))
+      throw new InvalidInputError(name, get(name).trim(), `${renamed} instead (${name} is its old name, which only the main action still takes)`);
+    throw new InvalidInputError(
+      name,
+      get(name).trim(),
+      `nothing: the verify sub-action has no ${name} input (use the main action with command: verify for it)`,
+    );
   }
   return true;
 }

@@ -107,7 +107,9 @@ export function readInputs(get: GetInput, warn: (line: string) => void = () => {
   const authorityHost = parseUrl('authority-host', input('authority-host'), 'https://login.microsoftonline.us');
   if (cloud === 'local' && authorityHost === undefined) throw new InvalidInputError('authority-host', '', 'the Entra emulator URL when cloud is local');
   const stacksList = parseList(input('stacks'));
-  for (const s of stacksList) if (!(STACK_NAMES as readonly string[]).includes(s)) throw new InvalidInputError('stacks', input('stacks'), `stack names from ${STACK_NAMES.join(', ')}, comma-separated`);
+  for (const s of stacksList)
+    if (!(STACK_NAMES as readonly string[]).includes(s))
+      throw new InvalidInputError('stacks', input('stacks'), `stack names from ${STACK_NAMES.join(', ')}, comma-separated`);
 
   const configOverrides: Record<string, unknown> = {
     ...(tenantId !== undefined ? { tenantId } : {}),
@@ -121,12 +123,18 @@ export function readInputs(get: GetInput, warn: (line: string) => void = () => {
   };
   const token = parseBearerToken('token', input('token'));
   const scope = parseText('scope', input('scope'), /^\S+\/\.default$/, 'an App ID URI followed by /.default, e.g. api://orders-api/.default');
-  const otherAudienceScope = parseText('other-audience-scope', input('other-audience-scope'), /^\S+\/\.default$/, 'a resource followed by /.default, e.g. https://graph.microsoft.com/.default');
+  const otherAudienceScope = parseText(
+    'other-audience-scope',
+    input('other-audience-scope'),
+    /^\S+\/\.default$/,
+    'a resource followed by /.default, e.g. https://graph.microsoft.com/.default',
+  );
   const clientId = parseGuid(nameInUse('caller-client-id'), input('caller-client-id'), "the caller app's client id");
   const app = input('app') === '' ? undefined : input('app');
   const configFile = input('config') === '' ? undefined : input('config');
   const allowInsecureHttp = parseBoolean('allow-insecure-http', input('allow-insecure-http'), false);
-  const apiUrl = input('api-url') === '' ? undefined : parseApiUrl('api-url', input('api-url'), { allowInsecureHttp, insecureSwitch: settingNames.allowInsecureHttp }).url;
+  const apiUrl =
+    input('api-url') === '' ? undefined : parseApiUrl('api-url', input('api-url'), { allowInsecureHttp, insecureSwitch: settingNames.allowInsecureHttp }).url;
 
   const parsed: ActionInputs = {
     verifyOnly,
@@ -158,11 +166,14 @@ export function readInputs(get: GetInput, warn: (line: string) => void = () => {
     ...optional('token', token),
     ...(isSet('cloud') ? { cloud } : {}),
     ...optional('authorityHost', authorityHost),
-    ...optional('oidcAudience', parseText(nameInUse('oidc-audience'), input('oidc-audience'), /^\S+$/, 'one audience without spaces, e.g. api://AzureADTokenExchange')),
+    ...optional(
+      'oidcAudience',
+      parseText(nameInUse('oidc-audience'), input('oidc-audience'), /^\S+$/, 'one audience without spaces, e.g. api://AzureADTokenExchange'),
+    ),
     expectUnauthenticated: parseExpectUnauthenticated('expect-unauthenticated', input('expect-unauthenticated')),
     expectAuthenticated: parseExpectAuthenticated('expect-authenticated', input('expect-authenticated')),
     negativeProbes: parseBoolean('negative-probes', input('negative-probes'), true),
-    timeoutSeconds: parseInteger('timeout-seconds', input('timeout-seconds'), { min: 1, max: 3600, fallback: 300, unit: 'seconds', }),
+    timeoutSeconds: parseInteger('timeout-seconds', input('timeout-seconds'), { min: 1, max: 3600, fallback: 300, unit: 'seconds' }),
   };
   checkCombinations(parsed);
   return parsed;
@@ -178,15 +189,27 @@ function checkCombinations(i: ActionInputs): void {
   if (i.app !== undefined && i.command === 'verify') throw new InvalidInputError('app', i.app, 'nothing with command verify (app is what gets deployed)');
   if (!deploys) {
     const deployOnly = ['routes', 'backend', 'api-name', 'subjects', 'stacks'] as const;
-    const given = { routes: i.configOverrides['routes'], backend: i.configOverrides['backend'], 'api-name': i.configOverrides['apiName'], subjects: i.subjects.length > 0 ? i.subjects : undefined, stacks: i.stacks };
+    const given = {
+      routes: i.configOverrides['routes'],
+      backend: i.configOverrides['backend'],
+      'api-name': i.configOverrides['apiName'],
+      subjects: i.subjects.length > 0 ? i.subjects : undefined,
+      stacks: i.stacks,
+    };
     for (const name of deployOnly) {
-      if (given[name] !== undefined) throw new InvalidInputError(name, JSON.stringify(given[name]), `nothing with command verify (${name} only applies when deploying)`);
+      if (given[name] !== undefined)
+        throw new InvalidInputError(name, JSON.stringify(given[name]), `nothing with command verify (${name} only applies when deploying)`);
     }
   }
   if (i.command === 'verify' && i.apiUrl === undefined && i.apiId === undefined) {
-    throw new InvalidInputError('api-url', '', `the API URL to gate (or api-id to read it and the routes from AWS)${i.verifyOnly ? '' : ' when command is verify'}`);
+    throw new InvalidInputError(
+      'api-url',
+      '',
+      `the API URL to gate (or api-id to read it and the routes from AWS)${i.verifyOnly ? '' : ' when command is verify'}`,
+    );
   }
-  if (!verifies && i.token !== undefined) throw new InvalidInputError('token', '(hidden)', `nothing with command ${i.command} (the token is only used to verify)`);
+  if (!verifies && i.token !== undefined)
+    throw new InvalidInputError('token', '(hidden)', `nothing with command ${i.command} (the token is only used to verify)`);
   const clientIdName = i.inputNames['caller-client-id'];
   if (i.token !== undefined && (i.clientId !== undefined || i.scope !== undefined)) {
     throw new InvalidInputError('token', '(hidden)', `either token or ${clientIdName}/scope (the token exchange), not both`);

@@ -79,7 +79,13 @@ const USAGE = 'npm run local-action [-- verify] [--env FILE]';
  * (the shell wins; an empty value keeps the default); other variables of `.env` reach the action too.
  * Returns the action's exit code, or 2 for a usage or `.env` error (one line, nothing started).
  */
-export async function localAction(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string, io: LocalActionIo, root = join(__dirname, '..')): Promise<number> {
+export async function localAction(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  io: LocalActionIo,
+  root = join(__dirname, '..'),
+): Promise<number> {
   let action: ActionName = 'main';
   let envFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -90,18 +96,24 @@ export async function localAction(argv: readonly string[], env: Readonly<Record<
     else return usageError(io, `local-action: got "${arg}"; expected main or verify (which action.yml to run), or --env FILE: ${USAGE}`);
   }
   const file = resolve(cwd, envFile ?? '.env');
-  if (envFile !== undefined && !existsSync(file)) return usageError(io, `--env: got "${envFile}", which does not exist; expected a file of NAME=value lines (copy .env.example)`);
+  if (envFile !== undefined && !existsSync(file))
+    return usageError(io, `--env: got "${envFile}", which does not exist; expected a file of NAME=value lines (copy .env.example)`);
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
   if (!existsSync(file)) io.err(`local-action: no ${file}; using the INPUT_* of your shell only (copy .env.example to .env to set inputs there)`);
 
   // Either action.yml's inputs may be in a shared .env; a name neither declares is a typo.
   const names = new Map<string, string>();
-  for (const name of Object.keys(ACTIONS) as ActionName[]) for (const input of Object.keys(readManifest(root, name).inputs)) names.set(inputVariable(input), input);
+  for (const name of Object.keys(ACTIONS) as ActionName[])
+    for (const input of Object.keys(readManifest(root, name).inputs)) names.set(inputVariable(input), input);
   const inputs: Record<string, string> = {};
   for (const [key, value] of [...Object.entries(fromFile), ...Object.entries(env)]) {
     if (value === undefined || !key.startsWith('INPUT_')) continue;
     const input = names.get(key);
-    if (input === undefined) return usageError(io, `${key in env ? 'the shell' : file}: got ${key}; expected an INPUT_ variable of action.yml or verify/action.yml, spelled as .env.example spells it (e.g. INPUT_API-URL)`);
+    if (input === undefined)
+      return usageError(
+        io,
+        `${key in env ? 'the shell' : file}: got ${key}; expected an INPUT_ variable of action.yml or verify/action.yml, spelled as .env.example spells it (e.g. INPUT_API-URL)`,
+      );
     if (value.trim() !== '') inputs[input] = value;
   }
 
@@ -123,7 +135,17 @@ export async function localAction(argv: readonly string[], env: Readonly<Record<
   });
   const results = readStepFiles(step.files);
   const outputs = Object.entries(results.outputs).map(([name, value]) => `  ${name}: ${value.length > 200 ? `${value.slice(0, 200)}…` : value}`);
-  io.out(['', `outputs (${step.files.GITHUB_OUTPUT}):`, ...(outputs.length > 0 ? outputs : ['  (none)']), '', `job summary (${step.files.GITHUB_STEP_SUMMARY}):`, results.summary, ''].join('\n'));
+  io.out(
+    [
+      '',
+      `outputs (${step.files.GITHUB_OUTPUT}):`,
+      ...(outputs.length > 0 ? outputs : ['  (none)']),
+      '',
+      `job summary (${step.files.GITHUB_STEP_SUMMARY}):`,
+      results.summary,
+      '',
+    ].join('\n'),
+  );
   return code;
 }
 

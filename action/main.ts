@@ -22,7 +22,10 @@ export async function run(): Promise<void> {
     // Mask a given token before anything else can print it (even one the input check will refuse).
     const givenToken = workflow.getInput('token').trim();
     if (givenToken !== '') workflow.setSecret(givenToken);
-    const inputs = readInputs((name) => workflow.getInput(name), (line) => workflow.warning(line));
+    const inputs = readInputs(
+      (name) => workflow.getInput(name),
+      (line) => workflow.warning(line),
+    );
     const env = process.env;
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     checkWorkingDirectory(workspace, inputs.workingDirectory);
@@ -52,7 +55,11 @@ export async function run(): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { gateApi } = require('./gate') as typeof import('./gate');
       labels = flowLabels(inputs, deployed);
-      const { report, apiUrl } = await gateApi(inputs, { cloud, getIDToken, mask, log: (line) => workflow.info(line), warn: (line) => workflow.warning(line) }, deployed);
+      const { report, apiUrl } = await gateApi(
+        inputs,
+        { cloud, getIDToken, mask, log: (line) => workflow.info(line), warn: (line) => workflow.warning(line) },
+        deployed,
+      );
       publishReport(report, apiUrl, inputs, { workspace, env }, labels, deployed);
       summarized = true;
       for (const f of report.findings) {

@@ -64,7 +64,11 @@ function sarifOf(report: GateReport, inputs: ActionInputs, place: RunPlace): unk
   /* eslint-enable @typescript-eslint/no-require-imports */
   // Results point to the config input, else cdktf.json in working-directory, else the workflow.
   const dir = resolve(place.workspace, inputs.workingDirectory);
-  const configFile = sarifConfigFile(place.workspace, [...(inputs.configFile !== undefined ? [resolve(dir, inputs.configFile)] : []), join(dir, 'cdktf.json')], place.env.GITHUB_WORKFLOW_REF);
+  const configFile = sarifConfigFile(
+    place.workspace,
+    [...(inputs.configFile !== undefined ? [resolve(dir, inputs.configFile)] : []), join(dir, 'cdktf.json')],
+    place.env.GITHUB_WORKFLOW_REF,
+  );
   return toSarif(reportFindings(report), configFile ? { configFile } : {});
 }
 

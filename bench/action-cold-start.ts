@@ -65,12 +65,20 @@ function main(): void {
     verifyToFirstInputCheckMedianMs: Number(median(subAction).toFixed(1)),
     verifyRatio: Number((median(subAction) / median(bare)).toFixed(2)),
     targetRatio: TARGET_RATIO,
-    bundleBytes: { 'index.js': size('index.js'), 'toolkit.js (loaded for the OIDC token)': size('toolkit.js'), 'gate.js (loaded to gate)': size('gate.js'), 'deploy-app.js (loaded only to deploy)': size('deploy-app.js') },
+    bundleBytes: {
+      'index.js': size('index.js'),
+      'toolkit.js (loaded for the OIDC token)': size('toolkit.js'),
+      'gate.js (loaded to gate)': size('gate.js'),
+      'deploy-app.js (loaded only to deploy)': size('deploy-app.js'),
+    },
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/action-cold-start.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
-  for (const [name, ratio] of [['main action', result.ratio], ['verify sub-action', result.verifyRatio]] as const) {
+  for (const [name, ratio] of [
+    ['main action', result.ratio],
+    ['verify sub-action', result.verifyRatio],
+  ] as const) {
     if (ratio > TARGET_RATIO) console.log(`${name} over target: ${ratio}× > ${TARGET_RATIO}×`);
   }
 }

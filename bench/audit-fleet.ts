@@ -6,7 +6,15 @@
  * Both run in this process: the CLI's start-up is not part of either.
  * Run: npx ts-node --transpile-only bench/audit-fleet.ts   → bench/results/audit-fleet.json
  */
-import { ApiGatewayV2Client, GetApisCommand, GetAuthorizerCommand, GetRoutesCommand, GetStageCommand, type Api, type Route } from '@aws-sdk/client-apigatewayv2';
+import {
+  ApiGatewayV2Client,
+  GetApisCommand,
+  GetAuthorizerCommand,
+  GetRoutesCommand,
+  GetStageCommand,
+  type Api,
+  type Route,
+} from '@aws-sdk/client-apigatewayv2';
 import { auditedApi, buildAuditReport } from '../src/gate/audit/fleet-report';
 import { ControlPlane, readFleet } from '../src/gate/control-plane';
 import { startMoto } from '../src/local/moto';
@@ -99,7 +107,11 @@ async function main(): Promise<void> {
       { routeKey: 'ANY /{proxy+}', auth: 'entra' },
       { routeKey: 'GET /health' },
     ];
-    await Promise.all(Array.from({ length: APIS }, (_, i) => limit(() => createApi(moto.url, { name: `fleet-${i}`, authorizers: { entra: { issuer: ISSUER, audiences: ['client-id'] } }, routes }))));
+    await Promise.all(
+      Array.from({ length: APIS }, (_, i) =>
+        limit(() => createApi(moto.url, { name: `fleet-${i}`, authorizers: { entra: { issuer: ISSUER, audiences: ['client-id'] } }, routes })),
+      ),
+    );
     const setupMs = Date.now() - setupStarted;
     // Warm-up: both paths once (connections, SDK middleware, moto's caches).
     if ((await bare(moto.url)) !== APIS || (await ours(moto.url)) !== APIS) throw new Error('warm-up did not read every API');
@@ -125,7 +137,12 @@ async function main(): Promise<void> {
       medianMs: round(median(oursMs)),
       minMs: round(Math.min(...oursMs)),
       maxMs: round(Math.max(...oursMs)),
-      baseline: { name: 'bare SDK calls (same reads, same concurrency)', medianMs: round(median(bareMs)), minMs: round(Math.min(...bareMs)), maxMs: round(Math.max(...bareMs)) },
+      baseline: {
+        name: 'bare SDK calls (same reads, same concurrency)',
+        medianMs: round(median(bareMs)),
+        minMs: round(Math.min(...bareMs)),
+        maxMs: round(Math.max(...bareMs)),
+      },
       ratio: Math.round(ratio * 100) / 100,
       targetRatio: TARGET_RATIO,
       withinTarget: ratio <= TARGET_RATIO,
@@ -138,6 +155,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -17,13 +17,29 @@ const RUNS = 7;
 const TARGET_MS = 400;
 const BASELINE_TARGET_MS = 150;
 
-interface Once { totalMs: number; exchangeMs: number; probes: number; pass: boolean }
+interface Once {
+  totalMs: number;
+  exchangeMs: number;
+  probes: number;
+  pass: boolean;
+}
 
 async function once(tokenEndpoint: string, apiUrl: string, assertion: string, issuer: TestIssuer, attacks?: readonly AttackCode[]): Promise<Once> {
   const started = performance.now();
-  const { accessToken } = await exchangeForAccessToken({ tokenEndpoint, clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', scope: 'api://orders-api/.default', assertion });
+  const { accessToken } = await exchangeForAccessToken({
+    tokenEndpoint,
+    clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    scope: 'api://orders-api/.default',
+    assertion,
+  });
   const exchangeMs = performance.now() - started;
-  const run = await verifyApiGate({ apiUrl, paths: ['/orders'], token: accessToken, mintOtherAudienceToken: () => issuer.sign({ aud: 'api://orders-api-decoy' }), ...(attacks ? { attacks } : {}) });
+  const run = await verifyApiGate({
+    apiUrl,
+    paths: ['/orders'],
+    token: accessToken,
+    mintOtherAudienceToken: () => issuer.sign({ aud: 'api://orders-api-decoy' }),
+    ...(attacks ? { attacks } : {}),
+  });
   return { totalMs: performance.now() - started, exchangeMs, probes: run.results.length, pass: run.verdict.pass };
 }
 
@@ -52,7 +68,8 @@ async function main(): Promise<void> {
     const sorted = full.map((r) => r.totalMs).sort((a, b) => a - b);
     const result = {
       bench: 'gate-latency',
-      description: 'token exchange + all gate probes (stableCount 2, confirmDelayMs 50, concurrency 16) against loopback servers; baseline: the 12-probe gate (classic attacks only), same run',
+      description:
+        'token exchange + all gate probes (stableCount 2, confirmDelayMs 50, concurrency 16) against loopback servers; baseline: the 12-probe gate (classic attacks only), same run',
       node: process.version,
       runs: RUNS,
       probes: full[0]!.probes,
@@ -60,7 +77,12 @@ async function main(): Promise<void> {
       minMs: round(sorted[0]!),
       maxMs: round(sorted[sorted.length - 1]!),
       medianExchangeMs: round(median(full.map((r) => r.exchangeMs))),
-      baseline: { name: '12-probe gate (classic attacks)', probes: classic[0]!.probes, medianMs: round(median(classic.map((r) => r.totalMs))), targetMs: BASELINE_TARGET_MS },
+      baseline: {
+        name: '12-probe gate (classic attacks)',
+        probes: classic[0]!.probes,
+        medianMs: round(median(classic.map((r) => r.totalMs))),
+        targetMs: BASELINE_TARGET_MS,
+      },
       targetMs: TARGET_MS,
       withinTarget: median(full.map((r) => r.totalMs)) <= TARGET_MS,
       allPassed: [...full, ...classic].every((r) => r.pass),

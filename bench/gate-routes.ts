@@ -51,7 +51,10 @@ async function main(): Promise<void> {
     return { ms: performance.now() - started, probes: report.probes.length, pass: report.pass };
   };
   try {
-    for (const [definition, api] of [[many, manyApi], [one, oneApi]] as const) {
+    for (const [definition, api] of [
+      [many, manyApi],
+      [one, oneApi],
+    ] as const) {
       const warm = await once(definition, api.url);
       if (!warm.pass) throw new Error(`warm-up gate over ${definition.apiId} did not pass`);
     }
@@ -64,7 +67,8 @@ async function main(): Promise<void> {
     const sorted = fifty.map((r) => r.ms).sort((a, b) => a - b);
     const result = {
       bench: 'gate-routes',
-      description: 'runGatePipeline over a 50-route API on the loopback gateway emulator (derivation, audit, every probe, every attack; token given); baseline: the same gate over a one-route API, interleaved in the same run',
+      description:
+        'runGatePipeline over a 50-route API on the loopback gateway emulator (derivation, audit, every probe, every attack; token given); baseline: the same gate over a one-route API, interleaved in the same run',
       node: process.version,
       runs: RUNS,
       routes: many.routes.length,
@@ -85,6 +89,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -24,19 +24,27 @@ async function main(): Promise<void> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', use: 'sig', alg: 'RS256' };
   const issuerServer = await listen((req, res) => {
-    if (req.url === '/t/v2.0/.well-known/openid-configuration') return sendJson(res, 200, { issuer: `${issuerServer.url}/t/v2.0`, jwks_uri: `${issuerServer.url}/t/keys` });
+    if (req.url === '/t/v2.0/.well-known/openid-configuration')
+      return sendJson(res, 200, { issuer: `${issuerServer.url}/t/v2.0`, jwks_uri: `${issuerServer.url}/t/keys` });
     if (req.url === '/t/keys') return sendJson(res, 200, { keys: [jwk] });
     return sendJson(res, 404, {});
   });
   const issuer = `${issuerServer.url}/t/v2.0`;
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ iss: issuer, aud: AUDIENCE, sub: 'bench', iat: now, nbf: now, exp: now + 3600 }).setProtectedHeader({ alg: 'RS256', kid: 'bench' }).sign(privateKey);
+  const token = await new SignJWT({ iss: issuer, aud: AUDIENCE, sub: 'bench', iat: now, nbf: now, exp: now + 3600 })
+    .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
+    .sign(privateKey);
 
   const gateway = await startGateway({
-    definition: { authorizers: [{ id: 'a', issuer, audiences: [AUDIENCE] }], routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'a' }] },
+    definition: {
+      authorizers: [{ id: 'a', issuer, audiences: [AUDIENCE] }],
+      routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'a' }],
+    },
     accessLogLimit: 10,
   });
-  const bare = await listen((_req, res) => sendJson(res, 200, { routeKey: 'GET /hello', path: '/hello', pathParameters: {}, claims: { sub: 'bench' }, scopes: null }));
+  const bare = await listen((_req, res) =>
+    sendJson(res, 200, { routeKey: 'GET /hello', path: '/hello', pathParameters: {}, claims: { sub: 'bench' }, scopes: null }),
+  );
 
   try {
     const headers = { authorization: `Bearer ${token}` };
@@ -113,9 +121,11 @@ async function load(baseUrl: string, headers: Record<string, string>, durationMs
       req.on('error', reject);
       req.end();
     });
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < stopAt) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < stopAt) await one();
+    }),
+  );
   const elapsed = performance.now() - started;
   agent.destroy();
   latencies.sort((a, b) => a - b);

@@ -40,10 +40,20 @@ function measure(name: string, args: string[], runs: number): { row: Summary; ba
 const emulate = measure('npm start --engine emulate', ['--engine', 'emulate'], RUNS);
 const rows = [emulate.row];
 // BENCH_ENGINES=emulate measures the emulated rehearsal alone (the terraform one takes minutes).
-const terraform = process.env.BENCH_ENGINES !== 'emulate' && spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0 && motoAvailable() && findProviderMirror(process.env) !== undefined;
+const terraform =
+  process.env.BENCH_ENGINES !== 'emulate' &&
+  spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0 &&
+  motoAvailable() &&
+  findProviderMirror(process.env) !== undefined;
 if (terraform) rows.push(measure('npm start --engine terraform (moto)', ['--engine', 'terraform'], RUNS).row);
 else console.warn('SKIPPING the terraform rehearsal benchmark: needs terraform, moto_server and the provider mirror');
 printTable([...rows, emulate.baseline]);
 const ratio = emulate.row.medianMs / emulate.baseline.medianMs;
 console.log(`npm start --engine emulate: ${ratio.toFixed(1)}× node -e 0 (target ≤ 15×)`);
-writeResults('rehearsal.json', { metric: 'rehearsal', targets: { emulateRatio: 15, terraformMs: 30000 }, rows, baseline: emulate.baseline, emulateRatio: ratio });
+writeResults('rehearsal.json', {
+  metric: 'rehearsal',
+  targets: { emulateRatio: 15, terraformMs: 30000 },
+  rows,
+  baseline: emulate.baseline,
+  emulateRatio: ratio,
+});

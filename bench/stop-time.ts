@@ -89,11 +89,20 @@ async function main(): Promise<void> {
       const row = rows[signal]!;
       const ours = summarize(`verify stop on ${signal}`, row.verify);
       const baseline = summarize(`bare node exiting in its ${signal} handler`, row.bare);
-      console.log(`${signal}: verify stops in median ${ours.medianMs.toFixed(1)} ms (max ${ours.maxMs.toFixed(1)}), exit ${code}; bare node ${baseline.medianMs.toFixed(1)} ms; ${RUNS} runs`);
+      console.log(
+        `${signal}: verify stops in median ${ours.medianMs.toFixed(1)} ms (max ${ours.maxMs.toFixed(1)}), exit ${code}; bare node ${baseline.medianMs.toFixed(1)} ms; ${RUNS} runs`,
+      );
       return { signal, exitCode: code, ...ours, baseline };
     });
     const worstMax = Math.max(...results.map((r) => r.maxMs));
-    writeResults('stop-time.json', { metric: 'stop-time', targetMs: TARGET_MS, runs: RUNS, stage: 'probing a loopback API that never answers', signals: results, worstMaxMs: worstMax });
+    writeResults('stop-time.json', {
+      metric: 'stop-time',
+      targetMs: TARGET_MS,
+      runs: RUNS,
+      stage: 'probing a loopback API that never answers',
+      signals: results,
+      worstMaxMs: worstMax,
+    });
   } finally {
     await silent.close();
   }

@@ -39,5 +39,7 @@ const result = {
   speedupVsRootImport: rootImport!.medianMs / ours!.medianMs,
   rows,
 };
-console.log(`synth: ${ours!.medianMs.toFixed(0)} ms (${result.oursOverNodeMs.toFixed(0)} ms over node -e 0), ${ours!.medianRssMb.toFixed(0)} MB; root imports: ${rootImport!.medianMs.toFixed(0)} ms, ${rootImport!.medianRssMb.toFixed(0)} MB`);
+console.log(
+  `synth: ${ours!.medianMs.toFixed(0)} ms (${result.oursOverNodeMs.toFixed(0)} ms over node -e 0), ${ours!.medianRssMb.toFixed(0)} MB; root imports: ${rootImport!.medianMs.toFixed(0)} ms, ${rootImport!.medianRssMb.toFixed(0)} MB`,
+);
 writeResults('synth.json', result);

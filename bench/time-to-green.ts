@@ -45,9 +45,20 @@ async function main(): Promise<void> {
     if (!warm.pass) throw new Error('the gate did not pass once the API became correct');
     const samples = [];
     for (let i = 0; i < RUNS; i++) samples.push(await once(issuer, api.url, token));
-    const summary = summarize('time to green after the API becomes correct', samples.map((s) => ({ ms: s.ms, rssMb: NaN })));
-    console.log(`time to green: median ${summary.medianMs.toFixed(0)} ms after the API became correct (min ${summary.minMs.toFixed(0)}, max ${summary.maxMs.toFixed(0)}; poll interval 250 ms)`);
-    writeResults('time-to-green.json', { metric: 'time-to-green', becomesCorrectMs: BECOMES_CORRECT_MS, intervalMs: 250, allPassed: samples.every((s) => s.pass), ...summary });
+    const summary = summarize(
+      'time to green after the API becomes correct',
+      samples.map((s) => ({ ms: s.ms, rssMb: NaN })),
+    );
+    console.log(
+      `time to green: median ${summary.medianMs.toFixed(0)} ms after the API became correct (min ${summary.minMs.toFixed(0)}, max ${summary.maxMs.toFixed(0)}; poll interval 250 ms)`,
+    );
+    writeResults('time-to-green.json', {
+      metric: 'time-to-green',
+      becomesCorrectMs: BECOMES_CORRECT_MS,
+      intervalMs: 250,
+      allPassed: samples.every((s) => s.pass),
+      ...summary,
+    });
   } finally {
     await api.close();
   }

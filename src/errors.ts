@@ -3,10 +3,7 @@
  * A user's bad input is an {@link InvalidInputError}: its message is one line that names the input,
  * the value seen and the expected form, so CLIs and the action can print it as-is.
  */
-export type GuardErrorCode =
-  | 'ERR_INVALID_INPUT'
-  | 'ERR_UNRESOLVED_REFERENCE'
-  | (string & {});
+export type GuardErrorCode = 'ERR_INVALID_INPUT' | 'ERR_UNRESOLVED_REFERENCE' | (string & {});
 
 export class GuardError extends Error {
   readonly code: GuardErrorCode;
@@ -36,7 +33,7 @@ export class InvalidInputError extends GuardError {
 /** Shows a value in an error line: strings quoted, long values cut so a line stays a line. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 

@@ -1,7 +1,20 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { API_NAME_FORM, API_NAME_PATTERN, CLOUD_NAMES, checkGithubSubject, checkUrl, isGuid, parseSubjectScope, githubSubject, withoutCredentials, type SubjectRepository, type SubjectScope, type UrlRules } from '../src/contract';
+import {
+  API_NAME_FORM,
+  API_NAME_PATTERN,
+  CLOUD_NAMES,
+  checkGithubSubject,
+  checkUrl,
+  isGuid,
+  parseSubjectScope,
+  githubSubject,
+  withoutCredentials,
+  type SubjectRepository,
+  type SubjectScope,
+  type UrlRules,
+} from '../src/contract';
 import { GuardError, describeValue } from '../src/errors';
 import { readJsonFile } from '../src/json-file';
 
@@ -48,7 +61,10 @@ export const configSchema = z
     apiName: name.default('orders-api'),
     tokenVersion: z.union([z.literal(1), z.literal(2)]).default(2),
     identifierUri: z.string().default('client-id'),
-    appRoles: z.array(permission).min(1).default([{ value: 'Gate.Invoke' }]),
+    appRoles: z
+      .array(permission)
+      .min(1)
+      .default([{ value: 'Gate.Invoke' }]),
     scopes: z.array(permission).default([]),
     apiClientId: guid.optional(),
     decoyAudience: z.boolean().default(true),
@@ -88,7 +104,10 @@ export const configSchema = z
       .default({}),
     aws: z
       .object({
-        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').default('us-east-1'),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+          .default('us-east-1'),
         /** A single endpoint for every AWS service (moto_server in the local profile). */
         endpoint: url('http://127.0.0.1:5000').optional(),
         /** Overrides the aws provider version constraint (the offline mirror holds 5.100.0). */
@@ -196,23 +215,32 @@ export function parseConfig(raw: unknown, root: string): GuardConfig {
 function subjectRepository(caller: z.output<typeof configSchema>['caller']): { repo: SubjectRepository; warnings: string[] } {
   const legacy = caller.immutableIds;
   if (legacy && (caller.ownerId !== undefined || caller.repositoryId !== undefined)) {
-    throw new ConfigError('config.caller.immutableIds: got it together with caller.ownerId/repositoryId; expected only caller.ownerId and caller.repositoryId (immutableIds is their older spelling)');
+    throw new ConfigError(
+      'config.caller.immutableIds: got it together with caller.ownerId/repositoryId; expected only caller.ownerId and caller.repositoryId (immutableIds is their older spelling)',
+    );
   }
   const ownerId = caller.ownerId ?? legacy?.ownerId;
   const repositoryId = caller.repositoryId ?? legacy?.repositoryId;
   if ((ownerId === undefined) !== (repositoryId === undefined)) {
     const missing = ownerId === undefined ? 'ownerId' : 'repositoryId';
-    throw new ConfigError(`config.caller.${missing}: got nothing; expected it with caller.${missing === 'ownerId' ? 'repositoryId' : 'ownerId'} (${missing === 'ownerId' ? 'GITHUB_REPOSITORY_OWNER_ID' : 'GITHUB_REPOSITORY_ID'} in a workflow): immutable subjects need both`);
+    throw new ConfigError(
+      `config.caller.${missing}: got nothing; expected it with caller.${missing === 'ownerId' ? 'repositoryId' : 'ownerId'} (${missing === 'ownerId' ? 'GITHUB_REPOSITORY_OWNER_ID' : 'GITHUB_REPOSITORY_ID'} in a workflow): immutable subjects need both`,
+    );
   }
   const format = caller.subjectFormat ?? (ownerId !== undefined ? 'immutable' : 'names');
   if (format === 'names') {
-    const warnings = caller.subjectFormat === undefined
-      ? [`caller.subjects: built name-only subjects (repo:${caller.repository}:…) because caller.ownerId and caller.repositoryId are unknown; repositories created, renamed or transferred since 2026-07-15 present repo:OWNER@OWNER_ID/REPO@REPO_ID:… and would fail the exchange with AADSTS700213. Set caller.ownerId and caller.repositoryId (the action fills them from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID), or set caller.subjectFormat to "names" for an older repository`]
-      : [];
+    const warnings =
+      caller.subjectFormat === undefined
+        ? [
+            `caller.subjects: built name-only subjects (repo:${caller.repository}:…) because caller.ownerId and caller.repositoryId are unknown; repositories created, renamed or transferred since 2026-07-15 present repo:OWNER@OWNER_ID/REPO@REPO_ID:… and would fail the exchange with AADSTS700213. Set caller.ownerId and caller.repositoryId (the action fills them from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID), or set caller.subjectFormat to "names" for an older repository`,
+          ]
+        : [];
     return { repo: { repository: caller.repository }, warnings };
   }
   if (ownerId === undefined || repositoryId === undefined) {
-    throw new ConfigError('config.caller.ownerId: got nothing; expected the numeric owner and repository ids (caller.ownerId, caller.repositoryId) because caller.subjectFormat is "immutable"');
+    throw new ConfigError(
+      'config.caller.ownerId: got nothing; expected the numeric owner and repository ids (caller.ownerId, caller.repositoryId) because caller.subjectFormat is "immutable"',
+    );
   }
   return { repo: { repository: caller.repository, immutableIds: { ownerId, repositoryId } }, warnings: [] };
 }

@@ -58,9 +58,7 @@ export class GatewayStack extends TerraformStack {
     });
 
     const integration =
-      'lambdaDir' in config.integration
-        ? { ...config.integration, lambdaDir: resolve(config.root, config.integration.lambdaDir) }
-        : config.integration;
+      'lambdaDir' in config.integration ? { ...config.integration, lambdaDir: resolve(config.root, config.integration.lambdaDir) } : config.integration;
     this.api = new JwtHttpApi(this, 'http-api', {
       name: config.apiName,
       trust: { issuer: contract.issuer, audiences: contract.audiences },

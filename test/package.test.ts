@@ -25,10 +25,22 @@ describe('npm package', () => {
   afterAll(() => copy?.remove());
 
   test('ships the built library with its types, the sample Lambda and the action bundle — not the tests', () => {
-    for (const path of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/constructs/jwt-http-api.d.ts', 'dist/src/cli/bin.js', 'dist/stacks/main.js', 'dist/bin/synth-app.js', 'stacks/lambda/hello/index.js', 'action/dist/index.js', 'action.yml', 'cdktf.json', 'README.md']) {
+    for (const path of [
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/constructs/jwt-http-api.d.ts',
+      'dist/src/cli/bin.js',
+      'dist/stacks/main.js',
+      'dist/bin/synth-app.js',
+      'stacks/lambda/hello/index.js',
+      'action/dist/index.js',
+      'action.yml',
+      'cdktf.json',
+      'README.md',
+    ]) {
       expect(files).toContain(path);
     }
-    expect(files.filter((f) => f.startsWith('test/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('test/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
   test('another cdktf app requires it by name and synthesizes the constructs (no cdktf-cli)', () => {

@@ -49,7 +49,7 @@ describe('README: the cdktf deploy line', () => {
   });
 });
 
-describe("README: the npm start sample", () => {
+describe('README: the npm start sample', () => {
   /** What changes from run to run: ports, timings, the random path segment. */
   const normalize = (line: string) =>
     line
@@ -68,7 +68,14 @@ describe("README: the npm start sample", () => {
     const run = await runBin(['local', '--engine', 'emulate'], { env: { HOME: mkdtempSync(join(tmpdir(), 'readme-home-')) } });
     expect(run.code).toBe(0);
     // The sample shows both streams as a terminal does: progress, then the table, then the total.
-    const printed = [...run.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('total ')), ...run.stdout.trimEnd().split('\n'), ...run.stderr.split('\n').filter((l) => l.startsWith('total '))].map(normalize);
+    const printed = [
+      ...run.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((l) => !l.startsWith('total ')),
+      ...run.stdout.trimEnd().split('\n'),
+      ...run.stderr.split('\n').filter((l) => l.startsWith('total ')),
+    ].map(normalize);
     const [engine, ...rest] = sample;
     expect(engine).toMatch(/^entra-api-guard local: gateway engine terraform \(.+\)$/);
     expect(printed[0]).toMatch(/^entra-api-guard local: gateway engine emulate \(/);

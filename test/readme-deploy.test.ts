@@ -26,30 +26,36 @@ describe('README: the local deploy to moto runs as written', () => {
     expect(block!.match(/^node dist\/src\/cli\/bin\.js deploy .*--stacks gateway --var gateway\.api_client_id=/gm)).toHaveLength(3);
   });
 
-  (('skip' in tools) ? test.skip : test)('apply, apply again with no changes, destroy: moto holds no API afterwards', async () => {
-    moto = await startMoto();
-    const script = block!
-      .split('\n')
-      .slice(1)
-      .filter((line) => !line.startsWith('moto_server '))
-      .join('\n')
-      .replaceAll('http://127.0.0.1:5000', moto.url)
-      .replaceAll('/opt/tf-plugins', (tools as { mirror: string }).mirror);
-    const expected = [...script.matchAll(/# prints "([^"]+)"$/gm)].map((m) => m[1]!);
-    expect(expected).toEqual(['apply gateway: changed', 'apply gateway: no changes', 'destroy gateway: changed']);
-    // A laptop, not CI (where the local backend is refused): no CI variables.
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !['CI', 'GITHUB_ACTIONS', 'TF_CLI_CONFIG_FILE'].includes(e[0])));
-    const run = await runProcess('sh', ['-e', '-c', script], { cwd: ROOT, env: { ...env, PWD: ROOT }, timeoutMs: 300_000 });
-    if (run.code !== 0) throw new Error(`exit ${run.code}\n${run.stdout}\n${run.stderr}`.slice(-3000));
-    const printed = run.stdout.split('\n').filter((line) => expected.includes(line));
-    expect(printed).toEqual(expected);
-    // The one destroy of the suite (deploy-moto creates by a race and leaves its API): what the
-    // applies created in moto is gone.
-    const client = new ApiGatewayV2Client({ endpoint: moto.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    const apis = (await client.send(new GetApisCommand({}))).Items ?? [];
-    client.destroy();
-    expect(apis).toEqual([]);
-  }, 320_000);
+  ('skip' in tools ? test.skip : test)(
+    'apply, apply again with no changes, destroy: moto holds no API afterwards',
+    async () => {
+      moto = await startMoto();
+      const script = block!
+        .split('\n')
+        .slice(1)
+        .filter((line) => !line.startsWith('moto_server '))
+        .join('\n')
+        .replaceAll('http://127.0.0.1:5000', moto.url)
+        .replaceAll('/opt/tf-plugins', (tools as { mirror: string }).mirror);
+      const expected = [...script.matchAll(/# prints "([^"]+)"$/gm)].map((m) => m[1]!);
+      expect(expected).toEqual(['apply gateway: changed', 'apply gateway: no changes', 'destroy gateway: changed']);
+      // A laptop, not CI (where the local backend is refused): no CI variables.
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !['CI', 'GITHUB_ACTIONS', 'TF_CLI_CONFIG_FILE'].includes(e[0])),
+      );
+      const run = await runProcess('sh', ['-e', '-c', script], { cwd: ROOT, env: { ...env, PWD: ROOT }, timeoutMs: 300_000 });
+      if (run.code !== 0) throw new Error(`exit ${run.code}\n${run.stdout}\n${run.stderr}`.slice(-3000));
+      const printed = run.stdout.split('\n').filter((line) => expected.includes(line));
+      expect(printed).toEqual(expected);
+      // The one destroy of the suite (deploy-moto creates by a race and leaves its API): what the
+      // applies created in moto is gone.
+      const client = new ApiGatewayV2Client({ endpoint: moto.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const apis = (await client.send(new GetApisCommand({}))).Items ?? [];
+      client.destroy();
+      expect(apis).toEqual([]);
+    },
+    320_000,
+  );
 
   afterAll(async () => {
     await moto?.close();

@@ -13,10 +13,11 @@ import { README, readmeBlocks as blocks } from './support/readme';
 const ROOT = join(__dirname, '..');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-
 describe('README', () => {
   test('quick start is two commands: npm start and npm test', () => {
-    const quick = blocks('sh')[0]!.split('\n').filter((l) => l.trim() !== '');
+    const quick = blocks('sh')[0]!
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(quick).toHaveLength(2);
     expect(quick[0]).toMatch(/^npm ci && npm start\b/);
     expect(quick[1]).toMatch(/^npm test\b/);
@@ -38,7 +39,10 @@ describe('README', () => {
     const copy = mkdtempSync(join(tmpdir(), 'docs-action-'));
     mkdirSync(join(copy, 'verify'));
     for (const file of ['action.yml', 'verify/action.yml']) copyFileSync(join(ROOT, file), join(copy, file));
-    writeFileSync(join(copy, 'README.md'), README.replace(/(<!-- inputs:verify\/action.yml:start -->\n)[\s\S]*?(<!-- inputs:verify\/action.yml:end -->)/, '$1| stale |\n$2'));
+    writeFileSync(
+      join(copy, 'README.md'),
+      README.replace(/(<!-- inputs:verify\/action.yml:start -->\n)[\s\S]*?(<!-- inputs:verify\/action.yml:end -->)/, '$1| stale |\n$2'),
+    );
     writeFileSync(join(copy, '.env.example'), 'INPUT_STALE=\n');
     const run = spawnSync('npm', ['run', '-s', 'docs:action', '--', copy], { cwd: ROOT, encoding: 'utf8' });
     expect(run.stderr).toBe('');
@@ -63,7 +67,8 @@ describe('README', () => {
     }
     const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
     const variables = new Set([...example.matchAll(/^(INPUT_[A-Z0-9-]+)=$/gm)].map((m) => m[1]!));
-    for (const action of ['main', 'verify'] as const) for (const name of Object.keys(readManifest(ROOT, action).inputs)) expect(variables).toContain(inputVariable(name));
+    for (const action of ['main', 'verify'] as const)
+      for (const name of Object.keys(readManifest(ROOT, action).inputs)) expect(variables).toContain(inputVariable(name));
   });
 
   test('the attack table is the attack registry of the gate (regenerate with attackTableMarkdown() from src/gate/attacks)', () => {
@@ -82,12 +87,16 @@ describe('README', () => {
     });
 
     // Side by side: most of them wait out a gate's deadline (--timeout-seconds 3) rather than compute.
-    test.concurrent.each(commands.map((c) => [c]))('%s', async (line) => {
-      const exit = Number(/#\s*exit (\d+)\s*$/.exec(line)?.[1] ?? 0);
-      const command = line.replace(/\s+#.*$/, '');
-      const env = Object.fromEntries(Object.entries({ ...process.env, PWD: ROOT }).filter((e): e is [string, string] => e[1] !== undefined));
-      const result = await runProcess('sh', ['-c', command], { cwd: ROOT, env, timeoutMs: 60_000 });
-      if (result.code !== exit) throw new Error(`exit ${result.code}, expected ${exit}\n${result.stdout}\n${result.stderr}`.slice(-2000));
-    }, 70_000);
+    test.concurrent.each(commands.map((c) => [c]))(
+      '%s',
+      async (line) => {
+        const exit = Number(/#\s*exit (\d+)\s*$/.exec(line)?.[1] ?? 0);
+        const command = line.replace(/\s+#.*$/, '');
+        const env = Object.fromEntries(Object.entries({ ...process.env, PWD: ROOT }).filter((e): e is [string, string] => e[1] !== undefined));
+        const result = await runProcess('sh', ['-c', command], { cwd: ROOT, env, timeoutMs: 60_000 });
+        if (result.code !== exit) throw new Error(`exit ${result.code}, expected ${exit}\n${result.stdout}\n${result.stderr}`.slice(-2000));
+      },
+      70_000,
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('quoteUntrusted', () => {
     expect(quoteUntrusted(hostile, redactor)).toBe('x::set-output name=a::b[redacted]');
   });
   test('leaves no legacy workflow command (##[ is honoured anywhere in a log line)', () => {
-    expect(quoteUntrusted('https://x/##[set-output name=verdict]pass ###[add-mask]401', redactor)).toBe('https://x/#[set-output name=verdict]pass #[add-mask]401');
+    expect(quoteUntrusted('https://x/##[set-output name=verdict]pass ###[add-mask]401', redactor)).toBe(
+      'https://x/#[set-output name=verdict]pass #[add-mask]401',
+    );
   });
   test('is bounded, and keeps quotes only when asked', () => {
     expect(quoteUntrusted('a'.repeat(400), redactor)).toHaveLength(300);

@@ -3,13 +3,23 @@ import { parseChoice, parseInteger } from '../contract/input-values';
 import { InvalidInputError } from '../errors';
 
 /** Parses a subcommand's flags strictly; unknown flags and missing values become one-line usage errors. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T): ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'] {
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'] {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const message = (error as Error).message;
     const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? argv.join(' ');
-    if (/Unknown option/.test(message)) throw new InvalidInputError('option', flag, `one of ${Object.keys(options).map((o) => `--${o}`).join(', ')}`);
+    if (/Unknown option/.test(message))
+      throw new InvalidInputError(
+        'option',
+        flag,
+        `one of ${Object.keys(options)
+          .map((o) => `--${o}`)
+          .join(', ')}`,
+      );
     if (/argument missing/.test(message)) throw new InvalidInputError(flag, undefined, 'a value after the flag');
     if (/argument is ambiguous/.test(message)) {
       const value = argv[argv.indexOf(flag) + 1];

@@ -76,7 +76,8 @@ export function parseAuditArgs(argv: readonly string[]): AuditArgs {
   const { apiId: _first, ...shared } = parseControlPlaneFlags({ ...flags, 'api-id': ids[0] });
   for (const id of ids.slice(1)) parseControlPlaneFlags({ 'api-id': id });
   const issuer = flags.issuer;
-  if (issuer !== undefined && !/^https?:\/\/\S+$/.test(issuer)) throw new InvalidInputError('--issuer', issuer, 'the issuer URL authorizers must trust, e.g. https://login.microsoftonline.com/<tenant>/v2.0');
+  if (issuer !== undefined && !/^https?:\/\/\S+$/.test(issuer))
+    throw new InvalidInputError('--issuer', issuer, 'the issuer URL authorizers must trust, e.g. https://login.microsoftonline.com/<tenant>/v2.0');
   const audiences = (flags.audience ?? []).map((a) => {
     if (!/^\S+$/.test(a)) throw new InvalidInputError('--audience', a, 'an audience without spaces, e.g. the API app client id');
     return a;
@@ -134,7 +135,12 @@ async function auditRegion(args: AuditArgs, env: CliEnv, signal: AbortSignal | u
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { auditedApi, buildAuditReport } = require('../gate/audit/fleet-report') as typeof import('../gate/audit/fleet-report');
   const started = Date.now();
-  const plane = new ControlPlane({ ...controlPlaneSettings(args.region, env), concurrency: args.concurrency, ...(signal ? { signal } : {}), ...(log ? { log } : {}) });
+  const plane = new ControlPlane({
+    ...controlPlaneSettings(args.region, env),
+    concurrency: args.concurrency,
+    ...(signal ? { signal } : {}),
+    ...(log ? { log } : {}),
+  });
   try {
     const region = await plane.region();
     const settings = {
@@ -145,8 +151,15 @@ async function auditRegion(args: AuditArgs, env: CliEnv, signal: AbortSignal | u
     const stage = args.stage !== undefined ? { stage: args.stage } : {};
     // One named API fails like verify --api-id does (a wrong id is a usage error); in a fleet an API
     // that cannot be read is one row of the report, and the others go on.
-    const entries = args.apiIds.length === 1 ? [{ apiId: args.apiIds[0]!, api: await readDeployedApi(plane, { apiId: args.apiIds[0]!, ...stage }) }] : await readFleet(plane, { apiIds: args.apiIds, ...stage });
-    const apis = entries.map((entry) => ('api' in entry ? auditedApi(entry.api, settings) : { apiId: entry.apiId, ...(entry.name !== undefined ? { name: entry.name } : {}), routes: [], findings: [], error: entry.error }));
+    const entries =
+      args.apiIds.length === 1
+        ? [{ apiId: args.apiIds[0]!, api: await readDeployedApi(plane, { apiId: args.apiIds[0]!, ...stage }) }]
+        : await readFleet(plane, { apiIds: args.apiIds, ...stage });
+    const apis = entries.map((entry) =>
+      'api' in entry
+        ? auditedApi(entry.api, settings)
+        : { apiId: entry.apiId, ...(entry.name !== undefined ? { name: entry.name } : {}), routes: [], findings: [], error: entry.error },
+    );
     return buildAuditReport(apis, { startedAt: started, ms: Date.now() - started, region, throttled: plane.throttled });
   } finally {
     plane.close();
@@ -159,7 +172,9 @@ export function renderAuditText(report: AuditReport, io: CliIo, env: CliEnv): st
   const { apis, failures, warnings, unreadable } = report.summary;
   const verdict = report.pass ? paint.green('PASS') : paint.red('FAIL');
   const counts = `${failures} failure${failures === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${unreadable > 0 ? `, ${unreadable} unreadable` : ''}`;
-  const lines = [`entra-api-guard audit: ${verdict} ${apis} API${apis === 1 ? '' : 's'}${report.region ? ` in ${report.region}` : ''} (${counts}, ${(report.ms / 1000).toFixed(1)} s${report.throttled > 0 ? `, throttled ${report.throttled}×` : ''})`];
+  const lines = [
+    `entra-api-guard audit: ${verdict} ${apis} API${apis === 1 ? '' : 's'}${report.region ? ` in ${report.region}` : ''} (${counts}, ${(report.ms / 1000).toFixed(1)} s${report.throttled > 0 ? `, throttled ${report.throttled}×` : ''})`,
+  ];
   for (const api of report.apis) {
     const failed = api.error !== undefined || api.findings.some((f) => f.severity === 'failure');
     const mark = failed ? paint.red('✗') : paint.green('✓');

@@ -49,7 +49,8 @@ export const deployCommand: CliCommand = {
       const flags = parseFlags(argv, FLAGS);
       const mode = oneOf('--mode', flags.mode, ['apply', 'plan', 'destroy'] as const, 'apply');
       const variables = parseVars(flags.var ?? []);
-      if (flags.app !== undefined && flags.config !== undefined) throw new InvalidInputError('--app', flags.app, 'either --app (your own cdktf app) or --config (ours), not both');
+      if (flags.app !== undefined && flags.config !== undefined)
+        throw new InvalidInputError('--app', flags.app, 'either --app (your own cdktf app) or --config (ours), not both');
       const lockTimeout = parseDuration('--lock-timeout', flags['lock-timeout'] ?? '', '5m');
       const root = flags.help ? '' : projectDir(flags.dir, env['PWD'] ?? process.cwd());
       return { flags, mode, variables, lockTimeout, root };
@@ -63,23 +64,30 @@ export const deployCommand: CliCommand = {
     try {
       // Loaded on use (require keeps it lazy after transpiling): terraform's runner only to deploy.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { deployStacks, plainLog, synthUserApp } = (require('../deploy') as typeof import('../deploy'));
+      const { deployStacks, plainLog, synthUserApp } = require('../deploy') as typeof import('../deploy');
       let outdir = flags.out ?? join(root, 'cdktf.out');
       if (flags.app !== undefined) {
         await synthUserApp({ cwd: root, ...(flags.app === 'auto' ? {} : { command: flags.app }), outdir, env, onLine: (l) => void io.stderr.write(`${l}\n`) });
       } else {
         // Our own stacks, synthesized in-process (cdktf is loaded only here).
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { loadConfig } = (require('../../stacks/config') as typeof import('../../stacks/config'));
+        const { loadConfig } = require('../../stacks/config') as typeof import('../../stacks/config');
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { synthesize } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
+        const { synthesize } = require('../../stacks/synth') as typeof import('../../stacks/synth');
         const config = loadConfig({ cwd: root, env, ...(flags.config ? { configFile: flags.config } : {}) });
         outdir = synthesize(config, outdir).outdir;
       }
       const result = await deployStacks({
         outdir,
         mode,
-        ...(flags.stacks ? { stacks: flags.stacks.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(flags.stacks
+          ? {
+              stacks: flags.stacks
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            }
+          : {}),
         binary: flags.terraform ?? 'terraform',
         lockTimeout,
         env,
@@ -88,7 +96,10 @@ export const deployCommand: CliCommand = {
         variables,
         log: plainLog((line) => void io.stderr.write(`${line}\n`)),
       });
-      if (flags.json) io.stdout.write(`${JSON.stringify({ mode, stacks: result.stacks.map(({ name, changed }) => ({ name, changed })), outputs: result.outputs }, null, 2)}\n`);
+      if (flags.json)
+        io.stdout.write(
+          `${JSON.stringify({ mode, stacks: result.stacks.map(({ name, changed }) => ({ name, changed })), outputs: result.outputs }, null, 2)}\n`,
+        );
       else {
         for (const stack of result.stacks) io.stdout.write(`${mode} ${stack.name}: ${stack.changed ? 'changed' : 'no changes'}\n`);
         for (const [key, value] of Object.entries(result.outputs)) io.stdout.write(`  ${key} = ${Array.isArray(value) ? value.join(', ') : String(value)}\n`);

@@ -35,7 +35,8 @@ export function githubIdTokenFrom(env: CliEnv, doFetch: typeof fetch = fetch): G
       {
         label: 'GitHub OIDC token request',
         // Like the toolkit: 502/503/504 and lost connections are worth another try, other answers are not.
-        isRetryable: (error) => (error instanceof IdTokenRequestError ? [502, 503, 504].includes(error.status) : error instanceof AttemptTimeoutError || error instanceof TypeError),
+        isRetryable: (error) =>
+          error instanceof IdTokenRequestError ? [502, 503, 504].includes(error.status) : error instanceof AttemptTimeoutError || error instanceof TypeError,
         maxAttempts: 5,
         baseMs: 500,
         attemptTimeoutMs: 10_000,

@@ -36,7 +36,10 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 /** Minimal ANSI colouring, on only for terminals (and never with NO_COLOR set). */
-export function colours(stream: CliStream, env: CliEnv): { red(s: string): string; green(s: string): string; yellow(s: string): string; dim(s: string): string } {
+export function colours(
+  stream: CliStream,
+  env: CliEnv,
+): { red(s: string): string; green(s: string): string; yellow(s: string): string; dim(s: string): string } {
   const on = stream.isTTY === true && env['NO_COLOR'] === undefined;
   const wrap = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
   return { red: wrap(31), green: wrap(32), yellow: wrap(33), dim: wrap(2) };

@@ -22,7 +22,12 @@ export function checkOutputPath(path: string, flag = '--report', example = 'gate
 }
 
 /** Writes a document as a 0600 JSON file, whole or not at all, redacted; false (with one line) when it could not be written. */
-export function writeDocumentFile(flag: string, path: string, document: unknown, options: { stderr: CliStream; redact: (text: string) => string; red: (text: string) => string }): boolean {
+export function writeDocumentFile(
+  flag: string,
+  path: string,
+  document: unknown,
+  options: { stderr: CliStream; redact: (text: string) => string; red: (text: string) => string },
+): boolean {
   try {
     writePrivateFileAtomic(path, options.redact(jsonText(document)));
     return true;
@@ -36,7 +41,14 @@ export function writeDocumentFile(flag: string, path: string, document: unknown,
  * The one result document of a command: on stdout with --json, and in the --report file (0600, whole
  * or not at all). Returns false when the file could not be written (the command then fails).
  */
-export function documentPublisher(options: { json: boolean; report?: string; stdout: CliStream; stderr: CliStream; redact: (text: string) => string; red: (text: string) => string }): (document: unknown) => boolean {
+export function documentPublisher(options: {
+  json: boolean;
+  report?: string;
+  stdout: CliStream;
+  stderr: CliStream;
+  redact: (text: string) => string;
+  red: (text: string) => string;
+}): (document: unknown) => boolean {
   return (document) => {
     if (options.json) options.stdout.write(jsonText(document));
     return options.report === undefined || writeDocumentFile('--report', options.report, document, options);
@@ -55,7 +67,11 @@ export function usageError(command: string, error: unknown, argv: readonly strin
 }
 
 /** A command that failed after its flags were read: one line (with the error's code), the error document, exit 2 for a user's mistake, else 1. */
-export function commandFailed(command: string, error: unknown, options: { stderr: CliStream; publish: (document: unknown) => boolean; red: (text: string) => string }): number {
+export function commandFailed(
+  command: string,
+  error: unknown,
+  options: { stderr: CliStream; publish: (document: unknown) => boolean; red: (text: string) => string },
+): number {
   const usage = error instanceof InvalidInputError;
   if (usage) options.stderr.write(`error: ${error.message} (see entra-api-guard ${command} --help)\n`);
   else options.stderr.write(`${options.red('error')}: ${errorMessage(error)}${error instanceof GuardError ? ` [${error.code}]` : ''}\n`);

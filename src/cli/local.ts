@@ -54,7 +54,8 @@ export const localCommand: CliCommand = {
 async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   // Loaded here (require keeps it lazy after transpiling): the rehearsal pulls in the emulators and, through synth, cdktf.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { assertTerraformEngine, detectEngine, parseBreakMode, parseRehearsalFault, rehearse } = (require('../local/rehearsal') as typeof import('../local/rehearsal'));
+  const rehearsalModule = require('../local/rehearsal') as typeof import('../local/rehearsal');
+  const { assertTerraformEngine, detectEngine, parseBreakMode, parseRehearsalFault, rehearse } = rehearsalModule;
   const parsed = parseUsage('local', io, () => {
     const flags = parseFlags(argv, FLAGS);
     return {
@@ -73,7 +74,8 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
     return EXIT_PASS;
   }
   const paint = colours(io.stderr, env);
-  const mark = (line: string) => (line.startsWith('✓') ? paint.green('✓') + line.slice(1) : line.startsWith('✗') ? paint.red('✗') + line.slice(1) : paint.dim(line));
+  const mark = (line: string) =>
+    line.startsWith('✓') ? paint.green('✓') + line.slice(1) : line.startsWith('✗') ? paint.red('✗') + line.slice(1) : paint.dim(line);
   const log = (line: string) => void io.stderr.write(`${mark(line)}\n`);
   const started = Date.now();
   if (engine === 'terraform') {
@@ -89,7 +91,7 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
   const faultNote = faults?.replicationDelaySeconds !== undefined ? `, Entra replication delay ${faults.replicationDelaySeconds} s` : '';
   log(`entra-api-guard local: gateway engine ${chosen.engine} (${chosen.reason})${breakMode ? `, fault ${breakMode}` : ''}${faultNote}`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { synthesizeProject } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
+  const { synthesizeProject } = require('../../stacks/synth') as typeof import('../../stacks/synth');
 
   let rehearsal: Awaited<ReturnType<typeof rehearse>> | undefined;
   try {
@@ -103,7 +105,10 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
       timeoutSeconds,
       ...(io.signal ? { signal: io.signal } : {}),
     });
-    if (flags.json) io.stdout.write(`${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, integrations: rehearsal.integrations, steps: rehearsal.steps, replication: rehearsal.replication }, null, 2)}\n`);
+    if (flags.json)
+      io.stdout.write(
+        `${JSON.stringify({ ...rehearsal.report, engine: rehearsal.engine, integrations: rehearsal.integrations, steps: rehearsal.steps, replication: rehearsal.replication }, null, 2)}\n`,
+      );
     else io.stdout.write(renderText(rehearsal.report, io, env, 'local'));
     log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // In --json mode stdout holds the one JSON document; the how-to goes to stderr.
@@ -123,27 +128,39 @@ async function runLocal(argv: readonly string[], env: CliEnv, io: CliIo): Promis
 }
 
 /** Prints how to poke the running emulators by hand (secrets go to a 0600 file, never to the terminal). */
-async function keepRunning(rehearsal: { urls: { api: string; entra: string; github: string }; secrets: { requestUrl: string; requestToken: string; tokenEndpoint: string; clientId: string; scope: string } }, out: CliStream, signal: AbortSignal | undefined): Promise<void> {
+async function keepRunning(
+  rehearsal: {
+    urls: { api: string; entra: string; github: string };
+    secrets: { requestUrl: string; requestToken: string; tokenEndpoint: string; clientId: string; scope: string };
+  },
+  out: CliStream,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'entra-api-guard-keep-'));
   const file = join(dir, 'env.sh');
-  writeFileSync(file, [
-    `export ACTIONS_ID_TOKEN_REQUEST_URL='${rehearsal.secrets.requestUrl}'`,
-    `export ACTIONS_ID_TOKEN_REQUEST_TOKEN='${rehearsal.secrets.requestToken}'`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      `export ACTIONS_ID_TOKEN_REQUEST_URL='${rehearsal.secrets.requestUrl}'`,
+      `export ACTIONS_ID_TOKEN_REQUEST_TOKEN='${rehearsal.secrets.requestToken}'`,
+      '',
+    ].join('\n'),
+  );
   chmodSync(file, 0o600);
   const { api } = rehearsal.urls;
   const s = rehearsal.secrets;
-  out.write([
-    '',
-    'The emulators stay up until Ctrl-C. Try them:',
-    `  curl -i ${api}/hello                                   # 401: no token`,
-    `  source ${file}`,
-    `  GH=$(curl -s -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | node -pe 'JSON.parse(require("fs").readFileSync(0)).value')`,
-    `  AT=$(curl -s ${s.tokenEndpoint} -d grant_type=client_credentials -d client_id=${s.clientId} --data-urlencode scope=${s.scope} -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d client_assertion=$GH | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
-    `  curl -i -H "Authorization: Bearer $AT" ${api}/hello     # 200 with the caller's claims`,
-    '',
-  ].join('\n'));
+  out.write(
+    [
+      '',
+      'The emulators stay up until Ctrl-C. Try them:',
+      `  curl -i ${api}/hello                                   # 401: no token`,
+      `  source ${file}`,
+      `  GH=$(curl -s -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | node -pe 'JSON.parse(require("fs").readFileSync(0)).value')`,
+      `  AT=$(curl -s ${s.tokenEndpoint} -d grant_type=client_credentials -d client_id=${s.clientId} --data-urlencode scope=${s.scope} -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d client_assertion=$GH | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+      `  curl -i -H "Authorization: Bearer $AT" ${api}/hello     # 200 with the caller's claims`,
+      '',
+    ].join('\n'),
+  );
   try {
     await new Promise<void>((resolve) => {
       if (!signal || signal.aborted) return resolve();

@@ -12,7 +12,8 @@ export function routeLines(routes: readonly GateReportRoute[], paint: Paint): st
     'routes:',
     ...routes.map((r) => {
       const mark = r.result === 'pass' ? paint.green('✓') : r.result === 'fail' ? paint.red('✗') : paint.dim('-');
-      const authorizer = r.authorization === 'NONE' ? (r.public ? 'public' : paint.red('no authorizer')) : `${printable(r.authorizer ?? r.authorization)} (${r.authorization})`;
+      const authorizer =
+        r.authorization === 'NONE' ? (r.public ? 'public' : paint.red('no authorizer')) : `${printable(r.authorizer ?? r.authorization)} (${r.authorization})`;
       const tokenProbes = r.probes.length - r.requests.length;
       const sent = r.requests.length > 0 ? `${r.requests.join(', ')}${tokenProbes > 0 ? ` +${tokenProbes} token probes` : ''}` : (r.note ?? 'not probed');
       const codes = r.findings.length > 0 ? `  ${paint.dim(r.findings.join(', '))}` : '';
@@ -23,7 +24,10 @@ export function routeLines(routes: readonly GateReportRoute[], paint: Paint): st
 
 /** Each finding as two lines: severity, code, what was seen; then the fix. */
 export function findingLines(findings: readonly Finding[], paint: Paint): string[] {
-  return findings.flatMap((f) => [`${f.severity === 'failure' ? paint.red(f.code) : paint.yellow(f.code)} ${printable(f.message)}`, `  fix: ${printable(f.fix)}`]);
+  return findings.flatMap((f) => [
+    `${f.severity === 'failure' ? paint.red(f.code) : paint.yellow(f.code)} ${printable(f.message)}`,
+    `  fix: ${printable(f.fix)}`,
+  ]);
 }
 
 /** Route keys and authorizer names come from the API's owner: printed without control characters. */

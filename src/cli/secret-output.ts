@@ -23,7 +23,10 @@ export function secretOutput(io: CliIo, env: CliEnv): SecretOutput {
     for (const line of maskCommands(secret)) io.stderr.write(`${line}\n`);
   };
   const runnerMask = io.mask ?? (env['GITHUB_ACTIONS'] === 'true' ? toRunner : () => undefined);
-  const redacting = (stream: CliStream): CliStream => ({ write: (text: string) => stream.write(redactor.redact(text)), ...(stream.isTTY !== undefined ? { isTTY: stream.isTTY } : {}) });
+  const redacting = (stream: CliStream): CliStream => ({
+    write: (text: string) => stream.write(redactor.redact(text)),
+    ...(stream.isTTY !== undefined ? { isTTY: stream.isTTY } : {}),
+  });
   return {
     stdout: redacting(io.stdout),
     stderr: redacting(io.stderr),

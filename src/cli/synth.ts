@@ -15,7 +15,13 @@ Synthesizes the identity and gateway stacks in-process into the cdktf synth layo
   -h, --help       this help
 `;
 
-const FLAGS = { out: { type: 'string' }, config: { type: 'string' }, dir: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const FLAGS = {
+  out: { type: 'string' },
+  config: { type: 'string' },
+  dir: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export const synthCommand: CliCommand = {
   summary: 'synthesize the identity and gateway stacks (cdktf synth layout, in-process)',
@@ -34,9 +40,9 @@ export const synthCommand: CliCommand = {
     try {
       // Loaded on use (require keeps it lazy after transpiling): cdktf only to synthesize.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { loadConfig } = (require('../../stacks/config') as typeof import('../../stacks/config'));
+      const { loadConfig } = require('../../stacks/config') as typeof import('../../stacks/config');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { synthesize } = (require('../../stacks/synth') as typeof import('../../stacks/synth'));
+      const { synthesize } = require('../../stacks/synth') as typeof import('../../stacks/synth');
       const config = loadConfig({ cwd: root, env, ...(flags.config ? { configFile: flags.config } : {}) });
       const result = synthesize(config, flags.out ?? env['CDKTF_OUTDIR'] ?? 'cdktf.out');
       if (flags.json) {

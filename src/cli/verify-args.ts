@@ -9,7 +9,14 @@ export type CliTokenSource =
   | { readonly kind: 'none' }
   | { readonly kind: 'given'; readonly token: string; readonly from: '--token' | '--token-env' }
   | { readonly kind: 'command'; readonly command: string }
-  | { readonly kind: 'entra'; readonly tenantId: string; readonly clientId: string; readonly scope: string; readonly clientSecret?: string; readonly audience?: string };
+  | {
+      readonly kind: 'entra';
+      readonly tenantId: string;
+      readonly clientId: string;
+      readonly scope: string;
+      readonly clientSecret?: string;
+      readonly audience?: string;
+    };
 
 export interface VerifyArgs {
   readonly help: boolean;
@@ -91,24 +98,45 @@ export function parseVerifyArgs(argv: readonly string[], env: Readonly<Record<st
 
   const controlPlane = parseControlPlaneFlags(values);
   if (controlPlane.apiId === undefined) {
-    const [flag, value] = controlPlane.publicRoutes.length > 0 ? ['--public-route', controlPlane.publicRoutes[0]] : controlPlane.allowAuthorizers.length > 0 ? ['--allow-authorizer', controlPlane.allowAuthorizers[0]] : controlPlane.stage !== undefined ? ['--stage', controlPlane.stage] : controlPlane.region !== undefined ? ['--region', controlPlane.region] : [];
+    const [flag, value] =
+      controlPlane.publicRoutes.length > 0
+        ? ['--public-route', controlPlane.publicRoutes[0]]
+        : controlPlane.allowAuthorizers.length > 0
+          ? ['--allow-authorizer', controlPlane.allowAuthorizers[0]]
+          : controlPlane.stage !== undefined
+            ? ['--stage', controlPlane.stage]
+            : controlPlane.region !== undefined
+              ? ['--region', controlPlane.region]
+              : [];
     if (flag !== undefined) throw new InvalidInputError(flag, value, 'only with --api-id (the routes, authorizers and stage are read from AWS)');
   }
   if (values['api-url'] === undefined && controlPlane.apiId === undefined) {
-    throw new InvalidInputError('--api-url', undefined, 'the API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com (or --api-id to read it and the routes from AWS)');
+    throw new InvalidInputError(
+      '--api-url',
+      undefined,
+      'the API base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com (or --api-id to read it and the routes from AWS)',
+    );
   }
-  const parsedUrl = values['api-url'] === undefined ? undefined : parseApiUrl('--api-url', values['api-url'], { allowInsecureHttp: values['allow-insecure-http'] === true, insecureSwitch: '--allow-insecure-http' });
+  const parsedUrl =
+    values['api-url'] === undefined
+      ? undefined
+      : parseApiUrl('--api-url', values['api-url'], { allowInsecureHttp: values['allow-insecure-http'] === true, insecureSwitch: '--allow-insecure-http' });
   const cleartext = parsedUrl?.cleartext ?? false;
   const paths = values.path ?? (controlPlane.apiId === undefined ? ['/'] : []);
   for (const path of paths) if (!path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError('--path', path, 'a path starting with /, e.g. /orders');
   const method = parseProbeMethod('--method', values.method ?? 'GET');
-  if (values.body !== undefined && (method === 'GET' || method === 'HEAD')) throw new InvalidInputError('--body', '(given)', `no body with ${method}; use --method POST (or PUT, PATCH)`);
+  if (values.body !== undefined && (method === 'GET' || method === 'HEAD'))
+    throw new InvalidInputError('--body', '(given)', `no body with ${method}; use --method POST (or PUT, PATCH)`);
 
   const cloud = withKey(() => resolveCloud(values.cloud ?? 'public', values['authority-host']), { cloud: '--cloud', authorityHost: '--authority-host' });
   const source = tokenSource(values, env);
   const otherAudienceScope = values['other-audience-scope'] ?? (source.kind === 'entra' ? cloud.graphScope : undefined);
   if (values['other-audience-scope'] !== undefined && source.kind !== 'entra') {
-    throw new InvalidInputError('--other-audience-scope', values['other-audience-scope'], 'only with --tenant-id/--client-id/--scope (a source that can mint tokens)');
+    throw new InvalidInputError(
+      '--other-audience-scope',
+      values['other-audience-scope'],
+      'only with --tenant-id/--client-id/--scope (a source that can mint tokens)',
+    );
   }
   const timeoutSeconds = parseInteger('--timeout-seconds', values['timeout-seconds'] ?? '', { min: 1, max: 3600, fallback: 60, unit: 'seconds' });
   return {
@@ -149,17 +177,25 @@ export function parseControlPlaneFlags(values: { readonly [key: string]: string 
   const text = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
   const list = (key: string): string[] => (Array.isArray(values[key]) ? (values[key] as string[]) : []);
   const apiId = text('api-id');
-  if (apiId !== undefined && !/^[a-z0-9]{1,64}$/i.test(apiId)) throw new InvalidInputError('--api-id', apiId, 'an API Gateway API id, letters and digits such as a1b2c3d4e5');
+  if (apiId !== undefined && !/^[a-z0-9]{1,64}$/i.test(apiId))
+    throw new InvalidInputError('--api-id', apiId, 'an API Gateway API id, letters and digits such as a1b2c3d4e5');
   const region = text('region');
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new InvalidInputError('--region', region, 'an AWS region such as eu-west-1');
   const stage = text('stage');
-  if (stage !== undefined && !/^(\$default|[A-Za-z0-9_-]{1,128})$/.test(stage)) throw new InvalidInputError('--stage', stage, 'a stage name such as $default or prod');
+  if (stage !== undefined && !/^(\$default|[A-Za-z0-9_-]{1,128})$/.test(stage))
+    throw new InvalidInputError('--stage', stage, 'a stage name such as $default or prod');
   const publicRoutes = list('public-route').map((key) => checkRouteKeyFlag('--public-route', key));
   const allowAuthorizers = list('allow-authorizer').map((name) => {
     if (name.trim() === '') throw new InvalidInputError('--allow-authorizer', name, "an authorizer's name or id (AWS_IAM for IAM routes)");
     return name.trim();
   });
-  return { ...(apiId !== undefined ? { apiId } : {}), ...(region !== undefined ? { region } : {}), ...(stage !== undefined ? { stage } : {}), publicRoutes, allowAuthorizers };
+  return {
+    ...(apiId !== undefined ? { apiId } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(stage !== undefined ? { stage } : {}),
+    publicRoutes,
+    allowAuthorizers,
+  };
 }
 
 function checkRouteKeyFlag(flag: string, key: string): string {
@@ -179,7 +215,11 @@ function tokenSource(values: Values, env: Readonly<Record<string, string | undef
     const second = groups[1]!;
     // Never echo a token value; other values are safe to show.
     const shown = second === 'token' ? '(hidden)' : str(second as keyof typeof OPTIONS);
-    throw new InvalidInputError(`--${second}`, shown, `one token source only: --token, --token-env, --token-command, or --tenant-id/--client-id/--scope (got --${groups[0]} too)`);
+    throw new InvalidInputError(
+      `--${second}`,
+      shown,
+      `one token source only: --token, --token-env, --token-command, or --tenant-id/--client-id/--scope (got --${groups[0]} too)`,
+    );
   }
   if (str('token') !== undefined) {
     const token = parseBearerToken('--token', str('token')!);
@@ -203,15 +243,24 @@ function tokenSource(values: Values, env: Readonly<Record<string, string | undef
   const clientId = required('--client-id', str('client-id'), "the caller app's client (application) id, a GUID");
   if (!isGuid(clientId)) throw new InvalidInputError('--client-id', clientId, "the caller app's client (application) id, a GUID");
   const scope = required('--scope', str('scope'), 'the API scope for app-only tokens, e.g. api://orders-api/.default');
-  if (!/^\S+\/\.default$/.test(scope)) throw new InvalidInputError('--scope', scope, '<App ID URI>/.default (app-only tokens need .default), e.g. api://orders-api/.default');
+  if (!/^\S+\/\.default$/.test(scope))
+    throw new InvalidInputError('--scope', scope, '<App ID URI>/.default (app-only tokens need .default), e.g. api://orders-api/.default');
   const secretEnv = str('client-secret-env');
   let clientSecret: string | undefined;
   if (secretEnv !== undefined) {
     clientSecret = env[secretEnv];
-    if (!clientSecret) throw new InvalidInputError('--client-secret-env', secretEnv, 'the name of a set, non-empty environment variable holding the client secret');
+    if (!clientSecret)
+      throw new InvalidInputError('--client-secret-env', secretEnv, 'the name of a set, non-empty environment variable holding the client secret');
   }
   const audience = str('audience');
-  return { kind: 'entra', tenantId: tenantId.toLowerCase(), clientId, scope, ...(clientSecret !== undefined ? { clientSecret } : {}), ...(audience !== undefined ? { audience } : {}) };
+  return {
+    kind: 'entra',
+    tenantId: tenantId.toLowerCase(),
+    clientId,
+    scope,
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...(audience !== undefined ? { audience } : {}),
+  };
 }
 
 function parseOutputPath(flag: string, path: string, what: string): string {
@@ -230,7 +279,12 @@ function parseHeaders(list: readonly string[]): Record<string, string> {
     const colon = item.indexOf(':');
     const name = colon > 0 ? item.slice(0, colon).trim() : '';
     if (!/^[A-Za-z0-9-]+$/.test(name)) throw new InvalidInputError('--header', item, '"Name: value", e.g. "x-api-key: abc"');
-    if (name.toLowerCase() === 'authorization') throw new InvalidInputError('--header', `${name}: (hidden)`, 'no Authorization header: the probes set it (give the token with --token or another source)');
+    if (name.toLowerCase() === 'authorization')
+      throw new InvalidInputError(
+        '--header',
+        `${name}: (hidden)`,
+        'no Authorization header: the probes set it (give the token with --token or another source)',
+      );
     headers[name] = item.slice(colon + 1).trim();
   }
   return headers;

@@ -99,7 +99,10 @@ async function runVerify(argv: readonly string[], env: CliEnv, io: CliIo): Promi
     return writeDocumentFile('--sarif', args.sarif, toSarif(reportFindings(report), configFile ? { configFile } : {}), { stderr, redact, red: paint.red });
   };
   const signal = io.signal;
-  if (args.cleartext) stderr.write(`${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl ?? 'the API'} over plain http, where anyone on the path can read and replay it\n`);
+  if (args.cleartext)
+    stderr.write(
+      `${paint.yellow('warning')}: --allow-insecure-http: the token goes to ${args.apiUrl ?? 'the API'} over plain http, where anyone on the path can read and replay it\n`,
+    );
 
   try {
     // The control plane first: a wrong --api-id is one line before any token exists.
@@ -150,7 +153,13 @@ async function readDeployed(args: VerifyArgs, env: CliEnv, signal: AbortSignal |
   // Loaded on use (require keeps it lazy after transpiling): the AWS SDK only with --api-id.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readApiFromControlPlane } = require('../gate/control-plane') as typeof import('../gate/control-plane');
-  return readApiFromControlPlane({ apiId: args.apiId!, ...controlPlaneSettings(args.region, env), ...(args.stage !== undefined ? { stage: args.stage } : {}), ...(signal ? { signal } : {}), log });
+  return readApiFromControlPlane({
+    apiId: args.apiId!,
+    ...controlPlaneSettings(args.region, env),
+    ...(args.stage !== undefined ? { stage: args.stage } : {}),
+    ...(signal ? { signal } : {}),
+    log,
+  });
 }
 
 function toTokenSourceConfig(args: VerifyArgs, env: CliEnv, io: CliIo): TokenSourceConfig | undefined {
@@ -182,13 +191,17 @@ export function renderText(report: GateReport, io: CliIo, env: CliEnv, command =
   const paint = colours(io.stdout, env);
   const lines: string[] = [];
   const verdict = report.pass ? paint.green('PASS') : paint.red('FAIL');
-  lines.push(`entra-api-guard ${command}: ${verdict} ${report.apiUrl} (${report.probes.length} probes, ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s)`);
+  lines.push(
+    `entra-api-guard ${command}: ${verdict} ${report.apiUrl} (${report.probes.length} probes, ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s)`,
+  );
   for (const p of report.probes) {
     const info = p.role === 'informational';
     const ok = p.outcome === 'pass' || info;
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
     const mark = info ? paint.dim('i') : ok ? paint.green('✓') : paint.red('✗');
-    lines.push(`  ${mark} ${p.name.padEnd(52)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`);
+    lines.push(
+      `  ${mark} ${p.name.padEnd(52)} ${actual}${ok ? '' : ` (expected ${p.expected.join('|')})`}  ${paint.dim(`${p.attempts} attempts, ${p.ms} ms`)}`,
+    );
   }
   lines.push(...routeLines(report.routes, paint));
   lines.push(...findingLines(report.findings, paint));

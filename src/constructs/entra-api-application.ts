@@ -2,16 +2,7 @@ import { Construct } from 'constructs';
 import { Application } from '@cdktf/provider-azuread/lib/application';
 import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/application-identifier-uri';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import {
-  checkIdentifierUri,
-  resolveCloud,
-  stableUuid,
-  tokenContract,
-  type Cloud,
-  type JwtTrust,
-  type TokenContract,
-  type TokenVersion,
-} from '../contract';
+import { checkIdentifierUri, resolveCloud, stableUuid, tokenContract, type Cloud, type JwtTrust, type TokenContract, type TokenVersion } from '../contract';
 import { InvalidInputError } from '../errors';
 
 /** An app role that callers (pipelines, daemons) are granted. */
@@ -156,7 +147,7 @@ function checkPermissionValues(id: string, roles: readonly AppRoleSpec[], scopes
   const seen = new Set<string>();
   // Roles and scopes share one value namespace in Entra.
   for (const [kind, value] of [...roles.map((r) => ['appRoles', r.value] as const), ...scopes.map((s) => ['scopes', s.value] as const)]) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/.test(value) ) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/.test(value)) {
       throw new InvalidInputError(`${id}.${kind}`, value, 'a value of letters, digits, dots, hyphens or underscores (e.g. Gate.Invoke), up to 120 characters');
     }
     if (seen.has(value)) {

@@ -5,7 +5,14 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-federated-identity-credential';
 import { ApplicationFlexibleFederatedIdentityCredential } from '@cdktf/provider-azuread/lib/application-flexible-federated-identity-credential';
 import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
-import { checkFederatedCredentials, checkGithubSubject, githubIssuer, isUnresolved, MAX_FEDERATED_CREDENTIALS, parseClaimsMatchingExpression } from '../contract';
+import {
+  checkFederatedCredentials,
+  checkGithubSubject,
+  githubIssuer,
+  isUnresolved,
+  MAX_FEDERATED_CREDENTIALS,
+  parseClaimsMatchingExpression,
+} from '../contract';
 import { InvalidInputError } from '../errors';
 import type { EntraApiApplication } from './entra-api-application';
 
@@ -92,7 +99,11 @@ export class GithubPipelineCaller extends Construct {
  * changes, so it must depend on the subject alone.
  */
 export function credentialName(subject: string): string {
-  const tail = subject.replace(/^repo:[^:]+:/, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+  const tail = subject
+    .replace(/^repo:[^:]+:/, '')
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
   const hash = createHash('sha256').update(subject).digest('hex').slice(0, 8);
   return `github-${tail || 'subject'}-${hash}`;
 }
@@ -103,7 +114,11 @@ function checkCredentials(id: string, issuer: string, audience: string, subjects
     throw new InvalidInputError(`${id}.subjects`, [], 'at least one GitHub subject, e.g. repo:octo-org/orders-api:ref:refs/heads/main');
   }
   if (total > MAX_FEDERATED_CREDENTIALS) {
-    throw new InvalidInputError(`${id}.subjects`, `${total} credentials`, `at most ${MAX_FEDERATED_CREDENTIALS} federated credentials per app (use a flexible credential with a wildcard)`);
+    throw new InvalidInputError(
+      `${id}.subjects`,
+      `${total} credentials`,
+      `at most ${MAX_FEDERATED_CREDENTIALS} federated credentials per app (use a flexible credential with a wildcard)`,
+    );
   }
   const seen = new Set<string>();
   subjects.forEach((subject, index) => {

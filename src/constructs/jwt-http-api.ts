@@ -11,7 +11,17 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { API_NAME_FORM, API_NAME_PATTERN, checkJwtTrust, checkRoutes, checkUrlInput, isUnresolved, type CorsConfiguration, type JwtTrust, type RouteSpec } from '../contract';
+import {
+  API_NAME_FORM,
+  API_NAME_PATTERN,
+  checkJwtTrust,
+  checkRoutes,
+  checkUrlInput,
+  isUnresolved,
+  type CorsConfiguration,
+  type JwtTrust,
+  type RouteSpec,
+} from '../contract';
 import { InvalidInputError } from '../errors';
 import { packageLambda } from './lambda-package';
 
@@ -64,7 +74,6 @@ export interface JwtHttpApiProps {
   readonly cors?: CorsConfiguration;
 }
 
-
 /** Fields of the JSON access log; `$context.requestId` is required by API Gateway. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: '$context.requestId',
@@ -104,7 +113,11 @@ export class JwtHttpApi extends Construct {
       );
     }
 
-    this.api = new Apigatewayv2Api(this, 'api', { name: props.name, protocolType: 'HTTP', ...(props.cors ? { corsConfiguration: corsConfiguration(id, props.cors) } : {}) });
+    this.api = new Apigatewayv2Api(this, 'api', {
+      name: props.name,
+      protocolType: 'HTTP',
+      ...(props.cors ? { corsConfiguration: corsConfiguration(id, props.cors) } : {}),
+    });
     this.apiId = this.api.id;
     this.authorizer = new Apigatewayv2Authorizer(this, 'authorizer', {
       apiId: this.api.id,
@@ -151,7 +164,8 @@ export class JwtHttpApi extends Construct {
 
   private createIntegration(props: JwtHttpApiProps): Apigatewayv2Integration {
     if ('httpUrl' in props.integration) {
-      if (!isUnresolved(props.integration.httpUrl)) checkUrlInput('integration.httpUrl', props.integration.httpUrl, 'https://backend.example.com', { bare: false });
+      if (!isUnresolved(props.integration.httpUrl))
+        checkUrlInput('integration.httpUrl', props.integration.httpUrl, 'https://backend.example.com', { bare: false });
       return new Apigatewayv2Integration(this, 'integration', {
         apiId: this.api.id,
         integrationType: 'HTTP_PROXY',
@@ -210,7 +224,8 @@ export class JwtHttpApi extends Construct {
 }
 
 function corsConfiguration(id: string, cors: CorsConfiguration): Apigatewayv2ApiCorsConfiguration {
-  if (!cors.allowOrigins?.length) throw new InvalidInputError(`${id}.cors.allowOrigins`, cors.allowOrigins, 'at least one origin, e.g. https://app.example.com');
+  if (!cors.allowOrigins?.length)
+    throw new InvalidInputError(`${id}.cors.allowOrigins`, cors.allowOrigins, 'at least one origin, e.g. https://app.example.com');
   // Browsers refuse credentials with a wildcard origin, and API Gateway refuses the configuration.
   if (cors.allowCredentials && cors.allowOrigins.includes('*')) {
     throw new InvalidInputError(`${id}.cors.allowOrigins`, [...cors.allowOrigins], 'explicit origins when allowCredentials is true (not *)');

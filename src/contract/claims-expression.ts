@@ -55,7 +55,9 @@ export function parseClaimsMatchingExpression(expression: string, context: Expre
   };
   const allowed = claimsAllowedFor(context.issuer);
   if (!allowed) {
-    refuse(`an issuer that takes flexible credentials: GitHub's public issuer ${GITHUB_ISSUER} (not an enterprise custom issuer or GHES), GitLab or Terraform Cloud; the issuer is ${context.issuer} — use one credential per subject instead`);
+    refuse(
+      `an issuer that takes flexible credentials: GitHub's public issuer ${GITHUB_ISSUER} (not an enterprise custom issuer or GHES), GitLab or Terraform Cloud; the issuer is ${context.issuer} — use one credential per subject instead`,
+    );
   }
   if (typeof expression !== 'string' || expression === '') refuse(`conditions like claims['sub'] matches 'repo:owner/repo:*' joined by " and "`);
   if (/[‘’“”]/.test(expression)) refuse("straight single quotes (') around claim names and comparands, not typographic ones");

@@ -84,4 +84,3 @@ function checkAuthorityHost(value: string, cloud: CloudName): string {
   }
   return trimTrailingSlash(url.toString());
 }
-

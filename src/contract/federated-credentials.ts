@@ -22,7 +22,11 @@ export interface FederatedCredentialFacts {
  */
 export function checkFederatedCredentials(credentials: readonly FederatedCredentialFacts[], where: string): void {
   if (credentials.length > MAX_FEDERATED_CREDENTIALS) {
-    throw new InvalidInputError(`${where}.federatedCredentials`, `${credentials.length} credentials`, `at most ${MAX_FEDERATED_CREDENTIALS} federated credentials per app (use a flexible credential with a wildcard)`);
+    throw new InvalidInputError(
+      `${where}.federatedCredentials`,
+      `${credentials.length} credentials`,
+      `at most ${MAX_FEDERATED_CREDENTIALS} federated credentials per app (use a flexible credential with a wildcard)`,
+    );
   }
   const names = new Set<string>();
   const matches = new Set<string>();
@@ -40,7 +44,11 @@ export function checkFederatedCredentials(credentials: readonly FederatedCredent
     if (flexible) parseClaimsMatchingExpression(credential.claimsMatchingExpression!, { issuer: credential.issuer, key: `${key}.claimsMatchingExpression` });
     const match = `${credential.issuer}\n${flexible ? `expression ${credential.claimsMatchingExpression}` : `subject ${credential.subject}`}`;
     if (matches.has(match)) {
-      throw new InvalidInputError(flexible ? `${key}.claimsMatchingExpression` : `${key}.subject`, flexible ? credential.claimsMatchingExpression! : credential.subject!, `each ${flexible ? 'expression' : 'subject'} once per issuer (issuer + ${flexible ? 'expression' : 'subject'} must be unique; ${credential.issuer} already has it)`);
+      throw new InvalidInputError(
+        flexible ? `${key}.claimsMatchingExpression` : `${key}.subject`,
+        flexible ? credential.claimsMatchingExpression! : credential.subject!,
+        `each ${flexible ? 'expression' : 'subject'} once per issuer (issuer + ${flexible ? 'expression' : 'subject'} must be unique; ${credential.issuer} already has it)`,
+      );
     }
     matches.add(match);
   });

@@ -16,7 +16,11 @@ export function githubIssuer(source: GithubIssuerSource = { kind: 'github.com' }
       return GITHUB_ISSUER;
     case 'enterprise':
       if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(source.enterpriseSlug)) {
-        throw new InvalidInputError('github.enterpriseSlug', source.enterpriseSlug, 'the enterprise slug from github.com/enterprises/<slug> (letters, digits, hyphens)');
+        throw new InvalidInputError(
+          'github.enterpriseSlug',
+          source.enterpriseSlug,
+          'the enterprise slug from github.com/enterprises/<slug> (letters, digits, hyphens)',
+        );
       }
       return `${GITHUB_ISSUER}/${source.enterpriseSlug}`;
     case 'ghes':
@@ -82,7 +86,11 @@ export function parseSubjectScope(text: string, key = 'subjects'): SubjectScope 
 export function checkGithubSubject(subject: string, key = 'subjects'): string {
   const pattern = /^repo:[A-Za-z0-9_.-]+(?:@\d+)?\/[A-Za-z0-9_.-]+(?:@\d+)?:(?:ref:refs\/(?:heads|tags)\/\S+|environment:\S+|pull_request)$/;
   if (!pattern.test(subject)) {
-    throw new InvalidInputError(key, subject, 'a GitHub subject like repo:octo-org/orders:ref:refs/heads/main, repo:octo-org/orders:environment:prod or repo:octo-org/orders:pull_request');
+    throw new InvalidInputError(
+      key,
+      subject,
+      'a GitHub subject like repo:octo-org/orders:ref:refs/heads/main, repo:octo-org/orders:environment:prod or repo:octo-org/orders:pull_request',
+    );
   }
   return subject;
 }

@@ -91,7 +91,11 @@ export function parseApiUrl(name: string, raw: string, rules: ApiUrlRules): Chec
   const url = checkUrlInput(name, raw, API_URL_EXAMPLE);
   const cleartext = url.protocol === 'http:' && !isLoopbackHost(url.hostname);
   if (cleartext && !rules.allowInsecureHttp) {
-    throw new InvalidInputError(name, raw, `an https:// URL: plain http:// sends the token in cleartext, so it is only for loopback hosts (or pass ${rules.insecureSwitch} to send it anyway)`);
+    throw new InvalidInputError(
+      name,
+      raw,
+      `an https:// URL: plain http:// sends the token in cleartext, so it is only for loopback hosts (or pass ${rules.insecureSwitch} to send it anyway)`,
+    );
   }
   return { url: url.toString().replace(/\/+$/, ''), cleartext };
 }
@@ -108,7 +112,8 @@ export function unsafeExpectation(kind: 'unauthenticated' | 'authenticated', sta
     return undefined;
   }
   const refused = statuses.filter((s) => s === 401 || s === 403);
-  if (refused.length > 0) return `statuses of a request that was let in, e.g. 200: ${refused.join(', ')} would let an API that refuses the valid token pass the gate`;
+  if (refused.length > 0)
+    return `statuses of a request that was let in, e.g. 200: ${refused.join(', ')} would let an API that refuses the valid token pass the gate`;
   return undefined;
 }
 
@@ -147,7 +152,8 @@ export function parsePaths(name: string, raw: string): readonly string[] {
   const paths = parseList(raw);
   if (paths.length === 0) return ['/'];
   for (const path of paths) {
-    if (!path.startsWith('/') || /\s/.test(path)) throw new InvalidInputError(name, path, 'paths starting with /, comma- or newline-separated, e.g. /hello,/orders');
+    if (!path.startsWith('/') || /\s/.test(path))
+      throw new InvalidInputError(name, path, 'paths starting with /, comma- or newline-separated, e.g. /hello,/orders');
   }
   return paths;
 }
@@ -187,11 +193,15 @@ export function findBadTokenCharacter(token: string): { readonly position: numbe
     if (code >= 0x21 && code <= 0x7e) continue;
     const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
     const kind =
-      code === 0x0a || code === 0x0d ? 'a line break'
-      : code === 0x20 ? 'a space'
-      : code === 0x09 ? 'a tab'
-      : code < 0x20 || code === 0x7f ? `a control character (${hex})`
-      : `a non-ASCII character (${hex})`;
+      code === 0x0a || code === 0x0d
+        ? 'a line break'
+        : code === 0x20
+          ? 'a space'
+          : code === 0x09
+            ? 'a tab'
+            : code < 0x20 || code === 0x7f
+              ? `a control character (${hex})`
+              : `a non-ASCII character (${hex})`;
     return { position, kind };
   }
   return undefined;

@@ -27,10 +27,18 @@ export function checkJwtTrust(trust: JwtTrust, key = 'authorizer'): JwtTrust {
   if (isUnresolved(issuer)) return trust;
   const resolved = audiences.filter((audience) => !isUnresolved(audience));
   if (/\/v2\.0$/.test(issuer) && resolved.length > 0 && resolved.every((audience) => !isGuid(audience))) {
-    throw new InvalidInputError(`${key}.audiences`, resolved, `the API app's client id (a GUID): v2 tokens from ${issuer} always carry it as aud; use tokenVersion 1 for App ID URI audiences`);
+    throw new InvalidInputError(
+      `${key}.audiences`,
+      resolved,
+      `the API app's client id (a GUID): v2 tokens from ${issuer} always carry it as aud; use tokenVersion 1 for App ID URI audiences`,
+    );
   }
   if (/^https:\/\/sts\.(windows\.net|chinacloudapi\.cn)\//.test(issuer) && resolved.length > 0 && resolved.every((audience) => isGuid(audience))) {
-    throw new InvalidInputError(`${key}.audiences`, resolved, `the App ID URI (e.g. api://orders): v1 tokens from ${issuer} carry the resource the caller asked for; use tokenVersion 2 for client-id audiences`);
+    throw new InvalidInputError(
+      `${key}.audiences`,
+      resolved,
+      `the App ID URI (e.g. api://orders): v1 tokens from ${issuer} carry the resource the caller asked for; use tokenVersion 2 for client-id audiences`,
+    );
   }
   return trust;
 }

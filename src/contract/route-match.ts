@@ -7,7 +7,8 @@ import { HTTP_METHODS } from './routes';
  * (AWS documents only the examples), so keep a test on it if that choice ever changes.
  */
 
-export type Segment = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param'; readonly name: string } | { readonly kind: 'greedy'; readonly name: string };
+export type Segment =
+  { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param'; readonly name: string } | { readonly kind: 'greedy'; readonly name: string };
 
 /** A route key split for matching, with its specificity rank (the contract's ParsedRouteKey only checks the form). */
 export interface RankedRouteKey {

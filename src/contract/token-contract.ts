@@ -72,14 +72,22 @@ export function tokenEndpoint(cloud: Cloud, tenantId: string): string {
 
 export function checkTenantId(value: string): string {
   if (typeof value === 'string' && (isUnresolved(value) || isGuid(value))) return value.toLowerCase();
-  throw new InvalidInputError('tenantId', value, 'the directory (tenant) id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (token issuers carry the id, not the domain)');
+  throw new InvalidInputError(
+    'tenantId',
+    value,
+    'the directory (tenant) id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (token issuers carry the id, not the domain)',
+  );
 }
 
 /** App ID URIs Entra accepts for an API: `api://…`, `https://…` or `urn:…`, without a trailing slash. */
 export function checkIdentifierUri(value: string): string {
   if (typeof value === 'string' && isUnresolved(value)) return value;
   if (typeof value !== 'string' || !/^(api:\/\/[^\s/][^\s]*|https:\/\/[^\s/][^\s]*|urn:[^\s]+)$/.test(value) || value.endsWith('/')) {
-    throw new InvalidInputError('identifierUri', value, 'an App ID URI such as api://orders-api or api://<client id> (api://, https:// or urn:, no trailing slash)');
+    throw new InvalidInputError(
+      'identifierUri',
+      value,
+      'an App ID URI such as api://orders-api or api://<client id> (api://, https:// or urn:, no trailing slash)',
+    );
   }
   return value;
 }

@@ -33,7 +33,8 @@ export function checkUrl(raw: string, example: string, rules: UrlRules = {}): { 
     return { expected: `a URL without user:password@ in it, such as ${example} (give credentials another way; a URL gets logged)` };
   }
   if ((rules.bare ?? true) && (url.search !== '' || url.hash !== '')) return { expected: `a URL without ?query or #fragment, such as ${example}` };
-  if (rules.httpsUnlessLoopback && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return { expected: 'an https:// URL (http:// only for loopback emulators)' };
+  if (rules.httpsUnlessLoopback && url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    return { expected: 'an https:// URL (http:// only for loopback emulators)' };
   return { url };
 }
 

@@ -95,7 +95,14 @@ export async function deployStacks(options: DeployOptions): Promise<DeployResult
   return { version, steps: timings, stacks: results, outputs: typedOutputs(known), rawOutputs: known };
 }
 
-async function runStack(stack: ManifestStack, command: TerraformCommand, vars: string[], mode: DeployMode, lockTimeout: string, timings: TerraformStep[]): Promise<StackResult> {
+async function runStack(
+  stack: ManifestStack,
+  command: TerraformCommand,
+  vars: string[],
+  mode: DeployMode,
+  lockTimeout: string,
+  timings: TerraformStep[],
+): Promise<StackResult> {
   const step = async (name: string, args: string[], ok: readonly number[] = [0]) => {
     const started = Date.now();
     const run = await runTerraform(command, args);
@@ -153,7 +160,10 @@ function stopping(options: Pick<DeployOptions, 'signal' | 'stopGraceMs'>): Pick<
 }
 
 function readStackFile(stack: ManifestStack): StackFile {
-  return readJsonFile(join(stack.workingDirectory, 'cdk.tf.json'), (reason) => new DeployError('ERR_MANIFEST', `stack ${stack.name}: ${reason}; synthesize again`)) as StackFile;
+  return readJsonFile(
+    join(stack.workingDirectory, 'cdk.tf.json'),
+    (reason) => new DeployError('ERR_MANIFEST', `stack ${stack.name}: ${reason}; synthesize again`),
+  ) as StackFile;
 }
 
 /** `-var` arguments: explicit values first, else same-named outputs of stacks deployed before. Pure. */

@@ -1,13 +1,7 @@
 import { GuardError } from '../errors';
 
 export type DeployErrorCode =
-  | 'ERR_TERRAFORM_MISSING'
-  | 'ERR_TERRAFORM_FAILED'
-  | 'ERR_STATE_LOCKED'
-  | 'ERR_LOCAL_BACKEND_IN_CI'
-  | 'ERR_MANIFEST'
-  | 'ERR_SYNTH_FAILED'
-  | 'ERR_INTERRUPTED';
+  'ERR_TERRAFORM_MISSING' | 'ERR_TERRAFORM_FAILED' | 'ERR_STATE_LOCKED' | 'ERR_LOCAL_BACKEND_IN_CI' | 'ERR_MANIFEST' | 'ERR_SYNTH_FAILED' | 'ERR_INTERRUPTED';
 
 /** A deploy step failed. `detail` holds terraform's own error block, verbatim, for the log. */
 export class DeployError extends GuardError {

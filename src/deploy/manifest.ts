@@ -14,7 +14,10 @@ export interface ManifestStack {
 /** Reads `<outdir>/manifest.json` (the layout cdktf synth writes). */
 export function readStacks(outdir: string): ManifestStack[] {
   const path = join(outdir, 'manifest.json');
-  const manifest = readJsonFile(path, () => new DeployError('ERR_MANIFEST', `no synthesized app at ${path}: run synth first (npm run synth, or cdktf synth)`)) as {
+  const manifest = readJsonFile(
+    path,
+    () => new DeployError('ERR_MANIFEST', `no synthesized app at ${path}: run synth first (npm run synth, or cdktf synth)`),
+  ) as {
     stacks?: Record<string, { name: string; workingDirectory: string; dependencies?: string[]; annotations?: { level: string; message: string }[] }>;
   };
   return Object.values(manifest.stacks ?? {}).map((s) => ({

@@ -27,7 +27,9 @@ function search(dir: string, depth: number): string | undefined {
   if (depth === 0) return undefined;
   let entries: string[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    entries = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return undefined;
   }

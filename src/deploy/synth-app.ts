@@ -24,10 +24,15 @@ export interface SynthUserAppOptions {
  */
 export async function synthUserApp(options: SynthUserAppOptions): Promise<ManifestStack[]> {
   const cdktfJson = join(options.cwd, 'cdktf.json');
-  const project = existsSync(cdktfJson) ? (readJsonFile(cdktfJson, (reason) => new DeployError('ERR_SYNTH_FAILED', `app: ${reason}`)) as { app?: string; context?: unknown }) : {};
+  const project = existsSync(cdktfJson)
+    ? (readJsonFile(cdktfJson, (reason) => new DeployError('ERR_SYNTH_FAILED', `app: ${reason}`)) as { app?: string; context?: unknown })
+    : {};
   const command = options.command ?? project.app;
   if (!command) {
-    throw new DeployError('ERR_SYNTH_FAILED', `app: got nothing in ${cdktfJson}; expected a cdktf.json with an "app" command (e.g. "npx ts-node main.ts"), or the app command itself`);
+    throw new DeployError(
+      'ERR_SYNTH_FAILED',
+      `app: got nothing in ${cdktfJson}; expected a cdktf.json with an "app" command (e.g. "npx ts-node main.ts"), or the app command itself`,
+    );
   }
   const env = { ...options.env, CDKTF_OUTDIR: options.outdir, CDKTF_CONTEXT_JSON: JSON.stringify(project.context ?? {}) };
   const run = await new Promise<{ code: number | null; output: string; timedOut: boolean }>((resolve, reject) => {
@@ -60,7 +65,10 @@ export async function synthUserApp(options: SynthUserAppOptions): Promise<Manife
     throw new DeployError('ERR_SYNTH_FAILED', `app: "${command}" exited with code ${run.code}${last ? `: ${last.slice(0, 200)}` : ''}`, run.output);
   }
   if (!existsSync(join(options.outdir, 'manifest.json'))) {
-    throw new DeployError('ERR_SYNTH_FAILED', `app: "${command}" finished but wrote no ${join(options.outdir, 'manifest.json')}; expected a cdktf app that calls app.synth()`);
+    throw new DeployError(
+      'ERR_SYNTH_FAILED',
+      `app: "${command}" finished but wrote no ${join(options.outdir, 'manifest.json')}; expected a cdktf app that calls app.synth()`,
+    );
   }
   return readStacks(options.outdir);
 }

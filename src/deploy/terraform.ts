@@ -47,7 +47,12 @@ export function runTerraform(command: TerraformCommand, args: readonly string[])
     const { signal } = command;
     if (signal?.aborted) return reject(interrupted(args));
     const env = { ...command.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
-    const child = spawn(command.binary, args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: signal !== undefined && process.platform !== 'win32' });
+    const child = spawn(command.binary, args, {
+      cwd: command.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: signal !== undefined && process.platform !== 'win32',
+    });
     const onAbort = () => void stopChild(child, 'SIGINT', command.stopGraceMs ?? TERRAFORM_STOP_GRACE_MS);
     if (signal) {
       killOnExit(child);
@@ -99,8 +104,11 @@ function missingBinary(binary: string): DeployError {
 
 /** Terraform's own error block (from the first `Error:`), without box-drawing characters. */
 export function errorBlock(output: string): string {
-  // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes terraform writes
-  const clean = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.replace(/^[│╷╵]\s?/, ''));
+  const clean = output
+    // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes terraform writes
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.replace(/^[│╷╵]\s?/, ''));
   const start = clean.findIndex((l) => /^Error: /.test(l.trim()));
   return (start < 0 ? clean.slice(-20) : clean.slice(start)).join('\n').trim();
 }
@@ -117,6 +125,13 @@ export function terraformFailure(step: string, stack: string, run: TerraformRun,
       { stackName: stack, step },
     );
   }
-  const first = block.split('\n').find((l) => l.trim().startsWith('Error: '))?.trim() ?? `exit code ${run.code}`;
-  return new DeployError('ERR_TERRAFORM_FAILED', `terraform ${step} of stack ${stack} failed: ${first.replace(/^Error: /, '')}`, block, { stackName: stack, step });
+  const first =
+    block
+      .split('\n')
+      .find((l) => l.trim().startsWith('Error: '))
+      ?.trim() ?? `exit code ${run.code}`;
+  return new DeployError('ERR_TERRAFORM_FAILED', `terraform ${step} of stack ${stack} failed: ${first.replace(/^Error: /, '')}`, block, {
+    stackName: stack,
+    step,
+  });
 }

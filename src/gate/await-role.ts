@@ -28,7 +28,10 @@ export interface RoleWait {
 }
 
 class RoleNotYetError extends GuardError {
-  constructor(readonly token: string, roles: readonly string[]) {
+  constructor(
+    readonly token: string,
+    roles: readonly string[],
+  ) {
     super('ERR_ROLE_NOT_YET', `the token carries ${roles.length > 0 ? `roles [${roles.join(', ')}]` : 'no roles'}`);
   }
 }

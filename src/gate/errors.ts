@@ -53,7 +53,14 @@ export class GateFailedError extends GuardError {
     const more = count > 1 ? ` (and ${count - 1} more)` : '';
     const first = verdict.failures[0];
     const finding = failing[0];
-    super('ERR_GATE_FAILED', first ? `gate failed: ${first.probe}: ${first.code}: ${first.reason}${more}` : finding ? `gate failed: ${finding.code}: ${finding.message}${more}` : 'gate failed');
+    super(
+      'ERR_GATE_FAILED',
+      first
+        ? `gate failed: ${first.probe}: ${first.code}: ${first.reason}${more}`
+        : finding
+          ? `gate failed: ${finding.code}: ${finding.message}${more}`
+          : 'gate failed',
+    );
     this.verdict = verdict;
     this.findings = findings;
   }

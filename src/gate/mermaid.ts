@@ -25,7 +25,9 @@ export function gateFlowDiagram(report: GateReport, labels: FlowLabels): string 
   const lines = header(labels);
   const exchanged = report.probes.some((p) => p.request.auth === 'valid-token');
   lines.push(`  caller -->|${mermaidLabel(exchanged ? (labels.exchange ?? 'token exchange') : 'no token')}| entra`);
-  lines.push(`  entra -->|${mermaidLabel('access token')}| authz${node(labels.authorizer !== undefined ? `JWT authorizer ${labels.authorizer}` : 'JWT authorizer')}`);
+  lines.push(
+    `  entra -->|${mermaidLabel('access token')}| authz${node(labels.authorizer !== undefined ? `JWT authorizer ${labels.authorizer}` : 'JWT authorizer')}`,
+  );
   const routes = groupByRoute(report.probes);
   routes.slice(0, MAX_ROUTES).forEach(([routeKey, probes], r) => {
     const failed = probes.filter((p) => p.outcome !== 'pass' && p.role !== 'informational');
@@ -54,8 +56,10 @@ function routeResults(probes: readonly GateReportProbe[]): ResultNode[] {
   const nodes: ResultNode[] = [];
   const seen = (p: GateReportProbe) => (p.actual === null ? 'no answer' : String(p.actual));
   const mark = (p: GateReportProbe) => (p.outcome === 'pass' ? '✓' : '✗');
-  for (const p of probes.filter((x) => x.role === 'anonymous')) nodes.push({ text: `no token: ${seen(p)} ${mark(p)}`, state: p.outcome === 'pass' ? 'pass' : 'fail' });
-  for (const p of probes.filter((x) => x.role === 'authenticated')) nodes.push({ text: `valid token: ${seen(p)} ${mark(p)}`, state: p.outcome === 'pass' ? 'pass' : 'fail' });
+  for (const p of probes.filter((x) => x.role === 'anonymous'))
+    nodes.push({ text: `no token: ${seen(p)} ${mark(p)}`, state: p.outcome === 'pass' ? 'pass' : 'fail' });
+  for (const p of probes.filter((x) => x.role === 'authenticated'))
+    nodes.push({ text: `valid token: ${seen(p)} ${mark(p)}`, state: p.outcome === 'pass' ? 'pass' : 'fail' });
   const attacks = probes.filter((x) => x.role === 'negative');
   const accepted = attacks.filter((p) => p.outcome !== 'pass');
   const refused = attacks.length - accepted.length;

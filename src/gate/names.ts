@@ -27,4 +27,3 @@ export const CLI_SETTING_NAMES: GateSettingNames = {
   apiId: '--api-id',
   stage: '--stage',
 };
-

@@ -11,7 +11,10 @@ import { buildGateReport, type GateReport } from './report';
 import { deriveRouteTargets, toProbeTargets, type RouteTarget } from './route-targets';
 import { verifyApiGate, type GateRun, type VerifyApiGateOptions } from './verify';
 
-export interface GatePipelineOptions extends Omit<VerifyApiGateOptions, 'apiUrl' | 'token' | 'mintOtherAudienceToken' | 'refreshToken' | 'targets' | 'throttling'> {
+export interface GatePipelineOptions extends Omit<
+  VerifyApiGateOptions,
+  'apiUrl' | 'token' | 'mintOtherAudienceToken' | 'refreshToken' | 'targets' | 'throttling'
+> {
   /** The data-plane URL. @default the deployed API's endpoint plus its stage */
   readonly apiUrl?: string;
   /** Where the valid token comes from. Without one the valid-token probe is skipped (a warning). */
@@ -65,13 +68,24 @@ export async function runGatePipeline(options: GatePipelineOptions): Promise<Gat
   const source = options.source;
   const acquired = source
     ? await phase('token', () =>
-        acquireToken(source, { log, ...options.tokenDeps, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.signal ? { signal: options.signal } : {}) }),
+        acquireToken(source, {
+          log,
+          ...options.tokenDeps,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
       )
     : undefined;
   const mint = acquired?.mintForScope;
   const ownScope = source && 'scope' in source ? source.scope : undefined;
 
-  const routes = deployed ? deriveRouteTargets(deployed, { publicRoutes: options.publicRoutes ?? [], allowAuthorizers: options.allowAuthorizers ?? [], randomSegment: options.randomSegment ?? randomSegment }) : [];
+  const routes = deployed
+    ? deriveRouteTargets(deployed, {
+        publicRoutes: options.publicRoutes ?? [],
+        allowAuthorizers: options.allowAuthorizers ?? [],
+        randomSegment: options.randomSegment ?? randomSegment,
+      })
+    : [];
   const findings = deployed
     ? auditApi(
         {
@@ -86,7 +100,9 @@ export async function runGatePipeline(options: GatePipelineOptions): Promise<Gat
       )
     : [];
   if (deployed) log(describeDerivation(deployed, routes));
-  const targets = deployed ? toProbeTargets(routes, { ...(options.paths ? { paths: options.paths } : {}), ...(options.method ? { method: options.method } : {}) }) : undefined;
+  const targets = deployed
+    ? toProbeTargets(routes, { ...(options.paths ? { paths: options.paths } : {}), ...(options.method ? { method: options.method } : {}) })
+    : undefined;
   const throttling = deployed ? stageThrottling(deployed) : undefined;
 
   const run = await phase('gate', () =>
@@ -100,7 +116,9 @@ export async function runGatePipeline(options: GatePipelineOptions): Promise<Gat
       ...(mint && ownScope !== undefined && options.expectedRoles ? { refreshToken: () => mint(ownScope) } : {}),
     }),
   );
-  const api = deployed ? { apiId: deployed.apiId, ...(deployed.name ? { name: deployed.name } : {}), ...(deployed.stage ? { stage: deployed.stage.name } : {}) } : undefined;
+  const api = deployed
+    ? { apiId: deployed.apiId, ...(deployed.name ? { name: deployed.name } : {}), ...(deployed.stage ? { stage: deployed.stage.name } : {}) }
+    : undefined;
   const report = buildGateReport(run, { routes, findings, ...(api ? { api } : {}) });
   return { report, run, findings, routes, ...(acquired ? { token: acquired } : {}) };
 }

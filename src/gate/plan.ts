@@ -81,22 +81,43 @@ export function planProbes(input: PlanInput): ProbePlan {
     if (target.withoutValidToken !== undefined) {
       skipped.push({ name: name('valid-token', target), auth: 'valid-token', reason: target.withoutValidToken });
     } else if (input.token !== undefined) {
-      add({ name: name('valid-token', target), role: 'authenticated', auth: 'valid-token', ...about(target), authorization: `Bearer ${input.token}`, expect: input.expectAuthenticated });
+      add({
+        name: name('valid-token', target),
+        role: 'authenticated',
+        auth: 'valid-token',
+        ...about(target),
+        authorization: `Bearer ${input.token}`,
+        expect: input.expectAuthenticated,
+      });
     } else {
       skipped.push({ name: name('valid-token', target), auth: 'valid-token', reason: 'no token source given, so nothing shows that a valid token is let in' });
     }
     for (const negative of input.negatives) {
       // Informational header forms: the real token, where a refusal is as right as a welcome.
-      const expect = negative.role === 'informational' ? [...input.expectAuthenticated, ...input.expectUnauthenticated] : [...refusals(target), ...(negative.alsoRefusedWith ?? [])];
+      const expect =
+        negative.role === 'informational'
+          ? [...input.expectAuthenticated, ...input.expectUnauthenticated]
+          : [...refusals(target), ...(negative.alsoRefusedWith ?? [])];
       const auth = negative.auth as AuthKind;
       add({ name: name(auth, target), role: negative.role, auth, ...about(target), authorization: negative.authorization, expect: [...new Set(expect)] });
     }
     for (const skip of input.skippedAttacks ?? []) skipped.push({ name: name(skip.auth, target), auth: skip.auth as AuthKind, reason: skip.reason });
     if (input.otherAudience ?? input.negatives.length > 0) {
       if (input.otherAudienceToken !== undefined) {
-        add({ name: name('other-audience', target), role: 'negative', auth: 'other-audience', ...about(target), authorization: `Bearer ${input.otherAudienceToken}`, expect: refusals(target) });
+        add({
+          name: name('other-audience', target),
+          role: 'negative',
+          auth: 'other-audience',
+          ...about(target),
+          authorization: `Bearer ${input.otherAudienceToken}`,
+          expect: refusals(target),
+        });
       } else {
-        skipped.push({ name: name('other-audience', target), auth: 'other-audience', reason: input.otherAudienceSkipReason ?? 'the token source cannot mint a token for another audience' });
+        skipped.push({
+          name: name('other-audience', target),
+          auth: 'other-audience',
+          reason: input.otherAudienceSkipReason ?? 'the token source cannot mint a token for another audience',
+        });
       }
     }
   }

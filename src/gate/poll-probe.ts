@@ -80,7 +80,8 @@ export async function pollProbe(spec: ProbeSpec, options: PollOptions): Promise<
     // One line per change of state (a status, or "no answer" whatever the network error), so an
     // unreachable API whose errors alternate between a time-out and ENOTFOUND does not flood the log.
     const state = answer.status !== undefined ? String(answer.status) : 'no answer';
-    if (state !== loggedState) options.log?.(`probe ${spec.name}: attempt ${attempts} → ${answer.status ?? answer.error}${expected ? '' : ` (expected ${describeExpected(spec)})`}`);
+    if (state !== loggedState)
+      options.log?.(`probe ${spec.name}: attempt ${attempts} → ${answer.status ?? answer.error}${expected ? '' : ` (expected ${describeExpected(spec)})`}`);
     loggedState = state;
     if (expected && streak >= options.stableCount) return result(spec, 'pass', answers, attempts, elapsed(), true);
     if (answer.status === 429) {

@@ -44,7 +44,9 @@ export interface RouteReportInput {
 export function buildRouteRows(results: readonly ProbeResult[], routes: readonly RouteTarget[], findings: readonly Finding[]): GateReportRoute[] {
   return routes.map((route) => {
     const probes = results.filter((r) => r.routeKey === route.routeKey);
-    const about = findings.filter((f) => f.routeKey === route.routeKey || (f.routeKey === undefined && f.authorizer !== undefined && f.authorizer === route.authorizer));
+    const about = findings.filter(
+      (f) => f.routeKey === route.routeKey || (f.routeKey === undefined && f.authorizer !== undefined && f.authorizer === route.authorizer),
+    );
     const failed = probes.some((p) => p.outcome !== 'pass' && p.role !== 'informational') || about.some((f) => f.severity === 'failure');
     const result = failed ? 'fail' : probes.length === 0 ? 'not probed' : 'pass';
     return {
@@ -64,10 +66,16 @@ export function buildRouteRows(results: readonly ProbeResult[], routes: readonly
 /** The route table for the job summary: route key, authorizer, probes, result. Empty without routes. */
 export function renderRoutesMarkdown(routes: readonly GateReportRoute[], api?: GateReportApi): string[] {
   if (routes.length === 0) return [];
-  const lines = [`#### Routes${api ? ` of ${mdText(api.name ?? api.apiId)} (${mdCode(api.apiId)}${api.stage ? `, stage ${mdCode(api.stage)}` : ''})` : ''}`, '', '| Route | Authorizer | Probes | Result |', '|---|---|---|---|'];
+  const lines = [
+    `#### Routes${api ? ` of ${mdText(api.name ?? api.apiId)} (${mdCode(api.apiId)}${api.stage ? `, stage ${mdCode(api.stage)}` : ''})` : ''}`,
+    '',
+    '| Route | Authorizer | Probes | Result |',
+    '|---|---|---|---|',
+  ];
   for (const r of routes) {
     const mark = r.result === 'pass' ? '✅' : r.result === 'fail' ? '❌' : '➖';
-    const authorizer = r.authorization === 'NONE' ? (r.public ? 'none (public)' : '**none**') : `${mdText(r.authorizer ?? r.authorization)} (${r.authorization})`;
+    const authorizer =
+      r.authorization === 'NONE' ? (r.public ? 'none (public)' : '**none**') : `${mdText(r.authorizer ?? r.authorization)} (${r.authorization})`;
     const tokenProbes = r.probes.length - r.requests.length;
     const probes = [...r.requests.map((q) => mdCode(q)), ...(tokenProbes > 0 ? [`+${tokenProbes} token probes`] : [])].join(', ') || mdText(r.note ?? '—');
     const result = `${mark} ${r.result}${r.findings.length > 0 ? ` (${r.findings.map((c) => `\`${c}\``).join(', ')})` : ''}`;
@@ -83,7 +91,9 @@ export function renderFindingsMarkdown(findings: readonly Finding[]): string[] {
   const lines = ['#### Control-plane audit', ''];
   for (const f of findings) {
     const where = f.routeKey ?? (f.authorizer !== undefined ? `authorizer ${f.authorizer}` : undefined);
-    lines.push(`- ${f.severity === 'failure' ? '❌' : '⚠️'} \`${f.code}\`${where !== undefined ? ` **${mdText(where)}**` : ''}: ${mdText(f.message)}. Fix: ${mdText(f.fix)}`);
+    lines.push(
+      `- ${f.severity === 'failure' ? '❌' : '⚠️'} \`${f.code}\`${where !== undefined ? ` **${mdText(where)}**` : ''}: ${mdText(f.message)}. Fix: ${mdText(f.fix)}`,
+    );
   }
   lines.push('');
   return lines;

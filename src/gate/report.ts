@@ -89,7 +89,9 @@ export function renderGateMarkdown(report: GateReport): string {
   const lines: string[] = [];
   lines.push(`### entra-api-guard gate: ${report.pass ? '✅ passed' : '❌ failed'}`);
   lines.push('');
-  lines.push(`API ${mdCode(report.apiUrl)} — ${report.probes.length} probes in ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s.`);
+  lines.push(
+    `API ${mdCode(report.apiUrl)} — ${report.probes.length} probes in ${(report.ms / 1000).toFixed(1)} s, stable after ${(report.timeToStableMs / 1000).toFixed(1)} s.`,
+  );
   lines.push('');
   lines.push(...renderRoutesMarkdown(report.routes, report.api));
   lines.push(...renderFindingsMarkdown(report.findings));
@@ -98,13 +100,18 @@ export function renderGateMarkdown(report: GateReport): string {
   for (const p of report.probes) {
     const mark = p.role === 'informational' ? 'ℹ️' : p.outcome === 'pass' ? '✅' : '❌';
     const actual = p.actual === null ? (p.lastAnswers[p.lastAnswers.length - 1]?.error ?? 'no answer') : String(p.actual);
-    lines.push(`| ${mark} ${mdCode(p.name)} | ${mdCode(`${p.request.method} ${p.request.path}`)} | ${p.request.auth} | ${p.expected.join(', ')} | ${mdCode(actual)} | ${p.attempts} | ${p.ms} ms |`);
+    lines.push(
+      `| ${mark} ${mdCode(p.name)} | ${mdCode(`${p.request.method} ${p.request.path}`)} | ${p.request.auth} | ${p.expected.join(', ')} | ${mdCode(actual)} | ${p.attempts} | ${p.ms} ms |`,
+    );
   }
   if (report.failures.length > 0) {
     lines.push('');
     lines.push('#### Failures');
     lines.push('');
-    for (const f of report.failures) lines.push(`- **${mdText(f.probe)}** ${mdCode(f.code)}: ${mdCode(f.reason, 600)}. Fix: ${mdText(f.fix)}${f.reference ? ` (attack reference: ${mdText(f.reference)})` : ''}`);
+    for (const f of report.failures)
+      lines.push(
+        `- **${mdText(f.probe)}** ${mdCode(f.code)}: ${mdCode(f.reason, 600)}. Fix: ${mdText(f.fix)}${f.reference ? ` (attack reference: ${mdText(f.reference)})` : ''}`,
+      );
   }
   if (report.warnings.length > 0) {
     lines.push('');

@@ -52,7 +52,8 @@ export function deriveRouteTargets(api: Pick<DeployedApi, 'routes' | 'authorizer
       unparsable.set(route.routeKey, (error as Error).message);
     }
   }
-  const reaches = (probe: { method: string; path: string }, routeKey: string): boolean => matchRoute(parsed, probe.method, probe.path)?.route.route.routeKey === routeKey;
+  const reaches = (probe: { method: string; path: string }, routeKey: string): boolean =>
+    matchRoute(parsed, probe.method, probe.path)?.route.route.routeKey === routeKey;
 
   return sortRoutes(api.routes).map((route): RouteTarget => {
     const authorization = route.authorizationType ?? 'NONE';
@@ -64,13 +65,19 @@ export function deriveRouteTargets(api: Pick<DeployedApi, 'routes' | 'authorizer
       ...(authorizer !== undefined ? { authorizer } : {}),
       ...(route.authorizationScopes?.length ? { scopes: route.authorizationScopes } : {}),
       public: publicRoutes.has(route.routeKey),
-      ...((route.authorizerId !== undefined && allowed.has(route.authorizerId)) || (authorizer !== undefined && allowed.has(authorizer)) ? { declaredAuthorizer: true } : {}),
+      ...((route.authorizerId !== undefined && allowed.has(route.authorizerId)) || (authorizer !== undefined && allowed.has(authorizer))
+        ? { declaredAuthorizer: true }
+        : {}),
     };
     const why = unparsable.get(route.routeKey);
     if (why !== undefined) return { ...base, requests: [], unreachable: why };
     const requests = requestsFor(route.routeKey, options.randomSegment, reaches);
     if (requests.length > 0) return { ...base, requests };
-    return { ...base, requests: [], unreachable: route.routeKey === '$default' ? 'every request matches another route first' : 'every request it answers matches a more specific route first' };
+    return {
+      ...base,
+      requests: [],
+      unreachable: route.routeKey === '$default' ? 'every request matches another route first' : 'every request it answers matches a more specific route first',
+    };
   });
 }
 
@@ -105,7 +112,8 @@ function requestsFor(routeKey: string, random: () => string, reaches: (probe: Ro
 
 /** Routes in a stable order: by path, then method; `$default` last. */
 function sortRoutes(routes: readonly DeployedRoute[]): DeployedRoute[] {
-  const key = (r: DeployedRoute): string => (r.routeKey === '$default' ? '\uffff' : `${r.routeKey.slice(r.routeKey.indexOf(' ') + 1)} ${r.routeKey.slice(0, r.routeKey.indexOf(' '))}`);
+  const key = (r: DeployedRoute): string =>
+    r.routeKey === '$default' ? '\uffff' : `${r.routeKey.slice(r.routeKey.indexOf(' ') + 1)} ${r.routeKey.slice(0, r.routeKey.indexOf(' '))}`;
   return [...routes].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
@@ -146,7 +154,9 @@ export function toProbeTargets(routes: readonly RouteTarget[], options: ProbeTar
         ...(target.authorization === 'AWS_IAM' || target.authorization === 'CUSTOM' ? { alsoRefusedWith: unjudged } : {}),
         ...(index === 0 && tokenRoutes.has(target) ? { authenticated: true } : {}),
         ...(index === 0 && tokenRoutes.has(target) && target.declaredAuthorizer
-          ? { withoutValidToken: `authorizer ${target.authorizer ?? target.authorizerId} is declared with --allow-authorizer (meant to trust another issuer), so the valid token is not expected to be let in` }
+          ? {
+              withoutValidToken: `authorizer ${target.authorizer ?? target.authorizerId} is declared with --allow-authorizer (meant to trust another issuer), so the valid token is not expected to be let in`,
+            }
           : {}),
       });
     });

@@ -41,7 +41,13 @@ const SECURITY_SEVERITY: Readonly<Record<string, string>> = {
 
 export function toSarif(findings: readonly Finding[], options: SarifOptions = {}): Log {
   const codes = [...new Set(findings.map((f) => f.code))];
-  const rules = codes.map((code) => rule(code, findings.filter((f) => f.code === code), options));
+  const rules = codes.map((code) =>
+    rule(
+      code,
+      findings.filter((f) => f.code === code),
+      options,
+    ),
+  );
   const results = findings.map((f) => result(f, codes.indexOf(f.code), options));
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -70,7 +76,10 @@ function rule(code: string, findings: readonly Finding[], options: SarifOptions)
     shortDescription: { text: title },
     help: { text: fixes.length === 1 ? fixes[0]! : fixes.map((f) => `- ${f}`).join('\n') },
     defaultConfiguration: { level: findings.some((f) => f.severity === 'failure') ? 'error' : 'warning' },
-    properties: { tags: security !== undefined ? ['security', 'entra-api-guard'] : ['entra-api-guard'], ...(security !== undefined ? { 'security-severity': security } : {}) },
+    properties: {
+      tags: security !== undefined ? ['security', 'entra-api-guard'] : ['entra-api-guard'],
+      ...(security !== undefined ? { 'security-severity': security } : {}),
+    },
   };
 }
 
@@ -125,7 +134,9 @@ export function lineNaming(text: string | undefined, finding: Pick<Finding, 'rou
   if (text === undefined) return 1;
   const lines = text.split(/\r?\n/);
   const path = finding.routeKey?.split(' ')[1];
-  const candidates = [finding.routeKey, path !== undefined && path !== '/' ? path : undefined, finding.authorizer].filter((c): c is string => c !== undefined && c !== '');
+  const candidates = [finding.routeKey, path !== undefined && path !== '/' ? path : undefined, finding.authorizer].filter(
+    (c): c is string => c !== undefined && c !== '',
+  );
   for (const candidate of candidates) {
     // A whole token: `/orders` must not match `/orders-v2`.
     const pattern = new RegExp(`(^|[\\s"',:\\[])${escapeRegExp(candidate)}($|[\\s"',\\]])`);

@@ -38,7 +38,8 @@ export async function sendProbe(spec: ProbeSpec, options: SendProbeOptions): Pro
     await response.body?.cancel().catch(() => undefined);
     const location = safeHeader(response.headers.get('location'), options.redactor);
     const wwwAuthenticate = safeHeader(response.headers.get('www-authenticate'), options.redactor);
-    const retryAfterMs = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after'), (options.now ?? Date.now)()) : undefined;
+    const retryAfterMs =
+      response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after'), (options.now ?? Date.now)()) : undefined;
     return {
       status: response.status,
       ...(location !== undefined ? { location } : {}),

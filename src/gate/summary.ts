@@ -12,7 +12,14 @@ export type RunOutcome =
   | { readonly kind: 'gate'; readonly report: GateReport; readonly labels: FlowLabels; readonly deployed?: readonly DeployedStack[] }
   /** A deploy (apply, plan or destroy) without a gate finished. */
   | { readonly kind: 'deployed'; readonly mode: string; readonly stacks: readonly DeployedStack[] }
-  | { readonly kind: 'deploy-failed'; readonly code: string; readonly message: string; readonly stack?: string; readonly step?: string; readonly detail?: string }
+  | {
+      readonly kind: 'deploy-failed';
+      readonly code: string;
+      readonly message: string;
+      readonly stack?: string;
+      readonly step?: string;
+      readonly detail?: string;
+    }
   | {
       readonly kind: 'exchange-failed';
       readonly code: string;
@@ -46,7 +53,8 @@ export function renderJobSummary(outcome: RunOutcome, options: SummaryOptions = 
   return truncateMarkdown(
     options.redact ? options.redact(markdown) : markdown,
     limitBytes,
-    (shown, total) => `> **Summary truncated**: ${total} bytes is over GitHub's ${Math.round(limitBytes / 1024)} KiB step-summary limit, so only the first ${shown} bytes are shown. The whole report is in the \`report-file\` output.`,
+    (shown, total) =>
+      `> **Summary truncated**: ${total} bytes is over GitHub's ${Math.round(limitBytes / 1024)} KiB step-summary limit, so only the first ${shown} bytes are shown. The whole report is in the \`report-file\` output.`,
   );
 }
 
@@ -59,12 +67,17 @@ function render(outcome: RunOutcome): string {
     case 'deployed':
       return `### ${TITLE}: ✅ ${mdText(outcome.mode)} done\n\n${stackList(outcome.stacks)}.\n`;
     case 'deploy-failed': {
-      const where = outcome.stack !== undefined ? `Stack **${mdText(outcome.stack)}**${outcome.step !== undefined ? ` (terraform ${mdText(outcome.step)})` : ''}: ` : '';
+      const where =
+        outcome.stack !== undefined ? `Stack **${mdText(outcome.stack)}**${outcome.step !== undefined ? ` (terraform ${mdText(outcome.step)})` : ''}: ` : '';
       const detail = outcome.detail ? `\n\n<details open><summary>terraform's error</summary>\n\n${mdFence(outcome.detail)}\n\n</details>` : '';
       return `### ${TITLE}: ❌ deploy failed\n\n${where}${mdText(outcome.message)} ${mdCode(outcome.code)}${detail}\n`;
     }
     case 'exchange-failed': {
-      const lines = [`### ${TITLE}: ❌ token exchange failed${outcome.aadsts !== undefined ? ` (AADSTS${mdText(outcome.aadsts)})` : ''}`, '', `${mdText(outcome.message)} ${mdCode(outcome.code)}`];
+      const lines = [
+        `### ${TITLE}: ❌ token exchange failed${outcome.aadsts !== undefined ? ` (AADSTS${mdText(outcome.aadsts)})` : ''}`,
+        '',
+        `${mdText(outcome.message)} ${mdCode(outcome.code)}`,
+      ];
       const p = outcome.presented;
       if (p) {
         lines.push('', 'The GitHub OIDC token this run presented (its claims; never the token):', '', '| claim | value |', '|---|---|');
@@ -84,7 +97,15 @@ function stackList(stacks: readonly DeployedStack[]): string {
 
 /** Codes of failures before the gate ran, by the step they stopped: errors are told apart by their stable code. */
 const EXCHANGE_CODES = new Set(['ERR_TOKEN_EXCHANGE_FAILED', 'ERR_ID_TOKEN_UNAVAILABLE', 'ERR_TOKEN_COMMAND_FAILED']);
-const DEPLOY_CODES = new Set(['ERR_TERRAFORM_MISSING', 'ERR_TERRAFORM_FAILED', 'ERR_STATE_LOCKED', 'ERR_LOCAL_BACKEND_IN_CI', 'ERR_MANIFEST', 'ERR_SYNTH_FAILED', 'ERR_INTERRUPTED']);
+const DEPLOY_CODES = new Set([
+  'ERR_TERRAFORM_MISSING',
+  'ERR_TERRAFORM_FAILED',
+  'ERR_STATE_LOCKED',
+  'ERR_LOCAL_BACKEND_IN_CI',
+  'ERR_MANIFEST',
+  'ERR_SYNTH_FAILED',
+  'ERR_INTERRUPTED',
+]);
 
 /**
  * The outcome of a run that threw. By `code`, not `instanceof`: the action's bundle is split in
@@ -98,13 +119,27 @@ export function outcomeOfError(error: unknown, labels?: FlowLabels): RunOutcome 
   if (EXCHANGE_CODES.has(code)) {
     const presented = e['presented'] as { iss?: string; sub?: string; aud?: string } | undefined;
     const aadsts = text('aadsts');
-    return { kind: 'exchange-failed', code, message, ...(aadsts !== undefined ? { aadsts } : {}), ...(presented ? { presented } : {}), ...(labels ? { labels } : {}) };
+    return {
+      kind: 'exchange-failed',
+      code,
+      message,
+      ...(aadsts !== undefined ? { aadsts } : {}),
+      ...(presented ? { presented } : {}),
+      ...(labels ? { labels } : {}),
+    };
   }
   if (DEPLOY_CODES.has(code)) {
     const stack = text('stackName');
     const step = text('step');
     const detail = text('detail');
-    return { kind: 'deploy-failed', code, message, ...(stack !== undefined ? { stack } : {}), ...(step !== undefined ? { step } : {}), ...(detail !== undefined ? { detail } : {}) };
+    return {
+      kind: 'deploy-failed',
+      code,
+      message,
+      ...(stack !== undefined ? { stack } : {}),
+      ...(step !== undefined ? { step } : {}),
+      ...(detail !== undefined ? { detail } : {}),
+    };
   }
   return { kind: 'failed', code, message };
 }

@@ -33,7 +33,10 @@ export interface ProbeSpec {
 }
 
 /** Whether a status is the right answer to a probe (a public route's: anything below 500 but a 429). */
-export function isExpectedStatus(probe: { readonly role: ProbeRole; readonly expect?: readonly number[]; readonly expected?: readonly number[] }, status: number): boolean {
+export function isExpectedStatus(
+  probe: { readonly role: ProbeRole; readonly expect?: readonly number[]; readonly expected?: readonly number[] },
+  status: number,
+): boolean {
   if (probe.role === 'public') return status < 500 && status !== 429;
   return (probe.expect ?? probe.expected ?? []).includes(status);
 }

@@ -81,9 +81,17 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
       return fail('ERR_GATE_SERVER_ERROR', `answered ${last.status} until the deadline (${seconds} s)`, serverErrorFix(result));
     }
     if (result.attempts === 0 && last?.error === NOT_SENT_DEADLINE) {
-      return fail('ERR_GATE_TIMEOUT', `${NOT_SENT_DEADLINE}: the gate's time ran out (${seconds} s) before this probe's turn`, `allow more time (${names.timeout}); the other probes' answers show what kept them waiting`);
+      return fail(
+        'ERR_GATE_TIMEOUT',
+        `${NOT_SENT_DEADLINE}: the gate's time ran out (${seconds} s) before this probe's turn`,
+        `allow more time (${names.timeout}); the other probes' answers show what kept them waiting`,
+      );
     }
-    return fail('ERR_GATE_TIMEOUT', `no answer of ${expected} within ${seconds} s`, `check that ${names.apiUrl} is reachable from here and the stage is deployed, or allow more time (${names.timeout})`);
+    return fail(
+      'ERR_GATE_TIMEOUT',
+      `no answer of ${expected} within ${seconds} s`,
+      `check that ${names.apiUrl} is reachable from here and the stage is deployed, or allow more time (${names.timeout})`,
+    );
   }
 
   const status = result.actual ?? 0;
@@ -108,19 +116,31 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
         );
       }
       if (status === 403) {
-        return fail('ERR_GATE_UNEXPECTED_STATUS', 'answered 403 to a request without a token; a JWT authorizer answers 401', `if a WAF or resource policy refuses anonymous callers on purpose, add 403 to ${names.expectUnauthenticated}`);
+        return fail(
+          'ERR_GATE_UNEXPECTED_STATUS',
+          'answered 403 to a request without a token; a JWT authorizer answers 401',
+          `if a WAF or resource policy refuses anonymous callers on purpose, add 403 to ${names.expectUnauthenticated}`,
+        );
       }
       return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, request, names));
     case 'negative': {
       const attack = attackByCode(result.auth);
       const code: GateFailureCode = attack?.family === 'audience' ? 'ERR_GATE_ACCEPTS_WRONG_AUDIENCE' : 'ERR_GATE_ACCEPTS_FORGED';
-      const fix = attack?.fix ?? 'validate tokens with an API Gateway JWT authorizer (or a library such as jose) that checks kid, RS256 signature, iss, aud and exp';
-      const accepted = (reason: string): GateFailure => ({ ...fail(code, reason, fix), ...(attack ? { attack: attack.code, reference: attack.reference } : {}) });
+      const fix =
+        attack?.fix ?? 'validate tokens with an API Gateway JWT authorizer (or a library such as jose) that checks kid, RS256 signature, iss, aud and exp';
+      const accepted = (reason: string): GateFailure => ({
+        ...fail(code, reason, fix),
+        ...(attack ? { attack: attack.code, reference: attack.reference } : {}),
+      });
       if (status >= 200 && status < 300) return accepted(`answered ${status}: ${attack?.acceptance ?? 'accepted it'}`);
       if (status === 403 && attack?.family !== 'malformed') {
         return accepted('answered 403, not 401: the token most likely passed validation and failed only a scope or role check');
       }
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status}, expected ${expected}`, notFoundOr(status, request, names, `if the API refuses with this status on purpose, add it to ${names.expectUnauthenticated}`));
+      return fail(
+        'ERR_GATE_UNEXPECTED_STATUS',
+        `answered ${status}, expected ${expected}`,
+        notFoundOr(status, request, names, `if the API refuses with this status on purpose, add it to ${names.expectUnauthenticated}`),
+      );
     }
     case 'informational':
       throw new TypeError('informational probes are never judged');
@@ -130,7 +150,11 @@ function judgeProbe(result: ProbeResult, input: VerdictInput): GateFailure {
     case 'authenticated':
       if (status === 401) return unauthorized(fail, input, last);
       if (status === 403) return forbidden(fail, input);
-      return fail('ERR_GATE_UNEXPECTED_STATUS', `answered ${status} to the valid token, expected ${expected}`, notFoundOr(status, request, names, `if this status is right for the route, pass it to ${names.expectAuthenticated}`));
+      return fail(
+        'ERR_GATE_UNEXPECTED_STATUS',
+        `answered ${status} to the valid token, expected ${expected}`,
+        notFoundOr(status, request, names, `if this status is right for the route, pass it to ${names.expectAuthenticated}`),
+      );
   }
 }
 
@@ -156,7 +180,7 @@ function unauthorized(fail: Fail, input: VerdictInput, last: ProbeAnswer | undef
     return fail(
       'ERR_GATE_UNAUTHORIZED',
       `${reason}; the token's iss ${claims.iss} (${version}) is not the authorizer's issuer ${input.expectedIssuer}`,
-      'v1 tokens come from https://sts.windows.net/{tenant}/ and v2 from {authority}/{tenant}/v2.0: make the authorizer issuer match the API app\'s requested_access_token_version',
+      "v1 tokens come from https://sts.windows.net/{tenant}/ and v2 from {authority}/{tenant}/v2.0: make the authorizer issuer match the API app's requested_access_token_version",
       'iss',
     );
   }
@@ -164,7 +188,7 @@ function unauthorized(fail: Fail, input: VerdictInput, last: ProbeAnswer | undef
     return fail(
       'ERR_GATE_UNAUTHORIZED',
       `${reason}; the token's aud ${claims.aud} is not among the authorizer's audiences ${input.expectedAudiences.join(', ')}`,
-      'v2 tokens carry the API app\'s client id as aud, v1 tokens the App ID URI: set the authorizer audience to match',
+      "v2 tokens carry the API app's client id as aud, v1 tokens the App ID URI: set the authorizer audience to match",
       'aud',
     );
   }
@@ -193,14 +217,14 @@ function forbidden(fail: Fail, input: VerdictInput): GateFailure {
       `refused the valid token with 403; it is an app-only token with ${has}`,
       roles.length > 0
         ? 'the route has authorization_scopes, which app-only (client-credentials) tokens can never satisfy: remove them and check the roles claim in the integration instead'
-        : 'assign one of the API\'s app roles to the caller\'s service principal, and remove authorization_scopes from the route (app-only tokens carry roles, not scp)',
+        : "assign one of the API's app roles to the caller's service principal, and remove authorization_scopes from the route (app-only tokens carry roles, not scp)",
       roles.length > 0 ? 'scp' : 'roles',
     );
   }
   return fail(
     'ERR_GATE_FORBIDDEN',
     `refused the valid token with 403; its scp is "${claims.scp}"`,
-    'the route\'s authorization_scopes must include one of the token\'s scopes (scp values), or the integration refuses the caller',
+    "the route's authorization_scopes must include one of the token's scopes (scp values), or the integration refuses the caller",
     'scp',
   );
 }
@@ -215,7 +239,7 @@ function tokenVersionOf(claims: LoggableClaims): string {
 function serverErrorFix(result: ProbeResult): string {
   return result.role === 'authenticated'
     ? 'the token passed the authorizer but the integration failed: check the backend (Lambda) logs'
-    : 'the API fails before refusing the request: check the authorizer configuration (issuer discovery, JWKS) and the stage\'s logs';
+    : "the API fails before refusing the request: check the authorizer configuration (issuer discovery, JWKS) and the stage's logs";
 }
 
 function notFoundOr(status: number, route: string, names: GateSettingNames, otherwise = `check ${names.apiUrl}, ${names.path} and ${names.method}`): string {

@@ -103,11 +103,18 @@ export interface GateRun {
 /** Probes an API (no token → 401, token → 200, forgeries → 401) until answers are stable, then judges. */
 export async function verifyApiGate(options: VerifyApiGateOptions): Promise<GateRun> {
   const names = options.names ?? CLI_SETTING_NAMES;
-  const apiUrl = parseApiUrl(names.apiUrl, options.apiUrl, { allowInsecureHttp: options.allowInsecureHttp ?? false, insecureSwitch: names.allowInsecureHttp }).url;
+  const apiUrl = parseApiUrl(names.apiUrl, options.apiUrl, {
+    allowInsecureHttp: options.allowInsecureHttp ?? false,
+    insecureSwitch: names.allowInsecureHttp,
+  }).url;
   const targets: readonly ProbeTarget[] =
     options.targets && options.targets.length > 0
       ? options.targets.map((t) => ({ ...t, path: checkPath(t.path, names.path) }))
-      : (options.paths && options.paths.length > 0 ? options.paths : ['/']).map((p) => ({ method: options.method ?? 'GET', path: checkPath(p, names.path), access: 'protected' as const }));
+      : (options.paths && options.paths.length > 0 ? options.paths : ['/']).map((p) => ({
+          method: options.method ?? 'GET',
+          path: checkPath(p, names.path),
+          access: 'protected' as const,
+        }));
   const expectUnauthenticated = checkExpectation(names.expectUnauthenticated, 'unauthenticated', options.expectUnauthenticated ?? [401]);
   const expectAuthenticated = checkExpectation(names.expectAuthenticated, 'authenticated', options.expectAuthenticated ?? [200]);
   if (options.headers && Object.keys(options.headers).some((h) => h.toLowerCase() === 'authorization')) {
@@ -150,7 +157,11 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const [, attacks] = await Promise.all([
     mintOther(),
     negativesOn
-      ? prepareAttacks({ ...(token !== undefined ? { token } : {}), ...(options.attacks ? { only: options.attacks } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) })
+      ? prepareAttacks({
+          ...(token !== undefined ? { token } : {}),
+          ...(options.attacks ? { only: options.attacks } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })
       : { credentials: [], skipped: [] },
   ]);
   options.signal?.throwIfAborted();
@@ -180,7 +191,10 @@ export async function verifyApiGate(options: VerifyApiGateOptions): Promise<Gate
   const deadlineAt = now() + timeoutMs;
   const fairShareMs = Math.floor(timeoutMs / Math.ceil(plan.probes.length / concurrency));
   const slots = new RequestSlots(concurrency, { ...(rate !== undefined ? { ratePerSecond: rate } : {}), ...clock });
-  if (options.throttling) log(`gate: paced by the stage's throttling: at most ${concurrency} requests in flight${rate !== undefined ? `, ${Math.round(rate * 10) / 10} requests/s` : ''}`);
+  if (options.throttling)
+    log(
+      `gate: paced by the stage's throttling: at most ${concurrency} requests in flight${rate !== undefined ? `, ${Math.round(rate * 10) / 10} requests/s` : ''}`,
+    );
   log(`gate: ${plan.probes.length} probes against ${apiUrl}, deadline ${Math.round(timeoutMs / 1000)} s`);
   // Every probe waits on the caller's signal at once (slots, sleeps): one listener on it, and a signal
   // of our own, without node's 10-listener warning, that the probes share.

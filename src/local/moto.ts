@@ -46,7 +46,8 @@ export async function startMoto(options: { command?: string; timeoutMs?: number 
         ? new GuardError('ERR_MOTO_MISSING', `moto_server: got "${command}", which is not on PATH; expected moto installed (${MOTO_INSTALL})`)
         : new GuardError('ERR_MOTO_START', `moto_server could not be started: ${spawnError.message}`);
     }
-    if (child.exitCode !== null) throw new GuardError('ERR_MOTO_START', `moto_server exited with code ${child.exitCode}: ${stderr.trim().split('\n').pop() ?? ''}`);
+    if (child.exitCode !== null)
+      throw new GuardError('ERR_MOTO_START', `moto_server exited with code ${child.exitCode}: ${stderr.trim().split('\n').pop() ?? ''}`);
     if (url !== undefined) {
       try {
         const res = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(500) });

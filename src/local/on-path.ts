@@ -7,7 +7,12 @@ import { delimiter, join } from 'node:path';
  * anything starts.
  */
 export function findOnPath(command: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const candidates = command.includes('/') ? [command] : (env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+  const candidates = command.includes('/')
+    ? [command]
+    : (env['PATH'] ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
   return candidates.find(isExecutableFile);
 }
 

@@ -43,10 +43,7 @@ export interface AttributeReference {
 
 /** The expressions knowable before apply: `var.NAME`, `local.NAME`, `path.module|root|cwd` and attribute references. */
 export type Reference =
-  | { readonly kind: 'variable'; readonly name: string }
-  | { readonly kind: 'local'; readonly name: string }
-  | { readonly kind: 'path' }
-  | AttributeReference;
+  { readonly kind: 'variable'; readonly name: string } | { readonly kind: 'local'; readonly name: string } | { readonly kind: 'path' } | AttributeReference;
 
 const VARIABLE = /^var\.([A-Za-z_][\w-]*)$/;
 const LOCAL = /^local\.([A-Za-z_][\w-]*)$/;
@@ -99,7 +96,10 @@ export class TerraformResolver {
   private readonly resolving = new Set<string>();
   private readonly variables: Readonly<Record<string, unknown>>;
 
-  constructor(private readonly config: TerraformJson, private readonly options: ResolverOptions = {}) {
+  constructor(
+    private readonly config: TerraformJson,
+    private readonly options: ResolverOptions = {},
+  ) {
     this.variables = options.variables ?? {};
   }
 
@@ -109,7 +109,8 @@ export class TerraformResolver {
     if (Array.isArray(value)) return value.map((item, index) => this.resolve(item, { resource: site.resource, attribute: `${site.attribute}[${index}]` }));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) if (key !== '//') out[key] = this.resolve(item, { resource: site.resource, attribute: `${site.attribute}.${key}` });
+      for (const [key, item] of Object.entries(value))
+        if (key !== '//') out[key] = this.resolve(item, { resource: site.resource, attribute: `${site.attribute}.${key}` });
       return out;
     }
     return value;
@@ -131,7 +132,8 @@ export class TerraformResolver {
         if (end === -1) throw new UnresolvedReferenceError(site.resource, site.attribute, text.slice(i), this.options.supported ?? DEFAULT_SUPPORTED);
         const expression = text.slice(i, end + 1);
         const value = this.evaluate(expression, site);
-        if (typeof value === 'object' && value !== null) throw new UnresolvedReferenceError(site.resource, site.attribute, expression, 'it is not a single value');
+        if (typeof value === 'object' && value !== null)
+          throw new UnresolvedReferenceError(site.resource, site.attribute, expression, 'it is not a single value');
         out += String(value);
         i = end + 1;
       } else {

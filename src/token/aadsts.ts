@@ -65,7 +65,8 @@ function subjectFormHint(context: ExchangeContext): string {
   return '';
 }
 
-const REPLICATION_NOTE = 'right after the identity stack is created this clears by itself within minutes (directory replication; the exchange waits for it after a fresh deploy)';
+const REPLICATION_NOTE =
+  'right after the identity stack is created this clears by itself within minutes (directory replication; the exchange waits for it after a fresh deploy)';
 
 /** Fix-it text per AADSTS code (protocols.md §3, plus 501051 and 7000215). Each is one line. */
 const EXPLAIN: Record<string, Explain> = {
@@ -83,8 +84,7 @@ const EXPLAIN: Record<string, Explain> = {
     `app ${c.clientId} has no federated identity credential at all; deploy the identity stack (its GithubPipelineCaller adds one per subject) or point the client id at the caller app, not the API app`,
   '1002012': (c) =>
     `scope ${c.scope} is not valid for client credentials: it must be <App ID URI>/.default (e.g. api://orders-api/.default), not a named scope or role`,
-  '700022': (c) =>
-    `scope ${c.scope} names more than one resource; ask for exactly one <App ID URI>/.default per token request`,
+  '700022': (c) => `scope ${c.scope} names more than one resource; ask for exactly one <App ID URI>/.default per token request`,
   '7002138': (c) =>
     `the federated credential on app ${c.clientId} matches the presented subject ${show(c.presented?.sub)} only when case is ignored; subjects match case-sensitively, so spell owner/repo/branch exactly as GitHub does`,
   '700016': (c) =>
@@ -97,13 +97,13 @@ const EXPLAIN: Record<string, Explain> = {
   '70011': (c) => `scope ${c.scope} is not valid; app-only requests need <App ID URI>/.default, e.g. api://orders-api/.default`,
   '500011': (c) =>
     `no service principal for the resource of scope ${c.scope} exists in tenant ${tenantOf(c)}; create the API app's service principal there and check the App ID URI; ${REPLICATION_NOTE}`,
-  '7000218': (c) => `the request to ${c.tokenEndpoint} carried neither client_assertion nor client_secret; give the job \`permissions: id-token: write\` or pass a client secret`,
+  '7000218': (c) =>
+    `the request to ${c.tokenEndpoint} carried neither client_assertion nor client_secret; give the job \`permissions: id-token: write\` or pass a client secret`,
   '501051': (c) =>
     `app ${c.clientId} has no app role on the API, and the API's service principal requires an assignment; assign one of the API's app roles to the caller's service principal (azuread_app_role_assignment); ${REPLICATION_NOTE}`,
   '7000229': (c) =>
     `app ${c.clientId} has no service principal in tenant ${tenantOf(c)}; create one (azuread_service_principal for the caller app); ${REPLICATION_NOTE}`,
-  '7000215': (c) =>
-    `the client secret presented for app ${c.clientId} is not valid; use the secret's value (not its id) and check it has not expired`,
+  '7000215': (c) => `the client secret presented for app ${c.clientId} is not valid; use the secret's value (not its id) and check it has not expired`,
 };
 
 /** The AADSTS codes this module has a fix-it message for. */

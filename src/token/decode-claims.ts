@@ -53,9 +53,7 @@ export function decodeClaimsForLogging(token: string): LoggableClaims {
 
 /** A short `iss=… sub=… aud=…` line for logs. */
 export function describeClaimsForLogging(claims: LoggableClaims): string {
-  const parts = (['iss', 'sub', 'aud', 'job_workflow_ref'] as const)
-    .filter((key) => claims[key] !== undefined)
-    .map((key) => `${key}=${claims[key]}`);
+  const parts = (['iss', 'sub', 'aud', 'job_workflow_ref'] as const).filter((key) => claims[key] !== undefined).map((key) => `${key}=${claims[key]}`);
   return parts.length > 0 ? parts.join(' ') : '(no readable claims)';
 }
 

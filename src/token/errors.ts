@@ -1,11 +1,7 @@
 import { GuardError } from '../errors';
 
 /** Codes of the failures raised while getting a token; callers `switch (err.code)`. */
-export type TokenErrorCode =
-  | 'ERR_ID_TOKEN_UNAVAILABLE'
-  | 'ERR_TOKEN_EXCHANGE_FAILED'
-  | 'ERR_TOKEN_COMMAND_FAILED'
-  | 'ERR_ATTEMPT_TIMEOUT'
+export type TokenErrorCode = 'ERR_ID_TOKEN_UNAVAILABLE' | 'ERR_TOKEN_EXCHANGE_FAILED' | 'ERR_TOKEN_COMMAND_FAILED' | 'ERR_ATTEMPT_TIMEOUT';
 
 /** GitHub did not hand out an OIDC token (missing permission, network, GitHub outage). */
 export class IdTokenUnavailableError extends GuardError {
@@ -50,7 +46,9 @@ export class TokenExchangeFailedError extends GuardError {
     this.aadsts = details.aadsts;
     this.status = details.status;
     const p = options?.presented;
-    this.presented = p ? { ...(p.iss !== undefined ? { iss: p.iss } : {}), ...(p.sub !== undefined ? { sub: p.sub } : {}), ...(p.aud !== undefined ? { aud: p.aud } : {}) } : undefined;
+    this.presented = p
+      ? { ...(p.iss !== undefined ? { iss: p.iss } : {}), ...(p.sub !== undefined ? { sub: p.sub } : {}), ...(p.aud !== undefined ? { aud: p.aud } : {}) }
+      : undefined;
   }
 }
 
@@ -74,8 +72,4 @@ export class AttemptTimeoutError extends GuardError {
   }
 }
 
-export type AnyTokenError =
-  | IdTokenUnavailableError
-  | TokenExchangeFailedError
-  | TokenCommandFailedError
-  | AttemptTimeoutError;
+export type AnyTokenError = IdTokenUnavailableError | TokenExchangeFailedError | TokenCommandFailedError | AttemptTimeoutError;

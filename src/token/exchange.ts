@@ -165,10 +165,14 @@ function parseSuccess(text: string, options: ExchangeOptions, status: number): E
   options.mask?.(accessToken);
   const bad = describeBadToken(accessToken);
   if (bad !== undefined) {
-    throw new TokenExchangeFailedError(`token exchange with ${options.tokenEndpoint} failed: HTTP ${status} answer has an access_token that cannot be sent in a header (${bad}); check that the authority host is Entra and nothing in between rewrites the answer`, { status });
+    throw new TokenExchangeFailedError(
+      `token exchange with ${options.tokenEndpoint} failed: HTTP ${status} answer has an access_token that cannot be sent in a header (${bad}); check that the authority host is Entra and nothing in between rewrites the answer`,
+      { status },
+    );
   }
   const tokenType = typeof json['token_type'] === 'string' ? json['token_type'] : 'Bearer';
-  const expiresIn = typeof json['expires_in'] === 'number' ? json['expires_in'] : typeof json['expires_in'] === 'string' ? Number(json['expires_in']) : undefined;
+  const expiresIn =
+    typeof json['expires_in'] === 'number' ? json['expires_in'] : typeof json['expires_in'] === 'string' ? Number(json['expires_in']) : undefined;
   return { accessToken, tokenType, expiresIn };
 }
 
@@ -180,8 +184,16 @@ function refusal(status: number, text: string, context: ExchangeContext, redacto
   const said = details.description !== undefined ? `Entra said "${details.description}"` : undefined;
   const ids = details.correlationId !== undefined ? `correlation id ${details.correlationId}` : undefined;
   const tail = [said, ids].filter((x) => x !== undefined).join('; ');
-  const head = fix ?? (status === 429 || status >= 500 ? `the token endpoint ${context.tokenEndpoint} is unavailable` : `the token endpoint ${context.tokenEndpoint} refused the request`);
-  return new TokenExchangeFailedError(`token exchange failed (${what}): ${head}${tail ? ` (${tail})` : ''}`, details, context.presented ? { presented: context.presented } : undefined);
+  const head =
+    fix ??
+    (status === 429 || status >= 500
+      ? `the token endpoint ${context.tokenEndpoint} is unavailable`
+      : `the token endpoint ${context.tokenEndpoint} refused the request`);
+  return new TokenExchangeFailedError(
+    `token exchange failed (${what}): ${head}${tail ? ` (${tail})` : ''}`,
+    details,
+    context.presented ? { presented: context.presented } : undefined,
+  );
 }
 
 export function parseEntraError(status: number, text: string, redactor = new Redactor()): EntraErrorDetails {
@@ -196,7 +208,10 @@ export function parseEntraError(status: number, text: string, redactor = new Red
   const codes = Array.isArray(json['error_codes']) ? json['error_codes'] : [];
   const fromCodes = (typeof codes[0] === 'number' || typeof codes[0] === 'string') && /^\d{1,10}$/.test(String(codes[0])) ? String(codes[0]) : undefined;
   const fromText = rawDescription ? /AADSTS(\d+)/.exec(rawDescription)?.[1] : undefined;
-  const firstLine = rawDescription?.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, '').trim();
+  const firstLine = rawDescription
+    ?.split(/\r?\n/)[0]
+    ?.replace(/^AADSTS\d+:\s*/, '')
+    .trim();
   const str = (key: string): string | undefined => (typeof json[key] === 'string' ? quoteUntrusted(json[key] as string, redactor, { max: 100 }) : undefined);
   const details: EntraErrorDetails = {
     status,

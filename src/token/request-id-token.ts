@@ -41,7 +41,8 @@ export async function requestGithubIdToken(options: RequestGithubIdTokenOptions)
   }
   options.mask?.(token);
   const bad = describeBadToken(token);
-  if (bad !== undefined) throw new IdTokenUnavailableError(`could not get a GitHub OIDC token for audience ${audience}: GitHub answered with a token that cannot be sent (${bad})`);
+  if (bad !== undefined)
+    throw new IdTokenUnavailableError(`could not get a GitHub OIDC token for audience ${audience}: GitHub answered with a token that cannot be sent (${bad})`);
   return token;
 }
 

@@ -101,7 +101,15 @@ export async function acquireToken(config: TokenSourceConfig, deps: TokenSourceD
     case 'client-secret': {
       mask(config.clientSecret);
       const mint = async (scope: string): Promise<string> =>
-        (await exchangeForAccessToken({ ...exchangeDeps, tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, scope, clientSecret: config.clientSecret })).accessToken;
+        (
+          await exchangeForAccessToken({
+            ...exchangeDeps,
+            tokenEndpoint: config.tokenEndpoint,
+            clientId: config.clientId,
+            scope,
+            clientSecret: config.clientSecret,
+          })
+        ).accessToken;
       return done(await mint(config.scope), mint);
     }
     case 'github-oidc': {

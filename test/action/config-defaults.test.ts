@@ -20,17 +20,39 @@ interface Synth {
   readonly identity: Record<string, any>;
 }
 
-const issuer = (s: Synth): string => (Object.values(s.gateway['resource']['aws_apigatewayv2_authorizer'])[0] as { jwt_configuration: { issuer: string } }).jwt_configuration.issuer;
-const subjects = (s: Synth): string[] => Object.values(s.identity['resource']['azuread_application_federated_identity_credential'] as Record<string, { subject: string }>).map((c) => c.subject);
+const issuer = (s: Synth): string =>
+  (Object.values(s.gateway['resource']['aws_apigatewayv2_authorizer'])[0] as { jwt_configuration: { issuer: string } }).jwt_configuration.issuer;
+const subjects = (s: Synth): string[] =>
+  Object.values(s.identity['resource']['azuread_application_federated_identity_credential'] as Record<string, { subject: string }>).map((c) => c.subject);
 
 /** [input, what the config file says instead, what the synthesized stacks must then hold] */
 const ROWS: [string, Record<string, unknown>, (s: Synth) => unknown, unknown][] = [
-  ['cloud', { cloud: 'usgov' }, (s) => [issuer(s), s.identity['provider']['azuread'][0].environment], [`https://login.microsoftonline.us/${TENANT}/v2.0`, 'usgovernment']],
+  [
+    'cloud',
+    { cloud: 'usgov' },
+    (s) => [issuer(s), s.identity['provider']['azuread'][0].environment],
+    [`https://login.microsoftonline.us/${TENANT}/v2.0`, 'usgovernment'],
+  ],
   ['tenant-id', { tenantId: OTHER_TENANT }, issuer, `https://login.microsoftonline.com/${OTHER_TENANT}/v2.0`],
-  ['api-name', { apiName: 'from-config' }, (s) => Object.values(s.gateway['resource']['aws_apigatewayv2_api']).map((a) => (a as { name: string }).name), ['from-config']],
+  [
+    'api-name',
+    { apiName: 'from-config' },
+    (s) => Object.values(s.gateway['resource']['aws_apigatewayv2_api']).map((a) => (a as { name: string }).name),
+    ['from-config'],
+  ],
   ['token-version', { tokenVersion: 1 }, issuer, `https://sts.windows.net/${TENANT}/`],
-  ['routes', { routes: [{ routeKey: 'GET /from-config' }] }, (s) => Object.values(s.gateway['resource']['aws_apigatewayv2_route']).map((r) => (r as { route_key: string }).route_key), ['GET /from-config']],
-  ['backend', { backend: { type: 'local', dir: 'from-config-state' } }, (s) => /from-config-state/.test(s.gateway['terraform']['backend']['local']['path']), true],
+  [
+    'routes',
+    { routes: [{ routeKey: 'GET /from-config' }] },
+    (s) => Object.values(s.gateway['resource']['aws_apigatewayv2_route']).map((r) => (r as { route_key: string }).route_key),
+    ['GET /from-config'],
+  ],
+  [
+    'backend',
+    { backend: { type: 'local', dir: 'from-config-state' } },
+    (s) => /from-config-state/.test(s.gateway['terraform']['backend']['local']['path']),
+    true,
+  ],
   ['api-client-id', { apiClientId: API_CLIENT_ID }, (s) => s.gateway['variable']['api_client_id'].default, API_CLIENT_ID],
   ['authority-host', { authorityHost: 'https://login.example.test' }, issuer, `https://login.example.test/${TENANT}/v2.0`],
   ['subjects', { caller: { repository: REPO, subjects: ['environment:production'] } }, subjects, [`repo:${REPO}:environment:production`]],
@@ -55,7 +77,12 @@ describe('action bundle: inputs at their action.yml default never override the c
   });
 
   /** Plans our stacks in a fresh folder with this config file; every default exported, no terraform. */
-  async function plan(config: Record<string, unknown>, inputs: Record<string, string> = {}, env: Record<string, string> = {}, files: Record<string, string> = {}): Promise<{ run: ActionRun; synth: () => Synth }> {
+  async function plan(
+    config: Record<string, unknown>,
+    inputs: Record<string, string> = {},
+    env: Record<string, string> = {},
+    files: Record<string, string> = {},
+  ): Promise<{ run: ActionRun; synth: () => Synth }> {
     const work = mkdtempSync(join(tmpdir(), 'action-defaults-'));
     writeFileSync(join(work, 'guard.json'), JSON.stringify(config));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(work, name), text);
@@ -66,21 +93,32 @@ describe('action bundle: inputs at their action.yml default never override the c
         // Synth runs inside the bundle: cap its processes and time.
         node: ['/bin/bash', '-c', 'ulimit -u 200 && exec "$0" "$@"', process.execPath],
         timeoutMs: 60_000,
-        env: { PATH: '/nonexistent', GITHUB_REPOSITORY: REPO, GITHUB_EVENT_NAME: 'push', ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken, ...env },
+        env: {
+          PATH: '/nonexistent',
+          GITHUB_REPOSITORY: REPO,
+          GITHUB_EVENT_NAME: 'push',
+          ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+          ...env,
+        },
       },
     );
     const read = (stack: string) => JSON.parse(readFileSync(join(work, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
     return { run, synth: () => ({ gateway: read('gateway'), identity: read('identity') }) };
   }
 
-  test.each(ROWS.map((row) => [row[0], row] as const))('%s at its default: the config file decides', async (input, [, patch, pick, expected]) => {
-    // The runner exports this input with its default (the harness does the same).
-    expect(Object.keys(actionYmlDefaults())).toContain(input);
-    const { run, synth } = await plan({ tenantId: TENANT, caller: { repository: REPO }, ...patch });
-    // The run stops where terraform would start (not on an input or config error).
-    expect(errorLines(run.stdout)).toEqual([expect.stringMatching(/^backend: got "local"|terraform/)]);
-    expect(pick(synth())).toEqual(expected);
-  }, 60_000);
+  test.each(ROWS.map((row) => [row[0], row] as const))(
+    '%s at its default: the config file decides',
+    async (input, [, patch, pick, expected]) => {
+      // The runner exports this input with its default (the harness does the same).
+      expect(Object.keys(actionYmlDefaults())).toContain(input);
+      const { run, synth } = await plan({ tenantId: TENANT, caller: { repository: REPO }, ...patch });
+      // The run stops where terraform would start (not on an input or config error).
+      expect(errorLines(run.stdout)).toEqual([expect.stringMatching(/^backend: got "local"|terraform/)]);
+      expect(pick(synth())).toEqual(expected);
+    },
+    60_000,
+  );
 
   test('subject-mode auto with no subjects configured trusts exactly the runner sub, and prints it', async () => {
     const { run, synth } = await plan({ tenantId: TENANT });
@@ -102,19 +140,33 @@ describe('action bundle: inputs at their action.yml default never override the c
   }, 90_000);
 
   test('configured shorthand subjects take the immutable form from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID (issue [4] item 1)', async () => {
-    const { run, synth } = await plan({ tenantId: TENANT, caller: { repository: REPO } }, { subjects: 'branch:main' }, { GITHUB_REPOSITORY_OWNER_ID: '19186251', GITHUB_REPOSITORY_ID: '892311047' });
+    const { run, synth } = await plan(
+      { tenantId: TENANT, caller: { repository: REPO } },
+      { subjects: 'branch:main' },
+      { GITHUB_REPOSITORY_OWNER_ID: '19186251', GITHUB_REPOSITORY_ID: '892311047' },
+    );
     expect(errorLines(run.stdout)).toEqual([expect.stringMatching(/^backend: got "local"|terraform/)]);
     expect(run.stdout).not.toMatch(/^::warning::.*name-only subjects/m);
     expect(subjects(synth())).toEqual(['repo:octo-org@19186251/orders-api@892311047:ref:refs/heads/main']);
   }, 60_000);
 
-  test.each([['pull_request'], ['pull_request_target']])('subject-mode auto on %s: refused in one line, before any OIDC token is asked for', async (event) => {
-    const before = idTokenRequests;
-    const { run } = await plan({ tenantId: TENANT }, { command: 'deploy' }, { GITHUB_EVENT_NAME: event, ACTIONS_ID_TOKEN_REQUEST_URL: `${countingIdp.url}/token?x=1` });
-    expect(run.code).toBe(1);
-    expect(errorLines(run.stdout)).toEqual([`subject-mode: got "auto"; expected subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`]);
-    expect(idTokenRequests).toBe(before);
-  }, 60_000);
+  test.each([['pull_request'], ['pull_request_target']])(
+    'subject-mode auto on %s: refused in one line, before any OIDC token is asked for',
+    async (event) => {
+      const before = idTokenRequests;
+      const { run } = await plan(
+        { tenantId: TENANT },
+        { command: 'deploy' },
+        { GITHUB_EVENT_NAME: event, ACTIONS_ID_TOKEN_REQUEST_URL: `${countingIdp.url}/token?x=1` },
+      );
+      expect(run.code).toBe(1);
+      expect(errorLines(run.stdout)).toEqual([
+        `subject-mode: got "auto"; expected subjects set explicitly on ${event} events (auto would trust whatever pull request runs this): set the subjects input (e.g. pull_request) or config caller.subjects`,
+      ]);
+      expect(idTokenRequests).toBe(before);
+    },
+    60_000,
+  );
 
   test('a plan on pull_request goes on with the configured subjects, and says so', async () => {
     const { run, synth } = await plan({ tenantId: TENANT }, {}, { GITHUB_EVENT_NAME: 'pull_request' });

@@ -69,7 +69,10 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
       const headers: Record<string, string> = {};
       if (req.headers.authorization !== undefined) headers['authorization'] = req.headers.authorization;
       const answer = await fetch(`${target.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, redirect: 'manual' });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json', ...(answer.headers.get('www-authenticate') ? { 'www-authenticate': answer.headers.get('www-authenticate')! } : {}) });
+      res.writeHead(answer.status, {
+        'content-type': answer.headers.get('content-type') ?? 'application/json',
+        ...(answer.headers.get('www-authenticate') ? { 'www-authenticate': answer.headers.get('www-authenticate')! } : {}),
+      });
       res.end(Buffer.from(await answer.arrayBuffer()));
     });
   }, 60_000);
@@ -82,7 +85,13 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
     const work = mkdtempSync(join(tmpdir(), 'action-deploy-'));
     writeFileSync(
       join(work, 'guard.json'),
-      JSON.stringify({ profile: 'local', cloud: 'local', authorityHost: entra.url, aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: '5.100.0' }, backend: { type: 'local' } }),
+      JSON.stringify({
+        profile: 'local',
+        cloud: 'local',
+        authorityHost: entra.url,
+        aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: '5.100.0' },
+        backend: { type: 'local' },
+      }),
     );
     const run = await runAction(
       {
@@ -115,7 +124,9 @@ maybe('action bundle: deploy-and-verify with terraform on moto', () => {
       findings: unknown[];
     };
     // Every route of the default config, each with its own method; the token and attacks on GET /hello.
-    expect(report.probes.filter((p) => p.request.auth === 'none').map((p) => `${p.request.method} ${p.request.path.replace(/eag-\w+/, 'eag-…')} → ${p.routeKey}`)).toEqual([
+    expect(
+      report.probes.filter((p) => p.request.auth === 'none').map((p) => `${p.request.method} ${p.request.path.replace(/eag-\w+/, 'eag-…')} → ${p.routeKey}`),
+    ).toEqual([
       'GET /health → GET /health',
       'GET /hello → GET /hello',
       'GET /eag-… → ANY /{proxy+}',

@@ -15,13 +15,24 @@ import { CALLER, LEGACY_API, LEGACY_ROLE, TENANT } from '../local/idp/helpers';
 import { actionYmlDefaults } from './harness';
 
 /** A second v1 API in the tenant, as our identity stack's decoyAudience deploys it: same issuer, another aud. */
-const DECOY = { clientId: '1f2e3d4c-5b6a-4788-9a0b-1c2d3e4f5a6b', objectId: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d', spObjectId: '3b4c5d6e-7f8a-4b9c-8d0e-2f3a4b5c6d7e', uri: 'api://orders-api-decoy' };
+const DECOY = {
+  clientId: '1f2e3d4c-5b6a-4788-9a0b-1c2d3e4f5a6b',
+  objectId: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d',
+  spObjectId: '3b4c5d6e-7f8a-4b9c-8d0e-2f3a4b5c6d7e',
+  uri: 'api://orders-api-decoy',
+};
 
 let emu: LegacyApiEmulators;
 
 beforeAll(async () => {
   emu = await startLegacyApiEmulators();
-  emu.entra.directory.addApplication(TENANT, { displayName: 'orders-api-decoy', clientId: DECOY.clientId, objectId: DECOY.objectId, identifierUris: [DECOY.uri], tokenVersion: 1 });
+  emu.entra.directory.addApplication(TENANT, {
+    displayName: 'orders-api-decoy',
+    clientId: DECOY.clientId,
+    objectId: DECOY.objectId,
+    identifierUris: [DECOY.uri],
+    tokenVersion: 1,
+  });
   emu.entra.directory.addServicePrincipal(TENANT, { clientId: DECOY.clientId, objectId: DECOY.spObjectId });
 });
 afterAll(() => emu?.close());
@@ -38,18 +49,40 @@ function deployed(outputs: Partial<DeployOutputs> = {}): DeployedApp {
     tokenEndpoint: `${emu.entra.url}/${TENANT}/oauth2/v2.0/token`,
     ...outputs,
   };
-  const result = { version: '1.11.0', steps: [], stacks: [{ name: 'identity', changed: true }, { name: 'gateway', changed: true }], outputs: all, rawOutputs: {} } as unknown as DeployResult;
+  const result = {
+    version: '1.11.0',
+    steps: [],
+    stacks: [
+      { name: 'identity', changed: true },
+      { name: 'gateway', changed: true },
+    ],
+    outputs: all,
+    rawOutputs: {},
+  } as unknown as DeployResult;
   return { outputs: all, result, tenantId: TENANT, tokenVersion: 1, cloud: resolveCloud('local', emu.entra.url), roles: [LEGACY_ROLE.value] };
 }
 
 /** The step's inputs as the runner exports them: every default, then these. */
 function inputs(values: Record<string, string>) {
-  const all: Record<string, string> = { ...actionYmlDefaults(), cloud: 'local', 'authority-host': emu.entra.url, paths: '/hello', 'timeout-seconds': '10', ...values };
+  const all: Record<string, string> = {
+    ...actionYmlDefaults(),
+    cloud: 'local',
+    'authority-host': emu.entra.url,
+    paths: '/hello',
+    'timeout-seconds': '10',
+    ...values,
+  };
   return readInputs((name) => all[name] ?? '');
 }
 
 function context(lines: string[]): GateContext {
-  return { cloud: resolveCloud('local', emu.entra.url), getIDToken: (audience) => emu.github.mintIdToken(audience), mask: () => undefined, log: (line) => lines.push(line), warn: (line) => lines.push(`warning: ${line}`) };
+  return {
+    cloud: resolveCloud('local', emu.entra.url),
+    getIDToken: (audience) => emu.github.mintIdToken(audience),
+    mask: () => undefined,
+    log: (line) => lines.push(line),
+    warn: (line) => lines.push(`warning: ${line}`),
+  };
 }
 
 describe("the action's gate after its own deploy", () => {
@@ -98,10 +131,15 @@ describe("the action's gate after its own deploy", () => {
           // A malformed-token attack: no claims to note.
         }
       }
-      const answer = await fetch(`${emu.gateway.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers: req.headers.authorization ? { authorization: req.headers.authorization } : {} });
+      const answer = await fetch(`${emu.gateway.url}${req.url ?? '/'}`, {
+        method: req.method ?? 'GET',
+        headers: req.headers.authorization ? { authorization: req.headers.authorization } : {},
+      });
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
     });
-    const { report } = await gateApi(inputs({}), context([]), deployed({ apiUrl: front.url, decoyScope: `${DECOY.uri}/.default` })).finally(() => front.close());
+    const { report } = await gateApi(inputs({}), context([]), deployed({ apiUrl: front.url, decoyScope: `${DECOY.uri}/.default` })).finally(() =>
+      front.close(),
+    );
     expect(report.failures).toEqual([]);
     expect(report.pass).toBe(true);
     const probe = report.probes.find((p) => p.request.auth === 'other-audience');

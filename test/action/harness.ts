@@ -44,7 +44,14 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
   // A runner exports every default, set or not; the test's inputs then replace some of them.
   const step = prepareStep(ROOT, options.action ?? 'main', inputs, dir);
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, GITHUB_ACTIONS: 'true', CI: 'true', GITHUB_WORKSPACE: options.cwd ?? dir, ...step.env };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: options.cwd ?? dir,
+    ...step.env,
+  };
   for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
   const [command, ...args] = options.node ?? [process.execPath];
   const started = Date.now();
@@ -57,7 +64,13 @@ export function errorLines(stdout: string): string[] {
   return stdout
     .split(/\r?\n/)
     .filter((l) => l.startsWith('::error'))
-    .map((l) => l.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+    .map((l) =>
+      l
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0A/g, '\n')
+        .replace(/%0D/g, '\r')
+        .replace(/%25/g, '%'),
+    );
 }
 
 /** stdout without the `::add-mask::` commands (the runner consumes those; they never reach the log). */

@@ -17,7 +17,8 @@ beforeAll(async () => {
   // Node's own client refuses C0 controls other than tab in a header, so tab and a C1 control (sent as
   // latin-1 bytes) are what a hostile API can really get through.
   api = await listen((req, res) => {
-    if (!req.headers.authorization) return sendJson(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': `Bearer error="invalid_token" error_description="${HOSTILE}"` });
+    if (!req.headers.authorization)
+      return sendJson(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': `Bearer error="invalid_token" error_description="${HOSTILE}"` });
     res.writeHead(302, { location: HOSTILE });
     res.end();
   });
@@ -28,7 +29,13 @@ afterAll(async () => {
 
 /** What a hostile header must never leave behind in anything we print or write. */
 function expectDefused(where: string, text: string): void {
-  expect({ where, legacyCommand: /##\[/.test(text), tab: text.includes('\t'), c1: /[\u0080-\u009f]/.test(text), substitution: text.includes("'$(touch") }).toEqual({
+  expect({
+    where,
+    legacyCommand: /##\[/.test(text),
+    tab: text.includes('\t'),
+    c1: /[\u0080-\u009f]/.test(text),
+    substitution: text.includes("'$(touch"),
+  }).toEqual({
     where,
     legacyCommand: false,
     tab: false,
@@ -38,7 +45,16 @@ function expectDefused(where: string, text: string): void {
 }
 
 test('the action: report-file is a private file under RUNNER_TEMP holding the report; hostile headers are defused everywhere', async () => {
-  const run = await runAction(withActionDefaults({ command: 'verify', 'api-url': api.url, paths: '/orders', token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', 'negative-probes': 'false', 'timeout-seconds': '2' }));
+  const run = await runAction(
+    withActionDefaults({
+      command: 'verify',
+      'api-url': api.url,
+      paths: '/orders',
+      token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+      'negative-probes': 'false',
+      'timeout-seconds': '2',
+    }),
+  );
   expect(run.code).toBe(1);
   expect(run.outputs['verdict']).toBe('fail');
   // The report file: under RUNNER_TEMP (the harness's run folder), 0600, the same report as the output.
@@ -52,7 +68,14 @@ test('the action: report-file is a private file under RUNNER_TEMP holding the re
   // The redirect target is still reported, defused: no quotes, no tab, no C1, no ##[.
   const location = report.probes.flatMap((p) => p.lastAnswers).find((a) => a.location !== undefined)?.location;
   expect(location).toBe('https://evil.invalid/$(touch /tmp/pwned)id#[set-output name=verdict]pass::error::forged');
-  for (const [where, text] of Object.entries({ stdout: withoutMaskCommands(run.stdout), stderr: run.stderr, outputs: JSON.stringify(run.outputs), summary: run.summary, 'report file': readFileSync(file, 'utf8') })) expectDefused(where, text);
+  for (const [where, text] of Object.entries({
+    stdout: withoutMaskCommands(run.stdout),
+    stderr: run.stderr,
+    outputs: JSON.stringify(run.outputs),
+    summary: run.summary,
+    'report file': readFileSync(file, 'utf8'),
+  }))
+    expectDefused(where, text);
   // Our own annotations stay the only workflow commands: nothing the API sent starts a line.
   expect(run.stdout.split('\n').filter((l) => l.startsWith('::') && !/^::(add-mask|error|warning|debug|group|endgroup)/.test(l))).toEqual([]);
   expect(errorLines(run.stdout).some((e) => /ERR_GATE_REDIRECT/.test(e) || / redirect to /.test(e))).toBe(true);
@@ -60,7 +83,23 @@ test('the action: report-file is a private file under RUNNER_TEMP holding the re
 
 test('the CLI: --json and text output defuse the same headers', async () => {
   for (const extra of [['--json'], []]) {
-    const run = await runBin(['verify', '--api-url', api.url, '--path', '/orders', '--token', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', '--no-negative-probes', '--verbose', '--timeout-seconds', '2', ...extra], { env: { GITHUB_ACTIONS: 'true' } });
+    const run = await runBin(
+      [
+        'verify',
+        '--api-url',
+        api.url,
+        '--path',
+        '/orders',
+        '--token',
+        'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+        '--no-negative-probes',
+        '--verbose',
+        '--timeout-seconds',
+        '2',
+        ...extra,
+      ],
+      { env: { GITHUB_ACTIONS: 'true' } },
+    );
     expect(run.code).toBe(1);
     expectDefused(`stdout ${extra.join(' ')}`, run.stdout);
     expectDefused(`stderr ${extra.join(' ')}`, run.stderr);

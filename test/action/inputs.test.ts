@@ -16,7 +16,11 @@ const BAD: [string, Record<string, string>, RegExp][] = [
   ['api-url with a query', { ...VERIFY, 'api-url': 'https://x.example.com/?a=1' }, /^api-url: .*without \?query/],
   ['bad status list', { ...VERIFY, 'expect-unauthenticated': '401;403' }, /^expect-unauthenticated: got "401;403"; expected HTTP statuses from 100 to 599/],
   ['status out of range', { ...VERIFY, 'expect-authenticated': '700' }, /^expect-authenticated: got "700"/],
-  ['bad tenant id', { ...VERIFY, 'tenant-id': 'contoso.onmicrosoft.com' }, /^tenant-id: got "contoso.onmicrosoft.com"; expected the directory \(tenant\) id, a GUID/],
+  [
+    'bad tenant id',
+    { ...VERIFY, 'tenant-id': 'contoso.onmicrosoft.com' },
+    /^tenant-id: got "contoso.onmicrosoft.com"; expected the directory \(tenant\) id, a GUID/,
+  ],
   ['negative time-out', { ...VERIFY, 'timeout-seconds': '-5' }, /^timeout-seconds: got "-5"; expected a whole number of seconds from 1 to 3600$/],
   ['time-out too long', { ...VERIFY, 'timeout-seconds': '99999' }, /^timeout-seconds: got "99999"/],
   ['fractional time-out', { ...VERIFY, 'timeout-seconds': '1.5' }, /^timeout-seconds: got "1.5"/],
@@ -32,37 +36,91 @@ const BAD: [string, Record<string, string>, RegExp][] = [
   ['path without slash', { ...VERIFY, paths: 'orders' }, /^paths: got "orders"; expected paths starting with \//],
   ['bad method', { ...VERIFY, method: 'FETCH' }, /^method: got "FETCH"; expected one of GET/],
   ['bad lock time-out', { 'lock-timeout': 'forever' }, /^lock-timeout: got "forever"; expected a duration/],
-  ['bad client id', { ...VERIFY, token: '', 'caller-client-id': 'my-app', 'tenant-id': TENANT }, /^caller-client-id: got "my-app"; expected the caller app's client id, a GUID/],
-  ['scope without /.default', { ...VERIFY, token: '', 'caller-client-id': TENANT, 'tenant-id': TENANT, scope: 'api://orders' }, /^scope: got "api:\/\/orders"; expected an App ID URI followed by \/.default/],
-  ['verify without api-url or api-id', { command: 'verify', token: 'a.b.c' }, /^api-url: got ""; expected the API URL to gate \(or api-id to read it and the routes from AWS\) when command is verify$/],
+  [
+    'bad client id',
+    { ...VERIFY, token: '', 'caller-client-id': 'my-app', 'tenant-id': TENANT },
+    /^caller-client-id: got "my-app"; expected the caller app's client id, a GUID/,
+  ],
+  [
+    'scope without /.default',
+    { ...VERIFY, token: '', 'caller-client-id': TENANT, 'tenant-id': TENANT, scope: 'api://orders' },
+    /^scope: got "api:\/\/orders"; expected an App ID URI followed by \/.default/,
+  ],
+  [
+    'verify without api-url or api-id',
+    { command: 'verify', token: 'a.b.c' },
+    /^api-url: got ""; expected the API URL to gate \(or api-id to read it and the routes from AWS\) when command is verify$/,
+  ],
   ['api-id with a slash', { ...VERIFY, 'api-id': 'abc/../x' }, /^api-id: got "abc\/..\/x"; expected an API Gateway API id/],
   ['public route that is no route key', { ...VERIFY, 'public-routes': 'health' }, /^public-routes: got "health"; expected METHOD \/path/],
-  ['verify without token or caller-client-id', { command: 'verify', 'api-url': 'https://x.example.com' }, /^caller-client-id: got ""; expected the caller app's client id for the token exchange \(or give token\)$/],
-  ['token and caller-client-id together', { ...VERIFY, 'caller-client-id': TENANT }, /^token: got "\(hidden\)"; expected either token or caller-client-id\/scope/],
+  [
+    'verify without token or caller-client-id',
+    { command: 'verify', 'api-url': 'https://x.example.com' },
+    /^caller-client-id: got ""; expected the caller app's client id for the token exchange \(or give token\)$/,
+  ],
+  [
+    'token and caller-client-id together',
+    { ...VERIFY, 'caller-client-id': TENANT },
+    /^token: got "\(hidden\)"; expected either token or caller-client-id\/scope/,
+  ],
   ['token with a plan', { command: 'plan', token: 'a.b.c' }, /^token: got "\(hidden\)"; expected nothing with command plan/],
   ['deploy-only input with verify', { ...VERIFY, routes: '[]' }, /^routes: .*nothing with command verify/],
   ['app and config inputs together', { app: 'npx ts-node main.ts', 'api-name': 'orders' }, /^app: .*either app .* or the config inputs/],
   ['unknown stack', { stacks: 'identity,database' }, /^stacks: got "identity,database"; expected stack names from identity, gateway/],
   // Cleartext tokens: http only to loopback, unless allow-insecure-http says otherwise.
-  ['plain http api-url to a remote host', { ...VERIFY, 'api-url': 'http://api.example.com' }, /^api-url: got "http:\/\/api\.example\.com"; expected an https:\/\/ URL: plain http:\/\/ sends the token in cleartext, .*allow-insecure-http/],
+  [
+    'plain http api-url to a remote host',
+    { ...VERIFY, 'api-url': 'http://api.example.com' },
+    /^api-url: got "http:\/\/api\.example\.com"; expected an https:\/\/ URL: plain http:\/\/ sends the token in cleartext, .*allow-insecure-http/,
+  ],
   ['allow-insecure-http typo', { ...VERIFY, 'allow-insecure-http': 'yes' }, /^allow-insecure-http: got "yes"; expected true or false$/],
   // Expectations that would let an open API (or one that refuses everyone) pass.
-  ['2xx among the refusals', { ...VERIFY, 'expect-unauthenticated': '401,200' }, /^expect-unauthenticated: got "401,200"; expected refusal statuses only, .*200 would let an API that answers anyone pass the gate$/],
+  [
+    '2xx among the refusals',
+    { ...VERIFY, 'expect-unauthenticated': '401,200' },
+    /^expect-unauthenticated: got "401,200"; expected refusal statuses only, .*200 would let an API that answers anyone pass the gate$/,
+  ],
   ['3xx among the refusals', { ...VERIFY, 'expect-unauthenticated': '302' }, /^expect-unauthenticated: got "302"; expected refusal statuses only/],
-  ['401 among the let-ins', { ...VERIFY, 'expect-authenticated': '200,401' }, /^expect-authenticated: got "200,401"; expected statuses of a request that was let in, .*401 would let an API that refuses the valid token pass the gate$/],
+  [
+    '401 among the let-ins',
+    { ...VERIFY, 'expect-authenticated': '200,401' },
+    /^expect-authenticated: got "200,401"; expected statuses of a request that was let in, .*401 would let an API that refuses the valid token pass the gate$/,
+  ],
   ['403 among the let-ins', { ...VERIFY, 'expect-authenticated': '403' }, /^expect-authenticated: got "403"; expected statuses of a request that was let in/],
   // Credentials in the URL: refused without showing them.
-  ['user:password in api-url', { ...VERIFY, 'api-url': 'https://gate:CANARY-URL-PASSWORD@api.example.com' }, /^api-url: got "https:\/\/\*\*\*@api\.example\.com"; expected a URL without user:password@ in it/],
-  ['user:password in authority-host', { ...VERIFY, 'authority-host': 'https://u:CANARY-URL-PASSWORD@login.example.com' }, /^authority-host: got "https:\/\/\*\*\*@login\.example\.com"; expected a URL without user:password@/],
-  ['a working-directory that does not exist', { 'working-directory': 'no/such/folder' }, /^working-directory: got "no\/such\/folder"; expected an existing folder relative to the workspace/],  // An old input name next to its new one: which one was meant is unclear.
-  ['old and new name together', { ...VERIFY, token: '', 'client-id': TENANT, 'caller-client-id': TENANT }, /^client-id: got "72f988bf-86f1-41af-91ab-2d7cd011db47"; expected either caller-client-id or its old name client-id, not both: keep caller-client-id$/],
-  ['old and new terraform binary together', { terraform: 'tofu', 'terraform-binary': 'tofu' }, /^terraform: got "tofu"; expected either terraform-binary or its old name terraform, not both: keep terraform-binary$/],
+  [
+    'user:password in api-url',
+    { ...VERIFY, 'api-url': 'https://gate:CANARY-URL-PASSWORD@api.example.com' },
+    /^api-url: got "https:\/\/\*\*\*@api\.example\.com"; expected a URL without user:password@ in it/,
+  ],
+  [
+    'user:password in authority-host',
+    { ...VERIFY, 'authority-host': 'https://u:CANARY-URL-PASSWORD@login.example.com' },
+    /^authority-host: got "https:\/\/\*\*\*@login\.example\.com"; expected a URL without user:password@/,
+  ],
+  [
+    'a working-directory that does not exist',
+    { 'working-directory': 'no/such/folder' },
+    /^working-directory: got "no\/such\/folder"; expected an existing folder relative to the workspace/,
+  ], // An old input name next to its new one: which one was meant is unclear.
+  [
+    'old and new name together',
+    { ...VERIFY, token: '', 'client-id': TENANT, 'caller-client-id': TENANT },
+    /^client-id: got "72f988bf-86f1-41af-91ab-2d7cd011db47"; expected either caller-client-id or its old name client-id, not both: keep caller-client-id$/,
+  ],
+  [
+    'old and new terraform binary together',
+    { terraform: 'tofu', 'terraform-binary': 'tofu' },
+    /^terraform: got "tofu"; expected either terraform-binary or its old name terraform, not both: keep terraform-binary$/,
+  ],
 ];
 
 describe('action bundle: bad inputs', () => {
   test(`${BAD.length} bad values: exit 1, one ::error:: line each, before any network call`, async () => {
     // No ACTIONS_ID_TOKEN_REQUEST_*, an unroutable proxy: any network call would add a second error.
-    const runs = await Promise.all(BAD.map(([, inputs]) => runAction(inputs, { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } })));
+    const runs = await Promise.all(
+      BAD.map(([, inputs]) => runAction(inputs, { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } })),
+    );
     runs.forEach((run, i) => {
       const [what, , expected] = BAD[i]!;
       const errors = errorLines(run.stdout);
@@ -75,7 +133,11 @@ describe('action bundle: bad inputs', () => {
 });
 
 describe('action bundle: old input names (issue [5] item 2)', () => {
-  const warnings = (stdout: string): string[] => stdout.split('\n').filter((l) => l.startsWith('::warning::')).map((l) => l.slice('::warning::'.length));
+  const warnings = (stdout: string): string[] =>
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('::warning::'))
+      .map((l) => l.slice('::warning::'.length));
 
   test('each old name still works, with a warning naming the new one; its errors name what the workflow wrote', async () => {
     const env = { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' };
@@ -96,10 +158,25 @@ describe('action bundle: old input names (issue [5] item 2)', () => {
   }, 60_000);
 
   test('an old name sets the new one (readInputs): the runner exports the new name at its default', () => {
-    const given: Record<string, string> = { ...actionYmlDefaults(), subject: 'config', terraform: 'tofu', 'client-id': TENANT, audience: 'api://custom', command: 'deploy' };
+    const given: Record<string, string> = {
+      ...actionYmlDefaults(),
+      subject: 'config',
+      terraform: 'tofu',
+      'client-id': TENANT,
+      audience: 'api://custom',
+      command: 'deploy',
+    };
     const lines: string[] = [];
-    const inputs = readInputs((name) => given[name] ?? '', (line) => lines.push(line));
-    expect({ subjectMode: inputs.subjectMode, terraformBinary: inputs.terraformBinary, clientId: inputs.clientId, oidcAudience: inputs.oidcAudience }).toEqual({ subjectMode: 'config', terraformBinary: 'tofu', clientId: TENANT, oidcAudience: 'api://custom' });
+    const inputs = readInputs(
+      (name) => given[name] ?? '',
+      (line) => lines.push(line),
+    );
+    expect({ subjectMode: inputs.subjectMode, terraformBinary: inputs.terraformBinary, clientId: inputs.clientId, oidcAudience: inputs.oidcAudience }).toEqual({
+      subjectMode: 'config',
+      terraformBinary: 'tofu',
+      clientId: TENANT,
+      oidcAudience: 'api://custom',
+    });
     expect(lines).toHaveLength(4);
   });
 
@@ -114,7 +191,7 @@ describe('action bundle: old input names (issue [5] item 2)', () => {
 });
 
 describe('action.yml and the code agree', () => {
-  test('the one table of input defaults is action.yml\'s, read with a YAML parser', () => {
+  test("the one table of input defaults is action.yml's, read with a YAML parser", () => {
     expect(INPUT_DEFAULTS).toEqual(actionYmlDefaults());
   });
 
@@ -124,7 +201,7 @@ describe('action.yml and the code agree', () => {
     return [...block.matchAll(/^ {2}([a-z][a-z0-9-]*):\s*$/gm)].map((m) => m[1]!);
   };
 
-  test('every input the action reads is declared, and every declared input is read (besides verify/action.yml\'s own sub-action)', () => {
+  test("every input the action reads is declared, and every declared input is read (besides verify/action.yml's own sub-action)", () => {
     const read = new Set<string>();
     readInputs((name) => {
       read.add(name);
@@ -138,6 +215,7 @@ describe('action.yml and the code agree', () => {
     expect(text).toMatch(/^ {2}using: node24$/m);
     expect(text).toMatch(/^ {2}main: action\/dist\/index.js$/m);
     expect(text).toMatch(/^branding:/m);
-    for (const name of ['verdict', 'api-url', 'report', 'unauthenticated-status', 'authenticated-status', 'api-id', 'caller-client-id', 'issuer']) expect(declared('outputs')).toContain(name);
+    for (const name of ['verdict', 'api-url', 'report', 'unauthenticated-status', 'authenticated-status', 'api-id', 'caller-client-id', 'issuer'])
+      expect(declared('outputs')).toContain(name);
   });
 });

@@ -24,7 +24,9 @@ afterAll(async () => {
 
 /** The shell of a laptop: no CI, no runner variables, no INPUT_*. */
 function laptopEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_|CI$)/.test(e[0])));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_|CI$)/.test(e[0])),
+  );
   return { ...env, ...extra };
 }
 
@@ -41,7 +43,16 @@ function localAction(args: readonly string[], env = laptopEnv()): Promise<Proces
 test('the main action from .env: the defaults of action.yml fill the rest, the gate passes, outputs and summary are printed', async () => {
   const token = await issuer.sign();
   // As .env.example has it: the inputs left empty keep their defaults.
-  const file = envFile(['# from .env.example', 'INPUT_COMMAND=verify', `INPUT_API-URL=${api.url}`, 'INPUT_PATHS=/orders', `INPUT_TOKEN=${token}`, 'INPUT_TIMEOUT-SECONDS=10', 'INPUT_METHOD=', 'INPUT_SCOPE=']);
+  const file = envFile([
+    '# from .env.example',
+    'INPUT_COMMAND=verify',
+    `INPUT_API-URL=${api.url}`,
+    'INPUT_PATHS=/orders',
+    `INPUT_TOKEN=${token}`,
+    'INPUT_TIMEOUT-SECONDS=10',
+    'INPUT_METHOD=',
+    'INPUT_SCOPE=',
+  ]);
   const run = await localAction(['--env', file]);
   expect(errorLines(run.stdout)).toEqual([]);
   expect(run.code).toBe(0);
@@ -53,31 +64,45 @@ test('the main action from .env: the defaults of action.yml fill the rest, the g
   expect(run.stdout).not.toContain('::add-mask::');
 }, 90_000);
 
-test('the verify sub-action (-- verify) takes the same .env; the shell\'s INPUT_* win over the file', async () => {
+test("the verify sub-action (-- verify) takes the same .env; the shell's INPUT_* win over the file", async () => {
   const token = await issuer.sign();
   const file = envFile([`INPUT_API-URL=${api.url}`, 'INPUT_PATHS=/missing', `INPUT_TOKEN=${token}`, 'INPUT_TIMEOUT-SECONDS=10']);
-  const run = await localAction(['verify', '--env', file], laptopEnv({ 'INPUT_PATHS': '/orders' }));
+  const run = await localAction(['verify', '--env', file], laptopEnv({ INPUT_PATHS: '/orders' }));
   expect(errorLines(run.stdout)).toEqual([]);
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/^ {2}verdict: pass$/m);
 }, 90_000);
 
-test('a failing config: the action\'s one error line, its summary, and its exit code', async () => {
+test("a failing config: the action's one error line, its summary, and its exit code", async () => {
   const file = envFile(['INPUT_COMMAND=verify', 'INPUT_TOKEN=a.b.c']);
   const run = await localAction(['--env', file]);
   expect(run.code).toBe(1);
-  expect(errorLines(run.stdout)).toEqual(['api-url: got ""; expected the API URL to gate (or api-id to read it and the routes from AWS) when command is verify']);
+  expect(errorLines(run.stdout)).toEqual([
+    'api-url: got ""; expected the API URL to gate (or api-id to read it and the routes from AWS) when command is verify',
+  ]);
   expect(run.stdout).toMatch(/^job summary \(.*\):\n### entra-api-guard: ❌ failed$/m);
 }, 90_000);
 
 test.each([
-  ['an INPUT_ name neither action.yml declares (a typo)', ['--env', 'TYPO'], /^.*\.env: got INPUT_API_URL; expected an INPUT_ variable of action.yml or verify\/action.yml, spelled as \.env\.example spells it \(e\.g\. INPUT_API-URL\)$/],
-  ['an env file that is not there', ['--env', '/no/such/.env'], /^--env: got "\/no\/such\/\.env", which does not exist; expected a file of NAME=value lines \(copy \.env\.example\)$/],
+  [
+    'an INPUT_ name neither action.yml declares (a typo)',
+    ['--env', 'TYPO'],
+    /^.*\.env: got INPUT_API_URL; expected an INPUT_ variable of action.yml or verify\/action.yml, spelled as \.env\.example spells it \(e\.g\. INPUT_API-URL\)$/,
+  ],
+  [
+    'an env file that is not there',
+    ['--env', '/no/such/.env'],
+    /^--env: got "\/no\/such\/\.env", which does not exist; expected a file of NAME=value lines \(copy \.env\.example\)$/,
+  ],
   ['an action that does not exist', ['deploy'], /^local-action: got "deploy"; expected main or verify/],
-])('%s: one line, exit 2, nothing run', async (_what, args, expected) => {
-  const resolved = args.map((a) => (a === 'TYPO' ? envFile(['INPUT_API_URL=https://x.example.com']) : a));
-  const run = await localAction(resolved);
-  expect(run.code).toBe(2);
-  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(expected)]);
-  expect(run.stdout).toBe('');
-}, 90_000);
+])(
+  '%s: one line, exit 2, nothing run',
+  async (_what, args, expected) => {
+    const resolved = args.map((a) => (a === 'TYPO' ? envFile(['INPUT_API_URL=https://x.example.com']) : a));
+    const run = await localAction(resolved);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(expected)]);
+    expect(run.stdout).toBe('');
+  },
+  90_000,
+);

@@ -40,13 +40,29 @@ function workspaceWithWorkflow(): string {
   const work = mkdtempSync(join(tmpdir(), 'action-summary-'));
   const workflow = join(work, '.github/workflows/release-gate.yml');
   mkdirSync(dirname(workflow), { recursive: true });
-  writeFileSync(workflow, ['on: push', 'jobs:', '  gate:', '    steps:', '      - uses: octo-org/entra-api-guard@v1', '        with:', '          command: verify', '          paths: /hello', ''].join('\n'));
+  writeFileSync(
+    workflow,
+    [
+      'on: push',
+      'jobs:',
+      '  gate:',
+      '    steps:',
+      '      - uses: octo-org/entra-api-guard@v1',
+      '        with:',
+      '          command: verify',
+      '          paths: /hello',
+      '',
+    ].join('\n'),
+  );
   return work;
 }
 
 /** Tokens the action masked (its ::add-mask:: lines): none of them, nor any 16-character run of one, may be in the summary. */
 function expectNoMaskedValue(run: ActionRun): void {
-  const masked = run.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
+  const masked = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::add-mask::'))
+    .map((l) => l.slice('::add-mask::'.length));
   expect(masked.length).toBeGreaterThan(0);
   for (const secret of masked) for (let i = 0; i + 16 <= secret.length; i += 8) expect(run.summary.includes(secret.slice(i, i + 16))).toBe(false);
 }
@@ -75,13 +91,23 @@ test('passed: the summary has the table and the diagram; sarif-file is a valid l
   expect(readSarif(run).runs[0]!.results).toEqual([]);
 }, 60_000);
 
-test('gate failed: the summary names the failures; SARIF results point to cdktf.json at the route\'s line and to the route key', async () => {
+test("gate failed: the summary names the failures; SARIF results point to cdktf.json at the route's line and to the route key", async () => {
   const api = await startTestApi({ issuer, flaw: 'accepts-alg-none' });
   apis.push(api);
   const work = workspaceWithWorkflow();
-  writeFileSync(join(work, 'cdktf.json'), JSON.stringify({ app: 'npx ts-node main.ts', context: { entraApiGuard: { routes: [{ routeKey: 'GET /health', public: true }, { routeKey: 'GET /orders' }] } } }, null, 2));
+  writeFileSync(
+    join(work, 'cdktf.json'),
+    JSON.stringify(
+      { app: 'npx ts-node main.ts', context: { entraApiGuard: { routes: [{ routeKey: 'GET /health', public: true }, { routeKey: 'GET /orders' }] } } },
+      null,
+      2,
+    ),
+  );
   const token = await issuer.sign();
-  const run = await runAction({ command: 'verify', 'api-url': api.url, paths: '/orders', token, 'timeout-seconds': '2' }, { cwd: work, env: { GITHUB_WORKFLOW_REF: WORKFLOW_REF } });
+  const run = await runAction(
+    { command: 'verify', 'api-url': api.url, paths: '/orders', token, 'timeout-seconds': '2' },
+    { cwd: work, env: { GITHUB_WORKFLOW_REF: WORKFLOW_REF } },
+  );
   expect(run.code).toBe(1);
   expect(run.summary).toMatch(/^### entra-api-guard gate: ❌ failed/);
   expect(run.summary).toContain('#### Failures');
@@ -93,8 +119,16 @@ test('gate failed: the summary names the failures; SARIF results point to cdktf.
   const log = readSarif(run);
   const result = log.runs[0]!.results!.find((r) => r.properties?.['probe'] === 'alg-none GET /orders')!;
   expect(result.ruleId).toBe('ERR_GATE_ACCEPTS_FORGED');
-  const line = readFileSync(join(work, 'cdktf.json'), 'utf8').split('\n').findIndex((l) => l.includes('"GET /orders"')) + 1;
-  expect(result.locations).toEqual([{ physicalLocation: { artifactLocation: { uri: 'cdktf.json', uriBaseId: '%SRCROOT%' }, region: { startLine: line } }, logicalLocations: [{ name: 'GET /orders', fullyQualifiedName: 'routes/GET /orders', kind: 'resource' }] }]);
+  const line =
+    readFileSync(join(work, 'cdktf.json'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('"GET /orders"')) + 1;
+  expect(result.locations).toEqual([
+    {
+      physicalLocation: { artifactLocation: { uri: 'cdktf.json', uriBaseId: '%SRCROOT%' }, region: { startLine: line } },
+      logicalLocations: [{ name: 'GET /orders', fullyQualifiedName: 'routes/GET /orders', kind: 'resource' }],
+    },
+  ]);
   const rule = log.runs[0]!.tool.driver.rules!.find((r) => r.id === 'ERR_GATE_ACCEPTS_FORGED')!;
   expect(rule.help?.text).toMatch(/\S/);
   expect(result.message.text).toContain(`Fix: ${rule.help!.text}`);
@@ -126,30 +160,63 @@ test('a bad input still leaves a one-line summary', async () => {
 
 test('deploy failed, terraform missing: the summary says what to install', async () => {
   const work = mkdtempSync(join(tmpdir(), 'action-summary-deploy-'));
-  writeFileSync(join(work, 'guard.json'), JSON.stringify({ profile: 'local', cloud: 'local', authorityHost: 'http://127.0.0.1:8400', aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:1' }, backend: { type: 'local' } }));
-  const run = await runAction({ command: 'deploy', config: 'guard.json', 'tenant-id': TENANT, stacks: 'gateway', 'allow-local-backend': 'true', 'terraform-binary': 'tofu' }, { cwd: work, env: { PATH: '/nonexistent', GITHUB_REPOSITORY: 'octo-org/orders-api' }, node: BUNDLE_SYNTH_LIMITS, timeoutMs: 120_000 });
+  writeFileSync(
+    join(work, 'guard.json'),
+    JSON.stringify({
+      profile: 'local',
+      cloud: 'local',
+      authorityHost: 'http://127.0.0.1:8400',
+      aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:1' },
+      backend: { type: 'local' },
+    }),
+  );
+  const run = await runAction(
+    { command: 'deploy', config: 'guard.json', 'tenant-id': TENANT, stacks: 'gateway', 'allow-local-backend': 'true', 'terraform-binary': 'tofu' },
+    { cwd: work, env: { PATH: '/nonexistent', GITHUB_REPOSITORY: 'octo-org/orders-api' }, node: BUNDLE_SYNTH_LIMITS, timeoutMs: 120_000 },
+  );
   expect(run.code).toBe(1);
   expect(run.summary).toMatch(/^### entra-api-guard: ❌ deploy failed\n\nterraform: got "tofu", which is not on PATH.* `ERR_TERRAFORM_MISSING`\n$/);
 }, 60_000);
 
 const tools = offlineTerraform();
 if ('skip' in tools) console.warn(`SKIPPING the terraform deploy failure summary: ${tools.skip}`);
-(('skip' in tools) ? test.skip : test)('deploy failed in terraform: the summary names the failing stack and step and shows terraform\'s error', async () => {
-  const work = mkdtempSync(join(tmpdir(), 'action-summary-tf-'));
-  // No api-client-id: terraform itself refuses the gateway stack's plan (a required variable without a value).
-  writeFileSync(join(work, 'guard.json'), JSON.stringify({ profile: 'local', cloud: 'local', authorityHost: 'http://127.0.0.1:8400', aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:1', providerVersion: '5.100.0' }, backend: { type: 'local' } }));
-  const run = await runAction(
-    { command: 'deploy', config: 'guard.json', 'tenant-id': TENANT, stacks: 'gateway', 'allow-local-backend': 'true' },
-    {
-      cwd: work,
-      node: BUNDLE_SYNTH_LIMITS,
-      timeoutMs: 120_000,
-      env: { GITHUB_REPOSITORY: 'octo-org/orders-api', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true', TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'terraform.rc')) },
-    },
-  );
-  expect(run.code).toBe(1);
-  expect(run.summary).toMatch(/^### entra-api-guard: ❌ deploy failed\n\nStack \*\*gateway\*\* \(terraform apply\): terraform apply of stack gateway failed: No value for required variable `ERR_TERRAFORM_FAILED`/);
-  expect(run.summary).toContain("<details open><summary>terraform's error</summary>");
-  expect(run.summary).toMatch(/```text\nError: No value for required variable\n[\s\S]*api_client_id[\s\S]*\n```\n/);
-  expect(run.outputs['sarif-file']).toBeUndefined();
-}, 150_000);
+('skip' in tools ? test.skip : test)(
+  "deploy failed in terraform: the summary names the failing stack and step and shows terraform's error",
+  async () => {
+    const work = mkdtempSync(join(tmpdir(), 'action-summary-tf-'));
+    // No api-client-id: terraform itself refuses the gateway stack's plan (a required variable without a value).
+    writeFileSync(
+      join(work, 'guard.json'),
+      JSON.stringify({
+        profile: 'local',
+        cloud: 'local',
+        authorityHost: 'http://127.0.0.1:8400',
+        aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:1', providerVersion: '5.100.0' },
+        backend: { type: 'local' },
+      }),
+    );
+    const run = await runAction(
+      { command: 'deploy', config: 'guard.json', 'tenant-id': TENANT, stacks: 'gateway', 'allow-local-backend': 'true' },
+      {
+        cwd: work,
+        node: BUNDLE_SYNTH_LIMITS,
+        timeoutMs: 120_000,
+        env: {
+          GITHUB_REPOSITORY: 'octo-org/orders-api',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          TF_CLI_CONFIG_FILE: writeMirrorCliConfig((tools as { mirror: string }).mirror, join(work, 'terraform.rc')),
+        },
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.summary).toMatch(
+      /^### entra-api-guard: ❌ deploy failed\n\nStack \*\*gateway\*\* \(terraform apply\): terraform apply of stack gateway failed: No value for required variable `ERR_TERRAFORM_FAILED`/,
+    );
+    expect(run.summary).toContain("<details open><summary>terraform's error</summary>");
+    expect(run.summary).toMatch(/```text\nError: No value for required variable\n[\s\S]*api_client_id[\s\S]*\n```\n/);
+    expect(run.outputs['sarif-file']).toBeUndefined();
+  },
+  150_000,
+);

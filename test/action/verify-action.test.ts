@@ -17,7 +17,7 @@ describe('verify/action.yml', () => {
   const main = readManifest(ROOT, 'main');
   const verify = readManifest(ROOT, 'verify');
 
-  test('its inputs are the gate\'s inputs of the main action, same names and defaults (the one input table), plus its own sub-action', () => {
+  test("its inputs are the gate's inputs of the main action, same names and defaults (the one input table), plus its own sub-action", () => {
     const names = Object.keys(verify.inputs);
     expect(names.filter((n) => n !== SUB_ACTION_INPUT).sort()).toEqual([...VERIFY_INPUTS].sort());
     expect(names.length).toBeLessThanOrEqual(16);
@@ -30,11 +30,19 @@ describe('verify/action.yml', () => {
   });
 
   test('its outputs are the report outputs of the main action', () => {
-    expect(Object.keys(verify.outputs)).toEqual(['verdict', 'api-url', 'report', 'report-file', 'sarif-file', 'unauthenticated-status', 'authenticated-status']);
+    expect(Object.keys(verify.outputs)).toEqual([
+      'verdict',
+      'api-url',
+      'report',
+      'report-file',
+      'sarif-file',
+      'unauthenticated-status',
+      'authenticated-status',
+    ]);
     for (const name of Object.keys(verify.outputs)) expect(main.outputs[name]).toBeDefined();
   });
 
-  test('the runner starts the main action\'s bundle, named from the sub-action\'s folder', () => {
+  test("the runner starts the main action's bundle, named from the sub-action's folder", () => {
     expect(verify.runs.using).toBe(main.runs.using);
     const entry = entryPath(ROOT, verify);
     expect(entry).toBe(`${ROOT}/verify/../action/dist/index.js`);
@@ -67,7 +75,15 @@ describe('action bundle as the verify sub-action', () => {
     expect(errorLines(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.outputs).toMatchObject({ verdict: 'pass', 'api-url': path.gateway.url, 'unauthenticated-status': '401', 'authenticated-status': '200' });
-    expect(Object.keys(run.outputs).sort()).toEqual(['api-url', 'authenticated-status', 'report', 'report-file', 'sarif-file', 'unauthenticated-status', 'verdict']);
+    expect(Object.keys(run.outputs).sort()).toEqual([
+      'api-url',
+      'authenticated-status',
+      'report',
+      'report-file',
+      'sarif-file',
+      'unauthenticated-status',
+      'verdict',
+    ]);
     expect(run.summary).toMatch(/^### entra-api-guard gate: ✅ passed/);
     expect(run.summary).toContain(`caller["caller app ${CALLER.clientId}"]`);
     expect(withoutMaskCommands(run.stdout)).not.toMatch(/deprecated|terraform|synth/i);
@@ -108,19 +124,37 @@ describe('action bundle as the verify sub-action', () => {
 
   // A runner passes a `with:` entry the action.yml does not declare on, with only a warning.
   const UNDECLARED: [string, Record<string, string>, string][] = [
-    ['a main-action input', { command: 'deploy' }, 'command: got "deploy"; expected nothing: the verify sub-action has no command input (use the main action with command: verify for it)'],
-    ['a gate setting of the main action only', { method: 'POST' }, 'method: got "POST"; expected nothing: the verify sub-action has no method input (use the main action with command: verify for it)'],
-    ['an old input name', { 'client-id': TENANT }, `client-id: got "${TENANT}"; expected caller-client-id instead (client-id is its old name, which only the main action still takes)`],
+    [
+      'a main-action input',
+      { command: 'deploy' },
+      'command: got "deploy"; expected nothing: the verify sub-action has no command input (use the main action with command: verify for it)',
+    ],
+    [
+      'a gate setting of the main action only',
+      { method: 'POST' },
+      'method: got "POST"; expected nothing: the verify sub-action has no method input (use the main action with command: verify for it)',
+    ],
+    [
+      'an old input name',
+      { 'client-id': TENANT },
+      `client-id: got "${TENANT}"; expected caller-client-id instead (client-id is its old name, which only the main action still takes)`,
+    ],
     ['sub-action changed', { [SUB_ACTION_INPUT]: 'deploy' }, 'sub-action: got "deploy"; expected verify, as verify/action.yml sets it (leave the input out)'],
   ];
 
-  test.each(UNDECLARED)('refuses %s in one line, before any network call, with a one-line summary', async (_what, extra, line) => {
-    const run = await runAction({ 'api-url': 'https://abc123.execute-api.eu-west-1.amazonaws.com', token: 'header.payload.signature', ...extra }, { action: 'verify', env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } });
-    expect(run.code).toBe(1);
-    expect(errorLines(run.stdout)).toEqual([line]);
-    // One line (markdown-escaped) under the title.
-    expect(run.summary).toMatch(new RegExp(`^### entra-api-guard: ❌ failed\\n\\n${line.split(':')[0]}: got [^\\n]* \`ERR_INVALID_INPUT\`\\n$`));
-    expect(run.outputs).toEqual({});
-  }, 30_000);
+  test.each(UNDECLARED)(
+    'refuses %s in one line, before any network call, with a one-line summary',
+    async (_what, extra, line) => {
+      const run = await runAction(
+        { 'api-url': 'https://abc123.execute-api.eu-west-1.amazonaws.com', token: 'header.payload.signature', ...extra },
+        { action: 'verify', env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' } },
+      );
+      expect(run.code).toBe(1);
+      expect(errorLines(run.stdout)).toEqual([line]);
+      // One line (markdown-escaped) under the title.
+      expect(run.summary).toMatch(new RegExp(`^### entra-api-guard: ❌ failed\\n\\n${line.split(':')[0]}: got [^\\n]* \`ERR_INVALID_INPUT\`\\n$`));
+      expect(run.outputs).toEqual({});
+    },
+    30_000,
+  );
 });
-

@@ -102,8 +102,15 @@ interface Finished {
 }
 
 /** Runs the bin; `whenReady` (polled) decides when `signal` is sent, if one is. */
-function runBin(args: readonly string[], options: { env?: Record<string, string>; signal?: NodeJS.Signals; whenReady?: () => boolean } = {}): Promise<Finished> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', PWD: ROOT, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function runBin(
+  args: readonly string[],
+  options: { env?: Record<string, string>; signal?: NodeJS.Signals; whenReady?: () => boolean } = {},
+): Promise<Finished> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PWD: ROOT, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   verifyChildren.push(child);
   let stdout = '';
   let stderr = '';
@@ -135,25 +142,55 @@ describe('verify stops on SIGINT and SIGTERM, with 130 or 143 and no report', ()
         return { args: ['--api-url', testApi.url, '--token-command', `touch ${started}; exec sleep 30`], busy: () => existsSync(started) };
       },
     ],
-    ['while the token endpoint does not answer', () => waitForRequest(['--api-url', testApi.url, '--cloud', 'local', '--authority-host', silent.url, '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://orders-api/.default', '--client-secret-env', 'SECRET'])],
+    [
+      'while the token endpoint does not answer',
+      () =>
+        waitForRequest([
+          '--api-url',
+          testApi.url,
+          '--cloud',
+          'local',
+          '--authority-host',
+          silent.url,
+          '--tenant-id',
+          TENANT,
+          '--client-id',
+          CLIENT_ID,
+          '--scope',
+          'api://orders-api/.default',
+          '--client-secret-env',
+          'SECRET',
+        ]),
+    ],
   ];
   function waitForRequest(args: string[]): { args: string[]; busy: () => boolean } {
     const before = silent.requests();
     return { args, busy: () => silent.requests() > before };
   }
   const cases = stages.flatMap(([stage, setup]) => [[stage, 'SIGINT', 130, setup] as const, [stage, 'SIGTERM', 143, setup] as const]);
-  test.each(cases)('%s: %s → exit %i', async (_stage, signal, code, setup) => {
-    const { args, busy } = setup();
-    const run = await runBin(['verify', ...args, '--timeout-seconds', '60'], { env: { GATE_TOKEN: token, SECRET: 'not-a-real-secret' }, signal, whenReady: busy });
-    expect(run.code).toBe(code);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).not.toMatch(/PASS|FAIL|"pass"/);
-  }, 30_000);
+  test.each(cases)(
+    '%s: %s → exit %i',
+    async (_stage, signal, code, setup) => {
+      const { args, busy } = setup();
+      const run = await runBin(['verify', ...args, '--timeout-seconds', '60'], {
+        env: { GATE_TOKEN: token, SECRET: 'not-a-real-secret' },
+        signal,
+        whenReady: busy,
+      });
+      expect(run.code).toBe(code);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).not.toMatch(/PASS|FAIL|"pass"/);
+    },
+    30_000,
+  );
 
   test('the token command is stopped with the bin, not left running', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verify-bin-'));
     const pidFile = join(dir, 'pid');
-    const run = await runBin(['verify', '--api-url', testApi.url, '--token-command', `echo $$ > ${pidFile}; exec sleep 30`], { signal: 'SIGTERM', whenReady: () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '' });
+    const run = await runBin(['verify', '--api-url', testApi.url, '--token-command', `echo $$ > ${pidFile}; exec sleep 30`], {
+      signal: 'SIGTERM',
+      whenReady: () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '',
+    });
     expect(run.code).toBe(143);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     await new Promise((r) => setTimeout(r, 100));
@@ -167,15 +204,29 @@ describe('verify refuses before sending anything', () => {
     const marker = join(dir, 'token-command-ran');
     const run = await runBin(['verify', '--api-url', 'http://api.example.invalid', '--token-command', `touch ${marker}; echo a.b.c`]);
     expect(run.code).toBe(2);
-    expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: --api-url: got "http:\/\/api\.example\.invalid"; expected an https:\/\/ URL: .*--allow-insecure-http/)]);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^error: --api-url: got "http:\/\/api\.example\.invalid"; expected an https:\/\/ URL: .*--allow-insecure-http/),
+    ]);
     expect(existsSync(marker)).toBe(false);
   }, 30_000);
 
   test('--allow-insecure-http sends it anyway, with a warning on stderr', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verify-bin-'));
     const marker = join(dir, 'token-command-ran');
-    const run = await runBin(['verify', '--api-url', 'http://api.example.invalid', '--allow-insecure-http', '--token-command', `touch ${marker}; echo ${token}`, '--timeout-seconds', '1', '--no-negative-probes']);
-    expect(run.stderr).toMatch(/^warning: --allow-insecure-http: the token goes to http:\/\/api\.example\.invalid over plain http, where anyone on the path can read and replay it$/m);
+    const run = await runBin([
+      'verify',
+      '--api-url',
+      'http://api.example.invalid',
+      '--allow-insecure-http',
+      '--token-command',
+      `touch ${marker}; echo ${token}`,
+      '--timeout-seconds',
+      '1',
+      '--no-negative-probes',
+    ]);
+    expect(run.stderr).toMatch(
+      /^warning: --allow-insecure-http: the token goes to http:\/\/api\.example\.invalid over plain http, where anyone on the path can read and replay it$/m,
+    );
     expect(existsSync(marker)).toBe(true);
     expect(run.code).toBe(1);
   }, 30_000);
@@ -185,23 +236,37 @@ describe('verify refuses before sending anything', () => {
     const url = testApi.url.replace('http://', 'http://gate:CANARY-PASSWORD-91f@');
     const run = await runBin(['verify', '--api-url', url, '--token-env', 'GATE_TOKEN'], { env: { GATE_TOKEN: token } });
     expect(run.code).toBe(2);
-    expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^error: --api-url: got "http:\/\/\*\*\*@127\.0\.0\.1:\d+"; expected a URL without user:password@ in it/)]);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^error: --api-url: got "http:\/\/\*\*\*@127\.0\.0\.1:\d+"; expected a URL without user:password@ in it/),
+    ]);
     expect(run.stdout + run.stderr).not.toContain('CANARY-PASSWORD-91f');
     expect(testApi.requests.length).toBe(before);
   }, 30_000);
 
   test.each([
-    ['--expect-unauthenticated', '401,200', /^error: --expect-unauthenticated: got "401,200"; expected refusal statuses only, e\.g\. 401 or 401,403: 200 would let an API that answers anyone pass the gate/],
+    [
+      '--expect-unauthenticated',
+      '401,200',
+      /^error: --expect-unauthenticated: got "401,200"; expected refusal statuses only, e\.g\. 401 or 401,403: 200 would let an API that answers anyone pass the gate/,
+    ],
     ['--expect-unauthenticated', '301', /^error: --expect-unauthenticated: got "301"; expected refusal statuses only/],
-    ['--expect-authenticated', '200,401', /^error: --expect-authenticated: got "200,401"; expected statuses of a request that was let in, e\.g\. 200: 401 would let an API that refuses the valid token pass the gate/],
+    [
+      '--expect-authenticated',
+      '200,401',
+      /^error: --expect-authenticated: got "200,401"; expected statuses of a request that was let in, e\.g\. 200: 401 would let an API that refuses the valid token pass the gate/,
+    ],
     ['--expect-authenticated', '403', /^error: --expect-authenticated: got "403"; expected statuses of a request that was let in/],
-  ])('%s %s: exit 2 with why', async (flag, value, pattern) => {
-    const before = testApi.requests.length;
-    const run = await runBin(['verify', '--api-url', testApi.url, '--token-env', 'GATE_TOKEN', flag, value], { env: { GATE_TOKEN: token } });
-    expect(run.code).toBe(2);
-    expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(pattern)]);
-    expect(testApi.requests.length).toBe(before);
-  }, 30_000);
+  ])(
+    '%s %s: exit 2 with why',
+    async (flag, value, pattern) => {
+      const before = testApi.requests.length;
+      const run = await runBin(['verify', '--api-url', testApi.url, '--token-env', 'GATE_TOKEN', flag, value], { env: { GATE_TOKEN: token } });
+      expect(run.code).toBe(2);
+      expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(pattern)]);
+      expect(testApi.requests.length).toBe(before);
+    },
+    30_000,
+  );
 });
 
 describe('verify: time', () => {
@@ -212,13 +277,16 @@ describe('verify: time', () => {
   }, 30_000);
 
   test('probes starved by an API that never answers are not reported as "no answer within 1 ms"', async () => {
-    const run = await runBin(['verify', '--api-url', silent.url, '--token-env', 'GATE_TOKEN', '--timeout-seconds', '2', '--json'], { env: { GATE_TOKEN: token } });
+    const run = await runBin(['verify', '--api-url', silent.url, '--token-env', 'GATE_TOKEN', '--timeout-seconds', '2', '--json'], {
+      env: { GATE_TOKEN: token },
+    });
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { probes: { name: string; attempts: number; lastAnswers: { error?: string }[] }[] };
     expect(report.probes.length).toBeGreaterThan(8);
     for (const p of report.probes) {
       expect({ probe: p.name, sent: p.attempts >= 1 }).toEqual({ probe: p.name, sent: true });
-      for (const a of p.lastAnswers) expect({ probe: p.name, error: a.error }).toEqual({ probe: p.name, error: expect.stringMatching(/^no answer within (\d{3,}) ms$/) });
+      for (const a of p.lastAnswers)
+        expect({ probe: p.name, error: a.error }).toEqual({ probe: p.name, error: expect.stringMatching(/^no answer within (\d{3,}) ms$/) });
     }
   }, 30_000);
 });
@@ -235,11 +303,17 @@ describe('help, folders and exit codes', () => {
     expect(lines.slice(tokenFlag, tokenFlag + 2).join(' ')).toMatch(/command lines \(ps/);
   }, 30_000);
 
-  test.each([['synth'], ['deploy'], ['local']])('%s --dir /nonexistent: exit 2, one line saying the folder does not exist', async (command) => {
-    const run = await runBin([command, '--dir', '/nonexistent/project']);
-    expect(run.code).toBe(2);
-    expect(run.stderr.trimEnd().split('\n')).toEqual([`error: --dir: got "/nonexistent/project"; expected an existing project folder (/nonexistent/project does not exist) (see entra-api-guard ${command} --help)`]);
-  }, 30_000);
+  test.each([['synth'], ['deploy'], ['local']])(
+    '%s --dir /nonexistent: exit 2, one line saying the folder does not exist',
+    async (command) => {
+      const run = await runBin([command, '--dir', '/nonexistent/project']);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trimEnd().split('\n')).toEqual([
+        `error: --dir: got "/nonexistent/project"; expected an existing project folder (/nonexistent/project does not exist) (see entra-api-guard ${command} --help)`,
+      ]);
+    },
+    30_000,
+  );
 
   test('deploy with a config error exits 2, like every other usage or config error', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'verify-bin-empty-'));

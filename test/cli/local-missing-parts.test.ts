@@ -24,22 +24,33 @@ describe('local --engine terraform with a part missing', () => {
   test.each([
     ['moto_server', () => ({ PATH: pathWithout('moto_server') }), 'moto_server is not on PATH (pip install "moto[server]")'],
     ['terraform', () => ({ PATH: pathWithout('terraform') }), 'terraform is not on PATH (install terraform 1.10 or later'],
-    ['the provider mirror', () => ({ ENTRA_API_GUARD_PROVIDER_MIRROR: emptyMirror }), `ENTRA_API_GUARD_PROVIDER_MIRROR: got "${emptyMirror}", which holds no registry.terraform.io/hashicorp/aws`],
-  ])('without %s: one line naming the fix, exit 2, no temp folder and no process left', async (_part, env, expected) => {
-    const { code, run } = await local(['--engine', 'terraform'], env());
-    expect(run.stdout).toBe('');
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^error: --engine terraform: /);
-    expect(run.stderr).toContain(expected);
-    expect(run.stderr).toContain('or use --engine emulate');
-    expect(run.stderr).not.toMatch(/\n\s+at |ENOENT|IDENT|undefined/);
-    expect(code).toBe(2);
-    expect(run.tmpEntries()).toEqual([]);
-    expect(run.survivors()).toEqual([]);
-  }, 30_000);
+    [
+      'the provider mirror',
+      () => ({ ENTRA_API_GUARD_PROVIDER_MIRROR: emptyMirror }),
+      `ENTRA_API_GUARD_PROVIDER_MIRROR: got "${emptyMirror}", which holds no registry.terraform.io/hashicorp/aws`,
+    ],
+  ])(
+    'without %s: one line naming the fix, exit 2, no temp folder and no process left',
+    async (_part, env, expected) => {
+      const { code, run } = await local(['--engine', 'terraform'], env());
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(/^error: --engine terraform: /);
+      expect(run.stderr).toContain(expected);
+      expect(run.stderr).toContain('or use --engine emulate');
+      expect(run.stderr).not.toMatch(/\n\s+at |ENOENT|IDENT|undefined/);
+      expect(code).toBe(2);
+      expect(run.tmpEntries()).toEqual([]);
+      expect(run.survivors()).toEqual([]);
+    },
+    30_000,
+  );
 
   test('every missing part is named in the same one line', async () => {
-    const { code, run } = await local(['--engine', 'terraform'], { PATH: pathWithout('moto_server', 'terraform'), ENTRA_API_GUARD_PROVIDER_MIRROR: emptyMirror });
+    const { code, run } = await local(['--engine', 'terraform'], {
+      PATH: pathWithout('moto_server', 'terraform'),
+      ENTRA_API_GUARD_PROVIDER_MIRROR: emptyMirror,
+    });
     expect(code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     for (const part of ['terraform is not on PATH', 'moto_server is not on PATH', 'ENTRA_API_GUARD_PROVIDER_MIRROR: got']) expect(run.stderr).toContain(part);

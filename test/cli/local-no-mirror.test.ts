@@ -19,17 +19,22 @@ const runs: CliRun[] = [];
 afterEach(() => runs.splice(0).forEach((run) => run.dispose()));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-(canHide ? describe : describe.skip)(canHide ? 'local --engine terraform with no provider mirror at all' : `local --engine terraform with no provider mirror at all (skipped: cannot hide the mirror at ${mirror}: no unprivileged mount namespace here)`, () => {
-  test('one line naming the folders searched and the variable to set, exit 2, nothing left in the temp folder', async () => {
-    const run = new CliRun(['local', '--engine', 'terraform'], env, { command: [...hidden, process.execPath, BIN] });
-    runs.push(run);
-    const { code } = await run.exited;
-    expect(run.stderr).toBe(
-      `error: --engine terraform: no offline aws provider mirror (searched ~/.terraform.d and ${DEFAULT_MIRROR_ROOTS.join(', ')}); set ENTRA_API_GUARD_PROVIDER_MIRROR to a folder filled by "terraform providers mirror <folder>"; or use --engine emulate [ERR_ENGINE_UNAVAILABLE]\n`,
-    );
-    expect(run.stdout).toBe('');
-    expect(code).toBe(2);
-    expect(run.tmpEntries()).toEqual([]);
-    expect(run.survivors()).toEqual([]);
-  }, 30_000);
-});
+(canHide ? describe : describe.skip)(
+  canHide
+    ? 'local --engine terraform with no provider mirror at all'
+    : `local --engine terraform with no provider mirror at all (skipped: cannot hide the mirror at ${mirror}: no unprivileged mount namespace here)`,
+  () => {
+    test('one line naming the folders searched and the variable to set, exit 2, nothing left in the temp folder', async () => {
+      const run = new CliRun(['local', '--engine', 'terraform'], env, { command: [...hidden, process.execPath, BIN] });
+      runs.push(run);
+      const { code } = await run.exited;
+      expect(run.stderr).toBe(
+        `error: --engine terraform: no offline aws provider mirror (searched ~/.terraform.d and ${DEFAULT_MIRROR_ROOTS.join(', ')}); set ENTRA_API_GUARD_PROVIDER_MIRROR to a folder filled by "terraform providers mirror <folder>"; or use --engine emulate [ERR_ENGINE_UNAVAILABLE]\n`,
+      );
+      expect(run.stdout).toBe('');
+      expect(code).toBe(2);
+      expect(run.tmpEntries()).toEqual([]);
+      expect(run.survivors()).toEqual([]);
+    }, 30_000);
+  },
+);

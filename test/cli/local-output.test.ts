@@ -29,7 +29,7 @@ describe('local --keep --json', () => {
     expect(report).toMatchObject({ pass: true, engine: 'emulate' });
     expect(report.integrations).toContainEqual({ route: 'GET /hello', integration: 'Lambda orders-api (index.handler from its deployment zip)' });
     expect(run.stderr).toMatch(/^ {2}source \S+env\.sh$/m);
-    expect(run.stderr).toContain('# 200 with the caller\'s claims');
+    expect(run.stderr).toContain("# 200 with the caller's claims");
 
     run.child.kill('SIGINT');
     const { code } = await run.exited;

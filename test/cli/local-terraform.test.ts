@@ -11,7 +11,7 @@ import { offlineTerraform } from '../support/tools';
 const tools = offlineTerraform();
 if ('skip' in tools) console.warn(`SKIPPING the terraform-engine rehearsal (npm start, Ctrl-C during terraform apply): ${tools.skip}`);
 
-(('skip' in tools) ? describe.skip : describe)('local --engine terraform (real terraform against moto)', () => {
+('skip' in tools ? describe.skip : describe)('local --engine terraform (real terraform against moto)', () => {
   const runs: CliRun[] = [];
   let copy: ProjectCopy | undefined;
   afterEach(() => {
@@ -19,7 +19,7 @@ if ('skip' in tools) console.warn(`SKIPPING the terraform-engine rehearsal (npm 
     copy?.remove();
   });
 
-  test('npm start (the quick start) builds, picks the terraform engine and passes; with --keep the stack\'s own Lambda answers the emulators\' token over HTTP; Ctrl-C leaves nothing', async () => {
+  test("npm start (the quick start) builds, picks the terraform engine and passes; with --keep the stack's own Lambda answers the emulators' token over HTTP; Ctrl-C leaves nothing", async () => {
     copy = projectCopy();
     // --keep: the rehearsal stays up after its verdict, so one apply serves every assertion below.
     const run = new CliRun(['--keep'], {}, { command: ['npm', 'start', '--silent', '--'], cwd: copy.dir });
@@ -35,7 +35,12 @@ if ('skip' in tools) console.warn(`SKIPPING the terraform-engine rehearsal (npm 
     // stacks/lambda/hello's (not the ECHO stand-in), with the caller's claims.
     const answer = await fetch(`${urlAfter(run.stdout, 'curl -i ')}`, { headers: { authorization: `Bearer ${await accessToken(run.stdout)}` } });
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toMatchObject({ message: 'hello from the protected API', route: 'GET /hello', caller: { iss: expect.stringMatching(/\/v2\.0$/), aud: expect.any(String), roles: '[Gate.Invoke]' }, scopes: null });
+    expect(await answer.json()).toMatchObject({
+      message: 'hello from the protected API',
+      route: 'GET /hello',
+      caller: { iss: expect.stringMatching(/\/v2\.0$/), aud: expect.any(String), roles: '[Gate.Invoke]' },
+      scopes: null,
+    });
 
     const sockets = run.listeningSockets();
     expect(sockets.length).toBeGreaterThanOrEqual(4); // GitHub OIDC, Entra ID, API Gateway, moto
@@ -83,9 +88,17 @@ async function accessToken(stdout: string): Promise<string> {
   const tokenEndpoint = /curl -s (\S+)/.exec(exchange)![1]!;
   const clientId = /client_id=(\S+)/.exec(exchange)![1]!;
   const scope = /scope=(\S+)/.exec(exchange)![1]!;
-  const github = await fetch(`${vars['ACTIONS_ID_TOKEN_REQUEST_URL']}&audience=${encodeURIComponent('api://AzureADTokenExchange')}`, { headers: { authorization: `Bearer ${vars['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}` } });
+  const github = await fetch(`${vars['ACTIONS_ID_TOKEN_REQUEST_URL']}&audience=${encodeURIComponent('api://AzureADTokenExchange')}`, {
+    headers: { authorization: `Bearer ${vars['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}` },
+  });
   const assertion = ((await github.json()) as { value: string }).value;
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, scope, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    scope,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
+  });
   const entra = await fetch(tokenEndpoint, { method: 'POST', body: form });
   return ((await entra.json()) as { access_token: string }).access_token;
 }

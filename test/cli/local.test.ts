@@ -34,24 +34,32 @@ describe('entra-api-guard local', () => {
     ['ignore-signature', 'ERR_GATE_ACCEPTS_FORGED'],
     ['issuer-v1', 'ERR_GATE_UNAUTHORIZED'],
     ['wrong-audience', 'ERR_GATE_UNAUTHORIZED'],
-  ])('--break %s ends in a fail with %s and exit 1', async (mode, code) => {
-    const { out, io } = buffers();
-    expect(await main(['local', '--engine', 'emulate', '--break', mode, '--timeout-seconds', '3', '--dir', ROOT], {}, io)).toBe(1);
-    expect(out.text).toMatch(/^entra-api-guard local: FAIL /);
-    expect(out.text).toContain(code);
-    expect(out.text).toContain('fix: ');
-  }, 30_000);
+  ])(
+    '--break %s ends in a fail with %s and exit 1',
+    async (mode, code) => {
+      const { out, io } = buffers();
+      expect(await main(['local', '--engine', 'emulate', '--break', mode, '--timeout-seconds', '3', '--dir', ROOT], {}, io)).toBe(1);
+      expect(out.text).toMatch(/^entra-api-guard local: FAIL /);
+      expect(out.text).toContain(code);
+      expect(out.text).toContain('fix: ');
+    },
+    30_000,
+  );
 
   test.each([
     ['subject-names', 'AADSTS700213', 'set caller.ownerId and caller.repositoryId in the config'],
     ['fic-audience', 'AADSTS700212', "fix the credential's audience"],
-  ])('--break %s: the exchange fails with %s and its fix, exit 1', async (mode, code, fix) => {
-    const { err, io } = buffers();
-    expect(await main(['local', '--engine', 'emulate', '--break', mode, '--dir', ROOT], {}, io)).toBe(1);
-    const error = err.text.split('\n').find((line) => line.startsWith('error: '))!;
-    expect(error).toContain(`token exchange failed (${code})`);
-    expect(error).toContain(fix);
-  }, 30_000);
+  ])(
+    '--break %s: the exchange fails with %s and its fix, exit 1',
+    async (mode, code, fix) => {
+      const { err, io } = buffers();
+      expect(await main(['local', '--engine', 'emulate', '--break', mode, '--dir', ROOT], {}, io)).toBe(1);
+      const error = err.text.split('\n').find((line) => line.startsWith('error: '))!;
+      expect(error).toContain(`token exchange failed (${code})`);
+      expect(error).toContain(fix);
+    },
+    30_000,
+  );
 
   test('--fault replication-delay=15 --timeout-seconds 60: the exchange waits replication out, says what it saw, and the gate passes', async () => {
     const { out, err, io } = buffers();
@@ -65,8 +73,14 @@ describe('entra-api-guard local', () => {
 
   test.each([
     [['--engine', 'docker'], 'error: --engine: got "docker"; expected one of auto, terraform, emulate'],
-    [['--break', 'everything'], 'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience, subject-names, fic-audience, or an attack code from the README\'s attack table'],
-    [['--fault', 'replication-delay=soon'], 'error: --fault: got "replication-delay=soon"; expected replication-delay=SECONDS, a whole number of seconds from 0 to 3600'],
+    [
+      ['--break', 'everything'],
+      'error: --break: got "everything"; expected one of open-api, ignore-signature, issuer-v1, wrong-audience, subject-names, fic-audience, or an attack code from the README\'s attack table',
+    ],
+    [
+      ['--fault', 'replication-delay=soon'],
+      'error: --fault: got "replication-delay=soon"; expected replication-delay=SECONDS, a whole number of seconds from 0 to 3600',
+    ],
     [['--fault', 'latency=5'], 'error: --fault: got "latency=5"; expected replication-delay=SECONDS'],
     [['--timeout-seconds', '-1'], 'error: --timeout-seconds: got "-1"; expected a value; to pass one starting with a dash write --timeout-seconds=-1'],
     [['--timeout-seconds=-1'], 'error: --timeout-seconds: got "-1"; expected a whole number of seconds from 1 to 3600'],
@@ -109,14 +123,20 @@ describe('entra-api-guard synth and deploy', () => {
 
   test('deploy without the binary: one line with the setup advice, exit 1', async () => {
     const { err, io } = buffers();
-    const code = await main(['deploy', '--dir', ROOT, '--stacks', 'gateway', '--terraform', 'tofu-not-here', '--out', join(tmpdir(), `cli-deploy-${process.pid}`)], { PATH: process.env.PATH }, io);
+    const code = await main(
+      ['deploy', '--dir', ROOT, '--stacks', 'gateway', '--terraform', 'tofu-not-here', '--out', join(tmpdir(), `cli-deploy-${process.pid}`)],
+      { PATH: process.env.PATH },
+      io,
+    );
     expect(code).toBe(1);
-    expect(err.text).toContain('error: terraform: got "tofu-not-here", which is not on PATH; expected terraform or tofu installed before this step (hashicorp/setup-terraform@v3 or opentofu/setup-opentofu@v1 in a workflow) [ERR_TERRAFORM_MISSING]');
+    expect(err.text).toContain(
+      'error: terraform: got "tofu-not-here", which is not on PATH; expected terraform or tofu installed before this step (hashicorp/setup-terraform@v3 or opentofu/setup-opentofu@v1 in a workflow) [ERR_TERRAFORM_MISSING]',
+    );
   });
 });
 
-(('skip' in tools) ? describe.skip : describe)('entra-api-guard deploy --app (a cdktf app run like cdktf synth)', () => {
-  test('runs cdktf.json\'s app with CDKTF_OUTDIR and plans its gateway stack against moto', async () => {
+('skip' in tools ? describe.skip : describe)('entra-api-guard deploy --app (a cdktf app run like cdktf synth)', () => {
+  test("runs cdktf.json's app with CDKTF_OUTDIR and plans its gateway stack against moto", async () => {
     const { mirror, awsVersion } = tools as OfflineTerraform;
     const moto = await startMoto();
     // cdktf.json's app builds (npm run build) before it synthesizes: in a copy, not into the dist/ other tests run.
@@ -124,10 +144,43 @@ describe('entra-api-guard synth and deploy', () => {
     try {
       const work = mkdtempSync(join(tmpdir(), 'cli-app-'));
       const configFile = join(work, 'local.json');
-      writeFileSync(configFile, JSON.stringify({ profile: 'local', authorityHost: 'http://127.0.0.1:8400', aws: { endpoint: moto.url, providerVersion: awsVersion }, backend: { type: 'local', dir: join(work, 'state') } }));
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          profile: 'local',
+          authorityHost: 'http://127.0.0.1:8400',
+          aws: { endpoint: moto.url, providerVersion: awsVersion },
+          backend: { type: 'local', dir: join(work, 'state') },
+        }),
+      );
       const { out, err, io } = buffers();
-      const env = { PATH: process.env.PATH, HOME: work, ENTRA_API_GUARD_CONFIG: configFile, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror, join(work, 'tf.rc')) };
-      const code = await main(['deploy', '--app', 'auto', '--dir', copy.dir, '--out', join(work, 'out'), '--mode', 'plan', '--stacks', 'gateway', '--var', 'gateway.api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'], env, io);
+      const env = {
+        PATH: process.env.PATH,
+        HOME: work,
+        ENTRA_API_GUARD_CONFIG: configFile,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror, join(work, 'tf.rc')),
+      };
+      const code = await main(
+        [
+          'deploy',
+          '--app',
+          'auto',
+          '--dir',
+          copy.dir,
+          '--out',
+          join(work, 'out'),
+          '--mode',
+          'plan',
+          '--stacks',
+          'gateway',
+          '--var',
+          'gateway.api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+        ],
+        env,
+        io,
+      );
       if (code !== 0) throw new Error(err.text.slice(-2000));
       expect(out.text).toBe('plan gateway: changed\n');
     } finally {

@@ -54,19 +54,47 @@ describe('entra-api-guard verify: usage errors exit 2 with one line', () => {
     ['bad --api-url', ['verify', '--api-url', 'x'], /^error: --api-url: got "x"; expected an absolute https:\/\/ URL/],
     ['unknown option', ['verify', '--api-url', 'http://127.0.0.1:1', '--frobnicate'], /^error: option: got "--frobnicate"; expected one of the options/],
     ['missing value', ['verify', '--api-url'], /^error: --api-url: got nothing; expected a value after it/],
-    ['bad status list', ['verify', '--api-url', 'http://127.0.0.1:1', '--expect-unauthenticated', '401,abc'], /^error: --expect-unauthenticated: got "401,abc"; expected HTTP statuses from 100 to 599, comma-separated/],
+    [
+      'bad status list',
+      ['verify', '--api-url', 'http://127.0.0.1:1', '--expect-unauthenticated', '401,abc'],
+      /^error: --expect-unauthenticated: got "401,abc"; expected HTTP statuses from 100 to 599, comma-separated/,
+    ],
     // The CLI and the action share one parser: 1e3 or 0.5 are refused by both.
-    ['exponent timeout', ['verify', '--api-url', 'http://127.0.0.1:1', '--timeout-seconds', '1e3'], /^error: --timeout-seconds: got "1e3"; expected a whole number of seconds from 1 to 3600/],
-    ['bad timeout', ['verify', '--api-url', 'http://127.0.0.1:1', '--timeout-seconds', '0'], /^error: --timeout-seconds: got "0"; expected a whole number of seconds from 1 to 3600/],
+    [
+      'exponent timeout',
+      ['verify', '--api-url', 'http://127.0.0.1:1', '--timeout-seconds', '1e3'],
+      /^error: --timeout-seconds: got "1e3"; expected a whole number of seconds from 1 to 3600/,
+    ],
+    [
+      'bad timeout',
+      ['verify', '--api-url', 'http://127.0.0.1:1', '--timeout-seconds', '0'],
+      /^error: --timeout-seconds: got "0"; expected a whole number of seconds from 1 to 3600/,
+    ],
     ['bad path', ['verify', '--api-url', 'http://127.0.0.1:1', '--path', 'orders'], /^error: --path: got "orders"; expected a path starting with \//],
     ['bad cloud', ['verify', '--api-url', 'http://127.0.0.1:1', '--cloud', 'mars'], /^error: --cloud: got "mars"; expected one of public, usgov, china, local/],
-    ['local without host', ['verify', '--api-url', 'http://127.0.0.1:1', '--cloud', 'local'], /^error: --authority-host: got nothing; expected the loopback URL/],
+    [
+      'local without host',
+      ['verify', '--api-url', 'http://127.0.0.1:1', '--cloud', 'local'],
+      /^error: --authority-host: got nothing; expected the loopback URL/,
+    ],
     ['partial entra source', ['verify', '--api-url', 'http://127.0.0.1:1', '--tenant-id', TENANT], /^error: --client-id: got nothing; expected/],
-    ['scope without .default', ['verify', '--api-url', 'http://127.0.0.1:1', '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://x'], /^error: --scope: got "api:\/\/x"; expected <App ID URI>\/\.default/],
-    ['unset --token-env', ['verify', '--api-url', 'http://127.0.0.1:1', '--token-env', 'NOPE_UNSET'], /^error: --token-env: got "NOPE_UNSET"; expected the name of a set, non-empty environment variable/],
+    [
+      'scope without .default',
+      ['verify', '--api-url', 'http://127.0.0.1:1', '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://x'],
+      /^error: --scope: got "api:\/\/x"; expected <App ID URI>\/\.default/,
+    ],
+    [
+      'unset --token-env',
+      ['verify', '--api-url', 'http://127.0.0.1:1', '--token-env', 'NOPE_UNSET'],
+      /^error: --token-env: got "NOPE_UNSET"; expected the name of a set, non-empty environment variable/,
+    ],
     ['unknown command', ['frobnicate'], /^error: command: got "frobnicate"; expected one of local, synth, deploy, verify/],
     // Regression: a value long enough to be shortened in the message used to come back as "nothing".
-    ['long bad authority host', ['verify', '--api-url', 'http://127.0.0.1:1', '--authority-host', `http://example.com/${'x'.repeat(150)}`], /^error: --authority-host: got "http:\/\/example\.com\/x+\.\.\.; expected/],
+    [
+      'long bad authority host',
+      ['verify', '--api-url', 'http://127.0.0.1:1', '--authority-host', `http://example.com/${'x'.repeat(150)}`],
+      /^error: --authority-host: got "http:\/\/example\.com\/x+\.\.\.; expected/,
+    ],
   ];
   it.each(cases)('%s', async (_, argv, pattern) => {
     const io = buffers();
@@ -112,7 +140,9 @@ describe('entra-api-guard verify: gate runs', () => {
   it('--json prints a report that parses', async () => {
     const good = await api();
     const io = buffers();
-    expect(await main(['verify', '--api-url', good.url, '--token-env', 'API_TOKEN', '--json', '--no-negative-probes', ...PASSING], { API_TOKEN: token }, io)).toBe(0);
+    expect(
+      await main(['verify', '--api-url', good.url, '--token-env', 'API_TOKEN', '--json', '--no-negative-probes', ...PASSING], { API_TOKEN: token }, io),
+    ).toBe(0);
     const report = JSON.parse(io.out()) as { pass: boolean; probes: { request: { auth: string } }[] };
     expect(report.pass).toBe(true);
     expect(report.probes.map((p) => p.request.auth)).toEqual(['none', 'valid-token']);
@@ -122,7 +152,11 @@ describe('entra-api-guard verify: gate runs', () => {
   it('--token-command: uses the command output as the token', async () => {
     const good = await api();
     const io = buffers();
-    const code = await main(['verify', '--api-url', good.url, '--token-command', 'printf "%s" "$GATE_TOKEN"', '--no-negative-probes', ...PASSING], { GATE_TOKEN: token, PATH: process.env['PATH'] }, io);
+    const code = await main(
+      ['verify', '--api-url', good.url, '--token-command', 'printf "%s" "$GATE_TOKEN"', '--no-negative-probes', ...PASSING],
+      { GATE_TOKEN: token, PATH: process.env['PATH'] },
+      io,
+    );
     expect(io.err()).toMatch(/^access token from command: iss=\S+ sub=caller-sp-object-id aud=\S+\n$/);
     expect(code).toBe(0);
   });
@@ -131,7 +165,26 @@ describe('entra-api-guard verify: gate runs', () => {
     const good = await api();
     const entra = await tokenEndpoint([{ token: () => issuer.sign() }, { token: () => issuer.sign({ aud: 'https://graph.example' }) }]);
     const io = buffers();
-    const argv = ['verify', '--api-url', good.url, '--cloud', 'local', '--authority-host', entra.url, '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://orders-api/.default', '--client-secret-env', 'SECRET', '--other-audience-scope', 'api://other/.default', ...PASSING];
+    const argv = [
+      'verify',
+      '--api-url',
+      good.url,
+      '--cloud',
+      'local',
+      '--authority-host',
+      entra.url,
+      '--tenant-id',
+      TENANT,
+      '--client-id',
+      CLIENT_ID,
+      '--scope',
+      'api://orders-api/.default',
+      '--client-secret-env',
+      'SECRET',
+      '--other-audience-scope',
+      'api://other/.default',
+      ...PASSING,
+    ];
     expect(await main(argv, { SECRET: 'CANARY-CLI-SECRET' }, io)).toBe(0);
     expect(entra.requests.map((r) => [r.get('scope'), r.get('client_secret')])).toEqual([
       ['api://orders-api/.default', 'CANARY-CLI-SECRET'],
@@ -146,10 +199,33 @@ describe('entra-api-guard verify: gate runs', () => {
     const io: CliIo & { out(): string; err(): string } = { ...buffers(), getIDToken: async () => token };
     const captured = buffers();
     const withCapture = { ...io, stdout: captured.stdout, stderr: captured.stderr };
-    const code = await main(['verify', '--api-url', 'http://127.0.0.1:1', '--cloud', 'local', '--authority-host', entra.url, '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://orders-api/.default'], {}, withCapture);
+    const code = await main(
+      [
+        'verify',
+        '--api-url',
+        'http://127.0.0.1:1',
+        '--cloud',
+        'local',
+        '--authority-host',
+        entra.url,
+        '--tenant-id',
+        TENANT,
+        '--client-id',
+        CLIENT_ID,
+        '--scope',
+        'api://orders-api/.default',
+      ],
+      {},
+      withCapture,
+    );
     expect(code).toBe(1);
-    const errorLines = captured.err().split('\n').filter((l) => l.startsWith('error'));
-    expect(errorLines).toEqual([expect.stringMatching(/^error: token exchange failed \(AADSTS700016\): app 0a1b2c3d-.* was not found .*\[ERR_TOKEN_EXCHANGE_FAILED\]$/)]);
+    const errorLines = captured
+      .err()
+      .split('\n')
+      .filter((l) => l.startsWith('error'));
+    expect(errorLines).toEqual([
+      expect.stringMatching(/^error: token exchange failed \(AADSTS700016\): app 0a1b2c3d-.* was not found .*\[ERR_TOKEN_EXCHANGE_FAILED\]$/),
+    ]);
     expect(entra.requests[0]!.get('client_assertion')).toBe(token);
     expect(captured.out() + captured.err()).not.toContain(token);
   });

@@ -22,17 +22,26 @@ afterAll(async () => {
 test('a failing gate: the SARIF file is private and valid, its results point to the workflow line probing the route', async () => {
   const work = mkdtempSync(join(tmpdir(), 'cli-sarif-'));
   mkdirSync(join(work, '.github/workflows'), { recursive: true });
-  writeFileSync(join(work, '.github/workflows/gate.yml'), 'on: push\njobs:\n  gate:\n    steps:\n      - run: npx entra-api-guard verify --api-url "$API_URL" --path /orders --sarif gate.sarif\n');
+  writeFileSync(
+    join(work, '.github/workflows/gate.yml'),
+    'on: push\njobs:\n  gate:\n    steps:\n      - run: npx entra-api-guard verify --api-url "$API_URL" --path /orders --sarif gate.sarif\n',
+  );
   const file = join(work, 'gate.sarif');
-  const run = await runBin(['verify', '--api-url', api.url, '--path', '/orders', '--token-env', 'TOKEN', '--no-negative-probes', '--timeout-seconds', '2', '--sarif', file], {
-    env: { TOKEN: await issuer.sign(), GITHUB_WORKSPACE: work, GITHUB_WORKFLOW_REF: 'octo-org/orders-api/.github/workflows/gate.yml@refs/heads/main' },
-  });
+  const run = await runBin(
+    ['verify', '--api-url', api.url, '--path', '/orders', '--token-env', 'TOKEN', '--no-negative-probes', '--timeout-seconds', '2', '--sarif', file],
+    {
+      env: { TOKEN: await issuer.sign(), GITHUB_WORKSPACE: work, GITHUB_WORKFLOW_REF: 'octo-org/orders-api/.github/workflows/gate.yml@refs/heads/main' },
+    },
+  );
   expect(run.code).toBe(1);
   expect(statSync(file).mode & 0o777).toBe(0o600);
   const log = JSON.parse(readFileSync(file, 'utf8')) as Log;
   expect(sarifValidity(log)).toEqual({ valid: true, errors: null });
   const open = log.runs[0]!.results!.find((r) => r.ruleId === 'ERR_GATE_OPEN_API')!;
-  expect(open.locations?.[0]).toEqual({ physicalLocation: { artifactLocation: { uri: '.github/workflows/gate.yml', uriBaseId: '%SRCROOT%' }, region: { startLine: 5 } }, logicalLocations: [{ name: 'GET /orders', fullyQualifiedName: 'routes/GET /orders', kind: 'resource' }] });
+  expect(open.locations?.[0]).toEqual({
+    physicalLocation: { artifactLocation: { uri: '.github/workflows/gate.yml', uriBaseId: '%SRCROOT%' }, region: { startLine: 5 } },
+    logicalLocations: [{ name: 'GET /orders', fullyQualifiedName: 'routes/GET /orders', kind: 'resource' }],
+  });
 }, 30_000);
 
 test('no gate run (the token command fails): no SARIF file, since an empty log would close open alerts', async () => {
@@ -45,5 +54,7 @@ test('no gate run (the token command fails): no SARIF file, since an empty log w
 test('a --sarif path in a folder that does not exist is a usage error, before any probe', async () => {
   const run = await runBin(['verify', '--api-url', api.url, '--sarif', '/nonexistent-folder/gate.sarif']);
   expect(run.code).toBe(2);
-  expect(run.stderr).toBe('error: --sarif: got "/nonexistent-folder/gate.sarif"; expected a file in an existing folder (/nonexistent-folder is not one) (see entra-api-guard verify --help)\n');
+  expect(run.stderr).toBe(
+    'error: --sarif: got "/nonexistent-folder/gate.sarif"; expected a file in an existing folder (/nonexistent-folder is not one) (see entra-api-guard verify --help)\n',
+  );
 }, 30_000);

@@ -13,11 +13,13 @@ describe('EntraApiApplication', () => {
       api = new EntraApiApplication(stack, 'api', { displayName: 'orders-api', tenantId: TENANT });
     });
     // THEN
-    expect(Testing.toHaveResourceWithProperties(json, 'azuread_application', {
-      display_name: 'orders-api',
-      api: { requested_access_token_version: 2 },
-      app_role: [{ id: stableUuid('orders-api', 'role', 'Gate.Invoke'), value: 'Gate.Invoke', allowed_member_types: ['Application'], enabled: true }],
-    })).toBe(true);
+    expect(
+      Testing.toHaveResourceWithProperties(json, 'azuread_application', {
+        display_name: 'orders-api',
+        api: { requested_access_token_version: 2 },
+        app_role: [{ id: stableUuid('orders-api', 'role', 'Gate.Invoke'), value: 'Gate.Invoke', allowed_member_types: ['Application'], enabled: true }],
+      }),
+    ).toBe(true);
     const [uri] = resourcesOf(tf, 'azuread_application_identifier_uri');
     expect(uri!.identifier_uri).toMatch(/^api:\/\/\$\{azuread_application\.api_application_[0-9A-F]+\.client_id\}$/);
     expect(uri!.application_id).toMatch(/^\$\{azuread_application\.api_application_[0-9A-F]+\.id\}$/);
@@ -55,7 +57,13 @@ describe('EntraApiApplication', () => {
   test('sovereign cloud flows into the contract', () => {
     let api!: EntraApiApplication;
     synthStack((stack) => {
-      api = new EntraApiApplication(stack, 'api', { displayName: 'x', tenantId: TENANT, cloud: resolveCloud('china'), tokenVersion: 1, identifierUri: 'api://x' });
+      api = new EntraApiApplication(stack, 'api', {
+        displayName: 'x',
+        tenantId: TENANT,
+        cloud: resolveCloud('china'),
+        tokenVersion: 1,
+        identifierUri: 'api://x',
+      });
     });
     expect(api.contract.issuer).toBe(`https://sts.chinacloudapi.cn/${TENANT}/`);
   });

@@ -34,7 +34,9 @@ describe('GithubPipelineCaller', () => {
 
   test('assigns the API role to the caller service principal', () => {
     const { json } = build();
-    expect(Testing.toHaveResourceWithProperties(json, 'azuread_app_role_assignment', { app_role_id: stableUuid('orders-api', 'role', 'Gate.Invoke') })).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(json, 'azuread_app_role_assignment', { app_role_id: stableUuid('orders-api', 'role', 'Gate.Invoke') })).toBe(
+      true,
+    );
     const [assignment] = resourcesOf(JSON.parse(json), 'azuread_app_role_assignment');
     expect(assignment!.principal_object_id).toMatch(/caller_service-principal_[0-9A-F]+\.object_id/);
     expect(assignment!.resource_object_id).toMatch(/api_service-principal_[0-9A-F]+\.object_id/);
@@ -43,11 +45,13 @@ describe('GithubPipelineCaller', () => {
   test('flexible credentials carry the claims-matching expression', () => {
     const expression = "claims['sub'] matches 'repo:octo-org/orders-api:ref:refs/heads/*'";
     const { json } = build({ subjects: [MAIN], flexibleCredentials: [{ name: 'all-branches', claimsMatchingExpression: expression }] });
-    expect(Testing.toHaveResourceWithProperties(json, 'azuread_application_flexible_federated_identity_credential', {
-      display_name: 'all-branches',
-      audience: 'api://AzureADTokenExchange',
-      claims_matching_expression: expression,
-    })).toBe(true);
+    expect(
+      Testing.toHaveResourceWithProperties(json, 'azuread_application_flexible_federated_identity_credential', {
+        display_name: 'all-branches',
+        audience: 'api://AzureADTokenExchange',
+        claims_matching_expression: expression,
+      }),
+    ).toBe(true);
   });
 
   test('custom issuer (GHES / enterprise) is used as given', () => {

@@ -29,12 +29,14 @@ function build(props: Partial<JwtHttpApiProps> = {}) {
 describe('JwtHttpApi', () => {
   test('JWT authorizer with the trusted issuer and audiences, Authorization header by default', () => {
     const { json } = build();
-    expect(Testing.toHaveResourceWithProperties(json, 'aws_apigatewayv2_authorizer', {
-      authorizer_type: 'JWT',
-      name: 'entra-jwt',
-      identity_sources: ['$request.header.Authorization'],
-      jwt_configuration: { issuer: V2.issuer, audience: [CLIENT] },
-    })).toBe(true);
+    expect(
+      Testing.toHaveResourceWithProperties(json, 'aws_apigatewayv2_authorizer', {
+        authorizer_type: 'JWT',
+        name: 'entra-jwt',
+        identity_sources: ['$request.header.Authorization'],
+        jwt_configuration: { issuer: V2.issuer, audience: [CLIENT] },
+      }),
+    ).toBe(true);
   });
 
   test('default-deny: every route not marked public uses the authorizer', () => {
@@ -50,7 +52,12 @@ describe('JwtHttpApi', () => {
   test('takes its trust from an EntraApiApplication', () => {
     const { tf } = synthStack((stack) => {
       const app = new EntraApiApplication(stack, 'api', { displayName: 'orders-api', tenantId: TENANT });
-      new JwtHttpApi(stack, 'http-api', { name: 'orders-api', trust: app, routes: [{ routeKey: 'GET /hello' }], integration: { httpUrl: 'https://example.com' } });
+      new JwtHttpApi(stack, 'http-api', {
+        name: 'orders-api',
+        trust: app,
+        routes: [{ routeKey: 'GET /hello' }],
+        integration: { httpUrl: 'https://example.com' },
+      });
     });
     const [authorizer] = resourcesOf(tf, 'aws_apigatewayv2_authorizer') as { jwt_configuration: { issuer: string; audience: string[] } }[];
     expect(authorizer!.jwt_configuration.issuer).toBe(V2.issuer);
@@ -89,7 +96,11 @@ describe('JwtHttpApi', () => {
 
   test('HTTP_PROXY integration', () => {
     const { tf } = build({ integration: { httpUrl: 'https://backend.example.com' } });
-    expect(resourcesOf(tf, 'aws_apigatewayv2_integration')[0]).toMatchObject({ integration_type: 'HTTP_PROXY', integration_uri: 'https://backend.example.com', integration_method: 'ANY' });
+    expect(resourcesOf(tf, 'aws_apigatewayv2_integration')[0]).toMatchObject({
+      integration_type: 'HTTP_PROXY',
+      integration_uri: 'https://backend.example.com',
+      integration_method: 'ANY',
+    });
     expect(resourcesOf(tf, 'aws_lambda_function')).toHaveLength(0);
   });
 
@@ -111,13 +122,33 @@ describe('JwtHttpApi', () => {
   });
 
   const bad: [string, Partial<JwtHttpApiProps>, string][] = [
-    ['non-https issuer', { trust: { issuer: `http://login.example.com/${TENANT}/v2.0`, audiences: [CLIENT] } }, 'http-api.trust.issuer: got "http://login.example.com/'],
+    [
+      'non-https issuer',
+      { trust: { issuer: `http://login.example.com/${TENANT}/v2.0`, audiences: [CLIENT] } },
+      'http-api.trust.issuer: got "http://login.example.com/',
+    ],
     ['no audiences', { trust: { issuer: V2.issuer, audiences: [] } }, 'http-api.trust.audiences: got []; expected at least one audience'],
-    ['51 audiences', { trust: { issuer: V2.issuer, audiences: Array.from({ length: 51 }, (_, i) => `api://a${i}`) } }, 'got "51 audiences"; expected at most 50'],
-    ['v2 issuer with an App ID URI audience', { trust: { issuer: V2.issuer, audiences: ['api://orders'] } }, "expected the API app's client id (a GUID): v2 tokens"],
-    ['v1 issuer with a client id audience', { trust: { issuer: `https://sts.windows.net/${TENANT}/`, audiences: [CLIENT] } }, 'expected the App ID URI (e.g. api://orders): v1 tokens'],
+    [
+      '51 audiences',
+      { trust: { issuer: V2.issuer, audiences: Array.from({ length: 51 }, (_, i) => `api://a${i}`) } },
+      'got "51 audiences"; expected at most 50',
+    ],
+    [
+      'v2 issuer with an App ID URI audience',
+      { trust: { issuer: V2.issuer, audiences: ['api://orders'] } },
+      "expected the API app's client id (a GUID): v2 tokens",
+    ],
+    [
+      'v1 issuer with a client id audience',
+      { trust: { issuer: `https://sts.windows.net/${TENANT}/`, audiences: [CLIENT] } },
+      'expected the App ID URI (e.g. api://orders): v1 tokens',
+    ],
     ['11 scopes on a route', { routes: [{ routeKey: 'GET /x', scopes: Array.from({ length: 11 }, (_, i) => `s${i}`) }] }, 'http-api.routes[0].scopes: got'],
-    ['duplicate route keys', { routes: [{ routeKey: 'GET /x' }, { routeKey: 'GET /x' }] }, 'http-api.routes[1].routeKey: got "GET /x"; expected each route key once'],
+    [
+      'duplicate route keys',
+      { routes: [{ routeKey: 'GET /x' }, { routeKey: 'GET /x' }] },
+      'http-api.routes[1].routeKey: got "GET /x"; expected each route key once',
+    ],
     ['bad route key', { routes: [{ routeKey: 'FETCH /x' }] }, 'http-api.routes[0].routeKey: got "FETCH /x"; expected METHOD /path'],
     ['greedy segment not last', { routes: [{ routeKey: 'GET /{proxy+}/x' }] }, 'expected a greedy {name+} segment only at the end'],
     ['no routes', { routes: [] }, 'http-api.routes: got []; expected at least one route'],
@@ -138,7 +169,9 @@ test('buildZip output is a valid zip that unzips to the sources', () => {
   const { packageLambda } = require('../../src/constructs') as typeof import('../../src/constructs');
   const { zipPath } = packageLambda(dir, mkdtempSync(join(tmpdir(), 'zip-out-')));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const out = require('node:child_process').execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.read("index.js").decode())', zipPath]).toString();
+  const out = require('node:child_process')
+    .execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.read("index.js").decode())', zipPath])
+    .toString();
   expect(out).toBe('None exports.handler = async () => 1;\n\n');
 });
 

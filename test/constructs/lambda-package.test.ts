@@ -18,7 +18,14 @@ let bundle: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'lambda-package-'));
   bundle = join(work, 'lambda-package.js');
-  buildSync({ entryPoints: [join(__dirname, '../../src/constructs/lambda-package.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'warning' });
+  buildSync({
+    entryPoints: [join(__dirname, '../../src/constructs/lambda-package.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'warning',
+  });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -67,11 +74,14 @@ test('two packagings in separate processes, with different umasks, mtimes, time 
 });
 
 const noZipinfo = spawnSync('zipinfo', ['-h']).status === 0 ? undefined : 'zipinfo is not installed';
-(noZipinfo ? test.skip : test)(`the zip records one fixed time and mode for every entry, whatever the files carry${noZipinfo ? ` (skipped: ${noZipinfo})` : ''}`, () => {
-  const { zipPath } = packageInChild('listing', '077', 1_900_000_000, 'Asia/Kolkata', 'forward');
-  const listing = spawnSync('zipinfo', ['-l', zipPath], { encoding: 'utf8' });
-  if (listing.status !== 0) throw new Error(`zipinfo: ${listing.stderr}`);
-  const rows = listing.stdout.split('\n').filter((line) => line.startsWith('-'));
-  expect(rows).toHaveLength(FILES.length);
-  for (const row of rows) expect(row).toMatch(/^-rw-r--r-- .* 80-Jan-01 00:00 /);
-});
+(noZipinfo ? test.skip : test)(
+  `the zip records one fixed time and mode for every entry, whatever the files carry${noZipinfo ? ` (skipped: ${noZipinfo})` : ''}`,
+  () => {
+    const { zipPath } = packageInChild('listing', '077', 1_900_000_000, 'Asia/Kolkata', 'forward');
+    const listing = spawnSync('zipinfo', ['-l', zipPath], { encoding: 'utf8' });
+    if (listing.status !== 0) throw new Error(`zipinfo: ${listing.stderr}`);
+    const rows = listing.stdout.split('\n').filter((line) => line.startsWith('-'));
+    expect(rows).toHaveLength(FILES.length);
+    for (const row of rows) expect(row).toMatch(/^-rw-r--r-- .* 80-Jan-01 00:00 /);
+  },
+);

@@ -21,7 +21,13 @@ describe('clouds (protocols.md §2, sovereign clouds)', () => {
   test.each([
     ['public', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'https://sts.windows.net', 'https://graph.microsoft.com/.default'],
     ['usgov', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'https://sts.windows.net', 'https://graph.microsoft.us/.default'],
-    ['china', 'https://login.partner.microsoftonline.cn', 'api://AzureADTokenExchangeChina', 'https://sts.chinacloudapi.cn', 'https://microsoftgraph.chinacloudapi.cn/.default'],
+    [
+      'china',
+      'https://login.partner.microsoftonline.cn',
+      'api://AzureADTokenExchangeChina',
+      'https://sts.chinacloudapi.cn',
+      'https://microsoftgraph.chinacloudapi.cn/.default',
+    ],
   ])('%s → authority host, federation audience, v1 issuer host, Graph scope', (name, host, audience, v1, graph) => {
     const cloud = resolveCloud(name);
     expect(cloud).toEqual({ name, authorityHost: host, federationAudience: audience, v1IssuerHost: v1, graphScope: graph });
@@ -156,7 +162,10 @@ describe('GitHub issuer and subjects (protocols.md §4)', () => {
   test.each([
     [() => parseSubjectScope('main'), 'subjects: got "main"; expected branch:<name>'],
     [() => githubSubject({ repository: 'orders-api' }, { kind: 'pull_request' }), 'repository: got "orders-api"; expected owner/repo'],
-    [() => githubSubject({ repository: 'o/r', immutableIds: { ownerId: 'abc', repositoryId: 1 } }, { kind: 'pull_request' }), 'immutableIds.ownerId: got "abc"'],
+    [
+      () => githubSubject({ repository: 'o/r', immutableIds: { ownerId: 'abc', repositoryId: 1 } }, { kind: 'pull_request' }),
+      'immutableIds.ownerId: got "abc"',
+    ],
     [() => githubSubject(repo, { kind: 'branch', name: 'a b' }), 'branch: got "a b"'],
     [() => checkGithubSubject('repo:octo-org/orders-api:ref:main'), 'subjects: got "repo:octo-org/orders-api:ref:main"'],
   ])('rejects bad subject input %#', (fn, message) => {
@@ -178,9 +187,23 @@ describe('probing a route (the gate derives its probes from the deployed routes)
   const random = () => 'r4nd0m';
   test.each([
     ['GET /hello', [['GET', '/hello']]],
-    ['ANY /{proxy+}', [['GET', '/r4nd0m'], ['POST', '/r4nd0m'], ['DELETE', '/r4nd0m']]],
+    [
+      'ANY /{proxy+}',
+      [
+        ['GET', '/r4nd0m'],
+        ['POST', '/r4nd0m'],
+        ['DELETE', '/r4nd0m'],
+      ],
+    ],
     ['POST /orders/{id}/items/{item}', [['POST', '/orders/entra-api-guard-probe/items/entra-api-guard-probe']]],
-    ['ANY /files/{path+}', [['GET', '/files/r4nd0m'], ['POST', '/files/r4nd0m'], ['DELETE', '/files/r4nd0m']]],
+    [
+      'ANY /files/{path+}',
+      [
+        ['GET', '/files/r4nd0m'],
+        ['POST', '/files/r4nd0m'],
+        ['DELETE', '/files/r4nd0m'],
+      ],
+    ],
     ['$default', [['GET', '/r4nd0m']]],
     ['GET /', [['GET', '/']]],
   ])('%s → concrete requests (ANY → GET, POST and DELETE)', (routeKey, expected) => {
@@ -195,14 +218,28 @@ describe('probing a route (the gate derives its probes from the deployed routes)
 describe('API URLs and expectations (one rule for the CLI, the action and the gate)', () => {
   const rules = { allowInsecureHttp: false, insecureSwitch: '--allow-insecure-http' };
   test('https anywhere, http only to loopback unless allowed (then flagged as cleartext)', () => {
-    expect(parseApiUrl('--api-url', 'https://abc.execute-api.eu-west-1.amazonaws.com/', rules)).toEqual({ url: 'https://abc.execute-api.eu-west-1.amazonaws.com', cleartext: false });
-    for (const loopback of ['http://127.0.0.1:8080', 'http://localhost:3000/prod', 'http://[::1]:9']) expect(parseApiUrl('--api-url', loopback, rules).cleartext).toBe(false);
-    expect(() => parseApiUrl('--api-url', 'http://api.example.com', rules)).toThrow(/^--api-url: got "http:\/\/api\.example\.com"; expected an https:\/\/ URL: .*--allow-insecure-http/);
-    expect(parseApiUrl('--api-url', 'http://api.example.com', { ...rules, allowInsecureHttp: true })).toEqual({ url: 'http://api.example.com', cleartext: true });
+    expect(parseApiUrl('--api-url', 'https://abc.execute-api.eu-west-1.amazonaws.com/', rules)).toEqual({
+      url: 'https://abc.execute-api.eu-west-1.amazonaws.com',
+      cleartext: false,
+    });
+    for (const loopback of ['http://127.0.0.1:8080', 'http://localhost:3000/prod', 'http://[::1]:9'])
+      expect(parseApiUrl('--api-url', loopback, rules).cleartext).toBe(false);
+    expect(() => parseApiUrl('--api-url', 'http://api.example.com', rules)).toThrow(
+      /^--api-url: got "http:\/\/api\.example\.com"; expected an https:\/\/ URL: .*--allow-insecure-http/,
+    );
+    expect(parseApiUrl('--api-url', 'http://api.example.com', { ...rules, allowInsecureHttp: true })).toEqual({
+      url: 'http://api.example.com',
+      cleartext: true,
+    });
   });
 
   test('credentials in a URL are refused and never shown, however the URL is broken', () => {
-    for (const raw of ['https://user:CANARY-PW@api.example.com', 'https://CANARY-PW@api.example.com/x', 'https://u:CANARY-PW@api.example.com?q=1', 'https://u:CANARY PW@api.example.com']) {
+    for (const raw of [
+      'https://user:CANARY-PW@api.example.com',
+      'https://CANARY-PW@api.example.com/x',
+      'https://u:CANARY-PW@api.example.com?q=1',
+      'https://u:CANARY PW@api.example.com',
+    ]) {
       let message = '';
       try {
         parseApiUrl('--api-url', raw, rules);

@@ -26,11 +26,18 @@ const expectedPart = (message: string) => (message === 'ok' ? 'ok' : message.rep
 
 const action = (inputs: Record<string, string>) => outcome(() => readInputs((name) => inputs[name] ?? ''));
 const cli = (...argv: string[]) => outcome(() => parseVerifyArgs(['--api-url', API, '--token', 'header.payload.signature', ...argv], {}));
-const config = (extra: Record<string, unknown>) => outcome(() => parseConfig({ tenantId: TENANT, caller: { repository: 'octo-org/orders-api' }, ...extra }, '/tmp'));
+const config = (extra: Record<string, unknown>) =>
+  outcome(() => parseConfig({ tenantId: TENANT, caller: { repository: 'octo-org/orders-api' }, ...extra }, '/tmp'));
 const construct = (props: Record<string, unknown>) =>
   outcome(() =>
     synthStack((stack) => {
-      new JwtHttpApi(stack, 'http-api', { name: 'orders-api', trust: { issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, audiences: [TENANT] }, routes: [{ routeKey: 'GET /hello' }], integration: { httpUrl: 'https://backend.example.com' }, ...props });
+      new JwtHttpApi(stack, 'http-api', {
+        name: 'orders-api',
+        trust: { issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, audiences: [TENANT] },
+        routes: [{ routeKey: 'GET /hello' }],
+        integration: { httpUrl: 'https://backend.example.com' },
+        ...props,
+      });
     }),
   );
 
@@ -63,7 +70,9 @@ describe('the cloud name', () => {
     const fromAction = action({ command: 'verify', 'api-url': API, token: 'header.payload.signature', cloud, 'authority-host': host });
     const fromCli = cli('--cloud', cloud, '--authority-host', host);
     const fromConfig = config({ cloud, authorityHost: host });
-    expect([fromAction, fromCli, fromConfig].map((message) => (message === 'ok' ? 'ok' : 'refused'))).toEqual(Array(3).fill((CLOUD_NAMES as readonly string[]).includes(cloud) ? 'ok' : 'refused'));
+    expect([fromAction, fromCli, fromConfig].map((message) => (message === 'ok' ? 'ok' : 'refused'))).toEqual(
+      Array(3).fill((CLOUD_NAMES as readonly string[]).includes(cloud) ? 'ok' : 'refused'),
+    );
   });
 });
 

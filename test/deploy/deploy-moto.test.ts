@@ -66,7 +66,11 @@ maybe('deploy: the gateway stack created on moto by runs that race for the lock 
     const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     return JSON.parse(await object.Body!.transformToString()) as { serial: number; resources: { type: string; instances: { attributes: { id: string } }[] }[] };
   };
-  const locked = () => s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${STATE_KEY}.tflock` })).then(() => true, () => false);
+  const locked = () =>
+    s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${STATE_KEY}.tflock` })).then(
+      () => true,
+      () => false,
+    );
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -96,7 +100,10 @@ maybe('deploy: the gateway stack created on moto by runs that race for the lock 
     // the API and holds the lock while it does; b (default lock time-out) and c (0s) start then.
     const [a, b, c] = ['a', 'b', 'c'].map((name) => synthApp(name));
     const creating = deployStacks(options(a!));
-    const created = creating.then(() => true, () => true);
+    const created = creating.then(
+      () => true,
+      () => true,
+    );
     while (!(await locked())) {
       const ended = await Promise.race([created, new Promise<false>((r) => setTimeout(() => r(false), 50))]);
       if (ended) throw new Error(`the first run ended before its state lock was seen:\n${lines.slice(-10).join('\n')}`);
@@ -108,13 +115,20 @@ maybe('deploy: the gateway stack created on moto by runs that race for the lock 
     expect(refused.status).toBe('rejected');
     const error = (refused as PromiseRejectedResult).reason as { code: string; message: string };
     expect(error.code).toBe('ERR_STATE_LOCKED');
-    expect(error.message).toMatch(/^terraform apply of stack gateway: the state is locked by another run .*lock-timeout 0s; wait for that run, or raise lock-timeout$/);
+    expect(error.message).toMatch(
+      /^terraform apply of stack gateway: the state is locked by another run .*lock-timeout 0s; wait for that run, or raise lock-timeout$/,
+    );
 
     if (first.status === 'rejected') throw first.reason;
     const result = first.value;
     expect(result.version).toMatch(/^terraform \d+\.\d+/);
     expect(result.stacks).toEqual([expect.objectContaining({ name: 'gateway', changed: true })]);
-    expect(result.outputs).toMatchObject({ issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, audiences: [API_CLIENT_ID], apiId: expect.stringMatching(/^\w+$/), apiUrl: expect.stringMatching(/^https?:\/\//) });
+    expect(result.outputs).toMatchObject({
+      issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      audiences: [API_CLIENT_ID],
+      apiId: expect.stringMatching(/^\w+$/),
+      apiUrl: expect.stringMatching(/^https?:\/\//),
+    });
     const apiId = result.outputs.apiId!;
 
     // A plan saved before the lock was released would have created everything a second time; b planned
@@ -135,7 +149,14 @@ maybe('deploy: the gateway stack created on moto by runs that race for the lock 
 
   test('bad credentials: one clear line, terraform error block kept', async () => {
     const outdir = synthApp('nocreds', 'nocreds');
-    const noCreds = { PATH: env.PATH, HOME: env.HOME, AWS_EC2_METADATA_DISABLED: 'true', TF_CLI_CONFIG_FILE: env.TF_CLI_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_CONFIG_FILE: join(work, 'none') };
+    const noCreds = {
+      PATH: env.PATH,
+      HOME: env.HOME,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      TF_CLI_CONFIG_FILE: env.TF_CLI_CONFIG_FILE,
+      AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
+      AWS_CONFIG_FILE: join(work, 'none'),
+    };
     const error = await deployStacks(options(outdir, { env: noCreds })).then(
       () => ({ code: 'none', message: 'deploy unexpectedly succeeded', detail: '' }),
       (e: unknown) => e as { code: string; message: string; detail: string },

@@ -24,7 +24,12 @@ describe('stack order and arguments (the identity stack cannot be planned here: 
       { name: 'c', dependencies: ['b'] },
     ];
     expect(orderStacks(s).map((x) => x.name)).toEqual(['b', 'c', 'a']);
-    expect(() => orderStacks([{ name: 'a', dependencies: ['b'] }, { name: 'b', dependencies: ['a'] }])).toThrow('stack dependencies form a cycle: a → b → a');
+    expect(() =>
+      orderStacks([
+        { name: 'a', dependencies: ['b'] },
+        { name: 'b', dependencies: ['a'] },
+      ]),
+    ).toThrow('stack dependencies form a cycle: a → b → a');
     expect(() => orderStacks(s, ['nope'])).toThrow('stacks: got "nope"; expected one of a, b, c');
   });
 
@@ -37,7 +42,11 @@ describe('stack order and arguments (the identity stack cannot be planned here: 
   });
 
   test('outputs come back typed', () => {
-    expect(typedOutputs({ api_url: 'https://x', audiences: ['a'], api_client_id: 'c', unknown: 1, issuer: '' })).toEqual({ apiUrl: 'https://x', audiences: ['a'], apiClientId: 'c' });
+    expect(typedOutputs({ api_url: 'https://x', audiences: ['a'], api_client_id: 'c', unknown: 1, issuer: '' })).toEqual({
+      apiUrl: 'https://x',
+      audiences: ['a'],
+      apiClientId: 'c',
+    });
   });
 
   test('local state is refused in CI unless allowed, with the fix', () => {
@@ -51,13 +60,25 @@ describe('stack order and arguments (the identity stack cannot be planned here: 
   });
 
   test('a missing binary is one line with the setup advice', async () => {
-    await expect(deployStacks({ outdir, mode: 'plan', stacks: ['gateway'], binary: 'terraform-not-installed', env: { PATH: process.env.PATH }, ci: false, log: plainLog(() => undefined) })).rejects.toThrow(
+    await expect(
+      deployStacks({
+        outdir,
+        mode: 'plan',
+        stacks: ['gateway'],
+        binary: 'terraform-not-installed',
+        env: { PATH: process.env.PATH },
+        ci: false,
+        log: plainLog(() => undefined),
+      }),
+    ).rejects.toThrow(
       'terraform: got "terraform-not-installed", which is not on PATH; expected terraform or tofu installed before this step (hashicorp/setup-terraform@v3 or opentofu/setup-opentofu@v1 in a workflow)',
     );
   });
 
   test('no manifest → says to synth first', async () => {
-    await expect(deployStacks({ outdir: join(outdir, 'nope'), mode: 'apply', env: {}, ci: false, log: plainLog(() => undefined) })).rejects.toThrow(/^no synthesized app at .*manifest\.json: run synth first/);
+    await expect(deployStacks({ outdir: join(outdir, 'nope'), mode: 'apply', env: {}, ci: false, log: plainLog(() => undefined) })).rejects.toThrow(
+      /^no synthesized app at .*manifest\.json: run synth first/,
+    );
   });
 
   test("terraform's error block is kept verbatim, the message is one line", () => {

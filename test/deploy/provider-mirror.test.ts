@@ -37,13 +37,24 @@ describe('the aws provider mirror', () => {
     ['unpacked (a folder per version)', ['5.9.0', '5.100.0', '5.31.0'], '5.100.0'],
     // Regression: the zip's file name came back as the version (fails on the old code).
     ['packed, as `terraform providers mirror` writes it', ['index.json', '5.100.0.json', 'terraform-provider-aws_5.100.0_linux_amd64.zip'], '5.100.0'],
-    ['packed, two versions and platforms', ['index.json', '5.99.1.json', '5.100.0.json', 'terraform-provider-aws_5.99.1_linux_amd64.zip', 'terraform-provider-aws_5.100.0_darwin_arm64.zip', 'terraform-provider-aws_5.100.0_linux_amd64.zip'], '5.100.0'],
+    [
+      'packed, two versions and platforms',
+      [
+        'index.json',
+        '5.99.1.json',
+        '5.100.0.json',
+        'terraform-provider-aws_5.99.1_linux_amd64.zip',
+        'terraform-provider-aws_5.100.0_darwin_arm64.zip',
+        'terraform-provider-aws_5.100.0_linux_amd64.zip',
+      ],
+      '5.100.0',
+    ],
   ])('reads the newest version of an %s mirror', (_layout, entries, version) => {
     expect(mirrorAwsVersion(mirrorWith(entries))).toBe(version);
   });
 });
 
-describe('the tests\' provider where the registry can be reached (issue [6] item 8)', () => {
+describe("the tests' provider where the registry can be reached (issue [6] item 8)", () => {
   /**
    * A `terraform` that records how it was called and, like `terraform init` with TF_PLUGIN_CACHE_DIR,
    * leaves the provider unpacked in the plugin cache. (The registry itself cannot be reached here.)
@@ -70,7 +81,11 @@ describe('the tests\' provider where the registry can be reached (issue [6] item
   test('without a mirror and with ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD=1: one terraform init fills a cache, which becomes the mirror', () => {
     const terraform = fakeTerraform();
     const cache = cacheIn();
-    const env: NodeJS.ProcessEnv = { PATH: `${terraform.path}:${process.env.PATH}`, HOME: mkdtempSync(join(tmpdir(), 'home-')), ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD: '1' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: `${terraform.path}:${process.env.PATH}`,
+      HOME: mkdtempSync(join(tmpdir(), 'home-')),
+      ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD: '1',
+    };
     expect(prepareProviderMirror(env, { cache, roots })).toBe(`aws provider 5.100.0 fetched once into ${cache}, used as the mirror`);
     expect(env.ENTRA_API_GUARD_PROVIDER_MIRROR).toBe(cache);
     expect(findProviderMirror(env, roots)).toBe(cache);
@@ -93,10 +108,22 @@ describe('the tests\' provider where the registry can be reached (issue [6] item
     const home = mkdtempSync(join(tmpdir(), 'home-'));
     const path = `${terraform.path}:${process.env.PATH}`;
     const offline: NodeJS.ProcessEnv = { PATH: path, HOME: home };
-    expect(prepareProviderMirror(offline, { cache: cacheIn(), roots })).toMatch(/^no aws provider mirror \(terraform tests skip; ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD=1 fetches it once/);
+    expect(prepareProviderMirror(offline, { cache: cacheIn(), roots })).toMatch(
+      /^no aws provider mirror \(terraform tests skip; ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD=1 fetches it once/,
+    );
     const mirror = mirrorWith(['5.100.0']);
-    expect(prepareProviderMirror({ PATH: path, HOME: home, ENTRA_API_GUARD_PROVIDER_MIRROR: mirror, ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD: '1' }, { cache: cacheIn(), roots })).toBe(`aws provider mirror: ${mirror}`);
-    expect(prepareProviderMirror({ PATH: path, HOME: home, ENTRA_API_GUARD_PROVIDER_MIRROR: join(home, 'nowhere'), ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD: '1' }, { cache: cacheIn(), roots })).toMatch(/names no mirror/);
+    expect(
+      prepareProviderMirror(
+        { PATH: path, HOME: home, ENTRA_API_GUARD_PROVIDER_MIRROR: mirror, ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD: '1' },
+        { cache: cacheIn(), roots },
+      ),
+    ).toBe(`aws provider mirror: ${mirror}`);
+    expect(
+      prepareProviderMirror(
+        { PATH: path, HOME: home, ENTRA_API_GUARD_PROVIDER_MIRROR: join(home, 'nowhere'), ENTRA_API_GUARD_ALLOW_PROVIDER_DOWNLOAD: '1' },
+        { cache: cacheIn(), roots },
+      ),
+    ).toMatch(/names no mirror/);
     expect(existsSync(terraform.calls)).toBe(false);
     expect(offline.ENTRA_API_GUARD_PROVIDER_MIRROR).toBeUndefined();
   });

@@ -13,9 +13,21 @@ import { virtualTime } from './helpers/virtual-time';
  * emulator with a JWT authorizer → the gate.
  */
 const TENANT = '3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a098';
-const API = { clientId: 'a1a1a1a1-0000-4000-8000-000000000001', objectId: 'a1a1a1a1-0000-4000-8000-000000000002', spObjectId: 'a1a1a1a1-0000-4000-8000-000000000003' };
-const OTHER = { clientId: 'b2b2b2b2-0000-4000-8000-000000000001', objectId: 'b2b2b2b2-0000-4000-8000-000000000002', spObjectId: 'b2b2b2b2-0000-4000-8000-000000000003' };
-const CALLER = { clientId: 'c3c3c3c3-0000-4000-8000-000000000001', objectId: 'c3c3c3c3-0000-4000-8000-000000000002', spObjectId: 'c3c3c3c3-0000-4000-8000-000000000003' };
+const API = {
+  clientId: 'a1a1a1a1-0000-4000-8000-000000000001',
+  objectId: 'a1a1a1a1-0000-4000-8000-000000000002',
+  spObjectId: 'a1a1a1a1-0000-4000-8000-000000000003',
+};
+const OTHER = {
+  clientId: 'b2b2b2b2-0000-4000-8000-000000000001',
+  objectId: 'b2b2b2b2-0000-4000-8000-000000000002',
+  spObjectId: 'b2b2b2b2-0000-4000-8000-000000000003',
+};
+const CALLER = {
+  clientId: 'c3c3c3c3-0000-4000-8000-000000000001',
+  objectId: 'c3c3c3c3-0000-4000-8000-000000000002',
+  spObjectId: 'c3c3c3c3-0000-4000-8000-000000000003',
+};
 const ROLE_ID = 'd4d4d4d4-0000-4000-8000-000000000001';
 
 let github: GithubOidcEmulator;
@@ -33,14 +45,32 @@ beforeAll(async () => {
       tenants: {
         [TENANT]: {
           applications: [
-            { displayName: 'orders-api', clientId: API.clientId, objectId: API.objectId, identifierUris: ['api://orders-api'], tokenVersion: 2, appRoles: [{ id: ROLE_ID, value: 'Orders.Invoke' }] },
+            {
+              displayName: 'orders-api',
+              clientId: API.clientId,
+              objectId: API.objectId,
+              identifierUris: ['api://orders-api'],
+              tokenVersion: 2,
+              appRoles: [{ id: ROLE_ID, value: 'Orders.Invoke' }],
+            },
             { displayName: 'other-api', clientId: OTHER.clientId, objectId: OTHER.objectId, identifierUris: ['api://other-api'], tokenVersion: 2 },
             {
               displayName: 'orders-pipeline',
               clientId: CALLER.clientId,
               objectId: CALLER.objectId,
               federatedCredentials: [
-                { name: 'main', issuer: github.issuer, subject: githubSubject({ repository: 'octo-org/orders-api', immutableIds: { ownerId: GITHUB_RUN_DEFAULTS.repositoryOwnerId, repositoryId: GITHUB_RUN_DEFAULTS.repositoryId } }, { kind: 'branch', name: 'main' }), audiences: ['api://AzureADTokenExchange'] },
+                {
+                  name: 'main',
+                  issuer: github.issuer,
+                  subject: githubSubject(
+                    {
+                      repository: 'octo-org/orders-api',
+                      immutableIds: { ownerId: GITHUB_RUN_DEFAULTS.repositoryOwnerId, repositoryId: GITHUB_RUN_DEFAULTS.repositoryId },
+                    },
+                    { kind: 'branch', name: 'main' },
+                  ),
+                  audiences: ['api://AzureADTokenExchange'],
+                },
               ],
             },
           ],
@@ -71,7 +101,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   stdoutSpy?.mockRestore();
-  for (const [key, value] of [['ACTIONS_ID_TOKEN_REQUEST_URL', savedEnv.url], ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', savedEnv.token]] as const) {
+  for (const [key, value] of [
+    ['ACTIONS_ID_TOKEN_REQUEST_URL', savedEnv.url],
+    ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', savedEnv.token],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -102,7 +135,18 @@ async function gateway(authorizer: Partial<JwtAuthorizerDefinition>, routes?: Ro
 function gate(url: string, extra: Partial<Parameters<typeof verifyApiGate>[0]> = {}): Promise<GateRun> {
   const mint = acquired.mintForScope!;
   const { now, sleep, fetch } = virtualTime();
-  return verifyApiGate({ apiUrl: url, paths: ['/orders'], token: acquired.token, mintOtherAudienceToken: () => mint('api://other-api/.default'), timeoutMs: 10_000, intervalMs: 500, now, sleep, fetch, ...extra });
+  return verifyApiGate({
+    apiUrl: url,
+    paths: ['/orders'],
+    token: acquired.token,
+    mintOtherAudienceToken: () => mint('api://other-api/.default'),
+    timeoutMs: 10_000,
+    intervalMs: 500,
+    now,
+    sleep,
+    fetch,
+    ...extra,
+  });
 }
 
 describe('gate end to end through the emulators', () => {
@@ -110,7 +154,11 @@ describe('gate end to end through the emulators', () => {
     expect(decodeClaimsForLogging(acquired.token)).toMatchObject({ iss: entra.issuers(TENANT).v2, aud: API.clientId, ver: '2.0', roles: ['Orders.Invoke'] });
     expect(masked).toHaveLength(2);
     expect(masked[1]).toBe(acquired.token);
-    expect(decodeClaimsForLogging(masked[0]!)).toMatchObject({ iss: github.issuer, aud: 'api://AzureADTokenExchange', sub: `repo:octo-org@${GITHUB_RUN_DEFAULTS.repositoryOwnerId}/orders-api@${GITHUB_RUN_DEFAULTS.repositoryId}:ref:refs/heads/main` });
+    expect(decodeClaimsForLogging(masked[0]!)).toMatchObject({
+      iss: github.issuer,
+      aud: 'api://AzureADTokenExchange',
+      sub: `repo:octo-org@${GITHUB_RUN_DEFAULTS.repositoryOwnerId}/orders-api@${GITHUB_RUN_DEFAULTS.repositoryId}:ref:refs/heads/main`,
+    });
   });
 
   it('passes a correctly configured gateway, including the wrong-audience probe', async () => {

@@ -50,28 +50,43 @@ describe('a token echoed back in halves', () => {
     ['refusing API, text output', 'always-401', [] as string[], 1],
     ['refusing API, --json', 'always-401', ['--json'], 1],
     ['passing API, --json', 'none', ['--json'], 0],
-  ] as const)('CLI verify (%s): no run of any credential on stdout or stderr', async (_name, flaw, extra, exit) => {
-    const api = await echoingApi(flaw);
-    const run = await runBin(['verify', '--api-url', api.url, '--path', '/orders', '--token-env', 'GATE_TOKEN', '--verbose', '--timeout-seconds', '3', ...extra], { env: { GATE_TOKEN: token } });
-    expect(run.code).toBe(exit);
-    expect(api.requests.length).toBeGreaterThan(8);
-    expect(leaksByPlace({ stdout: run.stdout, stderr: run.stderr }, secretsOf(api))).toEqual({});
-    if (flaw === 'always-401') {
-      // Redacted in place, not dropped: the refusal is still explained.
-      expect(run.stdout + run.stderr).toMatch(/gateway said \\?"signature \[redacted\] is not valid/);
-    }
-    if (extra.includes('--json')) {
-      const report = JSON.parse(run.stdout) as { probes: { lastAnswers: { location?: string }[] }[] };
-      expect(report.probes.flatMap((p) => p.lastAnswers.map((a) => a.location)).filter((l) => l !== undefined)).toContain('https://echo.invalid/seen?token=[redacted]');
-    }
-  }, 30_000);
+  ] as const)(
+    'CLI verify (%s): no run of any credential on stdout or stderr',
+    async (_name, flaw, extra, exit) => {
+      const api = await echoingApi(flaw);
+      const run = await runBin(
+        ['verify', '--api-url', api.url, '--path', '/orders', '--token-env', 'GATE_TOKEN', '--verbose', '--timeout-seconds', '3', ...extra],
+        { env: { GATE_TOKEN: token } },
+      );
+      expect(run.code).toBe(exit);
+      expect(api.requests.length).toBeGreaterThan(8);
+      expect(leaksByPlace({ stdout: run.stdout, stderr: run.stderr }, secretsOf(api))).toEqual({});
+      if (flaw === 'always-401') {
+        // Redacted in place, not dropped: the refusal is still explained.
+        expect(run.stdout + run.stderr).toMatch(/gateway said \\?"signature \[redacted\] is not valid/);
+      }
+      if (extra.includes('--json')) {
+        const report = JSON.parse(run.stdout) as { probes: { lastAnswers: { location?: string }[] }[] };
+        expect(report.probes.flatMap((p) => p.lastAnswers.map((a) => a.location)).filter((l) => l !== undefined)).toContain(
+          'https://echo.invalid/seen?token=[redacted]',
+        );
+      }
+    },
+    30_000,
+  );
 
   test('the action bundle: no run of any credential in the log, outputs, summary or env file', async () => {
     const api = await echoingApi('always-401');
     const run = await runAction(withActionDefaults({ command: 'verify', 'api-url': api.url, paths: '/orders', token, 'timeout-seconds': '3' }));
     expect(run.code).toBe(1);
     expect(run.outputs['verdict']).toBe('fail');
-    const places = { stdout: withoutMaskCommands(run.stdout), stderr: run.stderr, outputs: JSON.stringify(run.outputs), summary: run.summary, env: run.envFile };
+    const places = {
+      stdout: withoutMaskCommands(run.stdout),
+      stderr: run.stderr,
+      outputs: JSON.stringify(run.outputs),
+      summary: run.summary,
+      env: run.envFile,
+    };
     expect(leaksByPlace(places, secretsOf(api))).toEqual({});
     expect(run.outputs['report']).toContain('https://echo.invalid/seen?token=[redacted]');
   }, 30_000);

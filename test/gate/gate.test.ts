@@ -1,4 +1,14 @@
-import { ATTACKS, CLASSIC_ATTACKS, HEADER_FORMS, attackerKeys, buildGateReport, renderGateMarkdown, verifyApiGate, type GateRun, type VerifyApiGateOptions } from '../../src/gate';
+import {
+  ATTACKS,
+  CLASSIC_ATTACKS,
+  HEADER_FORMS,
+  attackerKeys,
+  buildGateReport,
+  renderGateMarkdown,
+  verifyApiGate,
+  type GateRun,
+  type VerifyApiGateOptions,
+} from '../../src/gate';
 import { listen } from '../../src/local/server';
 import { createTestIssuer, type TestIssuer } from './helpers/issuer';
 import { startTestApi, type TestApi, type TestApiOptions } from './helpers/test-api';
@@ -31,7 +41,18 @@ async function api(options: Omit<TestApiOptions, 'issuer'> = {}): Promise<TestAp
  * the 10 s deadline), far above what loopback needs.
  */
 function gate(url: string, options: Partial<VerifyApiGateOptions> = {}, time: VirtualTime = virtualTime()): Promise<GateRun> {
-  return verifyApiGate({ apiUrl: url, paths: ['/orders'], token, timeoutMs: 10_000, intervalMs: 500, confirmDelayMs: 50, now: time.now, sleep: time.sleep, fetch: time.fetch, ...options });
+  return verifyApiGate({
+    apiUrl: url,
+    paths: ['/orders'],
+    token,
+    timeoutMs: 10_000,
+    intervalMs: 500,
+    confirmDelayMs: 50,
+    now: time.now,
+    sleep: time.sleep,
+    fetch: time.fetch,
+    ...options,
+  });
 }
 
 const codes = (run: GateRun): string[] => run.verdict.failures.map((f) => f.code);
@@ -64,7 +85,10 @@ describe('gate against loopback APIs', () => {
     // Every probe at once: failing probes hold their slot until the deadline.
     const run = await gate(url, { concurrency: 64 });
     expect(run.verdict.pass).toBe(false);
-    expect(run.verdict.failures.find((f) => f.probe === 'none GET /orders')).toMatchObject({ code: 'ERR_GATE_OPEN_API', reason: expect.stringMatching(/answered 200 .*last answers: 200, 200/) });
+    expect(run.verdict.failures.find((f) => f.probe === 'none GET /orders')).toMatchObject({
+      code: 'ERR_GATE_OPEN_API',
+      reason: expect.stringMatching(/answered 200 .*last answers: 200, 200/),
+    });
     // Every attack but the other audience (no token source mints one here) and the oversized header,
     // which the API's front door refuses with 431 before its (missing) check, as API Gateway's does.
     expect(codes(run).filter((c) => c === 'ERR_GATE_ACCEPTS_FORGED')).toHaveLength(ATTACKS.length - 2);
@@ -78,7 +102,13 @@ describe('gate against loopback APIs', () => {
     expect(run.verdict.pass).toBe(false);
     expect(new Set(codes(run))).toEqual(new Set(['ERR_GATE_ACCEPTS_FORGED']));
     expect(failedProbes(run).sort()).toEqual(
-      ['alg-none GET /orders', 'forged-signature-known-kid GET /orders', 'forged-signature-new-kid GET /orders', 'hs256-attacker-secret GET /orders', 'tampered-payload GET /orders'].sort(),
+      [
+        'alg-none GET /orders',
+        'forged-signature-known-kid GET /orders',
+        'forged-signature-new-kid GET /orders',
+        'hs256-attacker-secret GET /orders',
+        'tampered-payload GET /orders',
+      ].sort(),
     );
     expect(run.verdict.failures.find((f) => f.probe.startsWith('forged-signature-known-kid'))?.reason).toMatch(/signatures are not verified/);
   });
@@ -176,11 +206,20 @@ describe('gate against loopback APIs', () => {
     const silent = await listen(() => new Promise<void>(() => undefined));
     try {
       // The classic attacks: 11 probes, 4 request slots, 1.5 s: each request may take a third of the time (3 rounds of 4).
-      const run = await verifyApiGate({ apiUrl: silent.url, paths: ['/orders'], token, timeoutMs: 1500, concurrency: 4, intervalMs: 50, attacks: CLASSIC_ATTACKS });
+      const run = await verifyApiGate({
+        apiUrl: silent.url,
+        paths: ['/orders'],
+        token,
+        timeoutMs: 1500,
+        concurrency: 4,
+        intervalMs: 50,
+        attacks: CLASSIC_ATTACKS,
+      });
       expect(run.results).toHaveLength(11);
       for (const r of run.results) {
         expect({ probe: r.name, attempts: r.attempts >= 1 }).toEqual({ probe: r.name, attempts: true });
-        for (const a of r.lastAnswers) expect({ probe: r.name, waited: Number(/within (\d+) ms/.exec(a.error ?? '')?.[1]) >= 300 }).toEqual({ probe: r.name, waited: true });
+        for (const a of r.lastAnswers)
+          expect({ probe: r.name, waited: Number(/within (\d+) ms/.exec(a.error ?? '')?.[1]) >= 300 }).toEqual({ probe: r.name, waited: true });
       }
       for (const f of run.verdict.failures) expect(f.fix).toMatch(/--api-url is reachable/);
     } finally {
@@ -196,7 +235,17 @@ describe('gate against loopback APIs', () => {
       return fetch(input, { ...init, signal: null });
     };
     // Real time here: the point is a client slower than the deadline.
-    const run = await verifyApiGate({ apiUrl: url, paths: ['/orders', '/health'], token, negativeProbes: false, concurrency: 1, timeoutMs: 1000, intervalMs: 100, confirmDelayMs: 10, fetch: slowFetch });
+    const run = await verifyApiGate({
+      apiUrl: url,
+      paths: ['/orders', '/health'],
+      token,
+      negativeProbes: false,
+      concurrency: 1,
+      timeoutMs: 1000,
+      intervalMs: 100,
+      confirmDelayMs: 10,
+      fetch: slowFetch,
+    });
     const notSent = run.results.filter((r) => r.attempts === 0);
     expect(notSent.length).toBeGreaterThanOrEqual(1);
     for (const r of notSent) {
@@ -217,16 +266,27 @@ describe('gate against loopback APIs', () => {
     try {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error('interrupted')), 300);
-      await expect(verifyApiGate({ apiUrl: silent.url, token, timeoutMs: 120_000, requestTimeoutMs: 60_000, signal: controller.signal })).rejects.toThrow('interrupted');
+      await expect(verifyApiGate({ apiUrl: silent.url, token, timeoutMs: 120_000, requestTimeoutMs: 60_000, signal: controller.signal })).rejects.toThrow(
+        'interrupted',
+      );
     } finally {
       await silent.close();
     }
   }, 10_000);
 
   it('refuses expectations that let a broken API pass, and plain http to a remote host, before sending anything', async () => {
-    await expect(verifyApiGate({ apiUrl: 'https://api.example.invalid', expectUnauthenticated: [401, 302] })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^--expect-unauthenticated: got "401,302"; expected refusal statuses only/) });
-    await expect(verifyApiGate({ apiUrl: 'https://api.example.invalid', expectAuthenticated: [200, 403] })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^--expect-authenticated: got "200,403"/) });
-    await expect(verifyApiGate({ apiUrl: 'http://api.example.invalid' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/--allow-insecure-http/) });
+    await expect(verifyApiGate({ apiUrl: 'https://api.example.invalid', expectUnauthenticated: [401, 302] })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringMatching(/^--expect-unauthenticated: got "401,302"; expected refusal statuses only/),
+    });
+    await expect(verifyApiGate({ apiUrl: 'https://api.example.invalid', expectAuthenticated: [200, 403] })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringMatching(/^--expect-authenticated: got "200,403"/),
+    });
+    await expect(verifyApiGate({ apiUrl: 'http://api.example.invalid' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringMatching(/--allow-insecure-http/),
+    });
   });
 
   it('probes every listed path without a token and fails the one left open', async () => {
@@ -255,7 +315,11 @@ describe('gate against loopback APIs', () => {
   it('fails a valid token refused with 403 with the roles-versus-scp hint', async () => {
     const { url } = await api({ requiredScope: 'Orders.Read' });
     const run = await gate(url, { negativeProbes: false });
-    expect(run.verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_FORBIDDEN', claim: 'scp', reason: expect.stringContaining('roles [Gate.Probe] and no scp') });
+    expect(run.verdict.failures[0]).toMatchObject({
+      code: 'ERR_GATE_FORBIDDEN',
+      claim: 'scp',
+      reason: expect.stringContaining('roles [Gate.Probe] and no scp'),
+    });
   });
 
   it('never puts the token in results, reports or markdown, even when the API echoes it', async () => {
@@ -271,6 +335,9 @@ describe('gate against loopback APIs', () => {
 
   it('refuses a caller-set Authorization header and a bad URL', async () => {
     await expect(verifyApiGate({ apiUrl: 'http://127.0.0.1:1', headers: { Authorization: 'x' } })).rejects.toThrow(TypeError);
-    await expect(verifyApiGate({ apiUrl: 'not a url' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^--api-url: got "not a url"; expected/) });
+    await expect(verifyApiGate({ apiUrl: 'not a url' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringMatching(/^--api-url: got "not a url"; expected/),
+    });
   });
 });

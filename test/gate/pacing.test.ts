@@ -44,7 +44,15 @@ describe('the gate paces itself under the stage throttling', () => {
     const api = await observedApi(time, () => ({ status: 401 }));
     servers.push(api.server);
     const paths = Array.from({ length: 12 }, (_, i) => `/r${i}`);
-    const run = await verifyApiGate({ apiUrl: api.server.url, paths, negativeProbes: false, throttling: { burstLimit: 3, rateLimit: 40 }, confirmDelayMs: 0, timeoutMs: 20_000, ...clockOf(time) });
+    const run = await verifyApiGate({
+      apiUrl: api.server.url,
+      paths,
+      negativeProbes: false,
+      throttling: { burstLimit: 3, rateLimit: 40 },
+      confirmDelayMs: 0,
+      timeoutMs: 20_000,
+      ...clockOf(time),
+    });
     expect(run.verdict.pass).toBe(true);
     expect(api.starts.length).toBeGreaterThanOrEqual(24);
     expect(api.maxInFlight).toBeLessThanOrEqual(3);
@@ -61,15 +69,27 @@ describe('the gate paces itself under the stage throttling', () => {
   test('a 429 holds every probe back for its Retry-After, then the gate passes (regression: 429 was a wrong answer, retried after the interval)', async () => {
     let throttledAt = 0;
     const time = virtualTime();
-    const api = await observedApi(time, (n) => {
-      if (n <= 2) {
-        throttledAt = time.now();
-        return { status: 429, headers: { 'retry-after': '1' } };
-      }
-      return { status: 401 };
-    }, 0);
+    const api = await observedApi(
+      time,
+      (n) => {
+        if (n <= 2) {
+          throttledAt = time.now();
+          return { status: 429, headers: { 'retry-after': '1' } };
+        }
+        return { status: 401 };
+      },
+      0,
+    );
     servers.push(api.server);
-    const run = await verifyApiGate({ apiUrl: api.server.url, paths: ['/a', '/b'], negativeProbes: false, intervalMs: 50, confirmDelayMs: 0, timeoutMs: 10_000, ...clockOf(time) });
+    const run = await verifyApiGate({
+      apiUrl: api.server.url,
+      paths: ['/a', '/b'],
+      negativeProbes: false,
+      intervalMs: 50,
+      confirmDelayMs: 0,
+      timeoutMs: 10_000,
+      ...clockOf(time),
+    });
     expect(run.verdict.pass).toBe(true);
     const after = api.starts.slice(2);
     expect(after.length).toBeGreaterThan(0);
@@ -111,7 +131,9 @@ describe('pure helpers', () => {
   });
 
   test("the stage's throttling: its defaults, lowered by any route's own settings", () => {
-    expect(stageThrottling({ stage: { name: '$default', throttling: { burstLimit: 50, rateLimit: 100 }, routeThrottling: { 'GET /slow': { rateLimit: 5 } } } })).toEqual({ burstLimit: 50, rateLimit: 5 });
+    expect(
+      stageThrottling({ stage: { name: '$default', throttling: { burstLimit: 50, rateLimit: 100 }, routeThrottling: { 'GET /slow': { rateLimit: 5 } } } }),
+    ).toEqual({ burstLimit: 50, rateLimit: 5 });
     expect(stageThrottling({ stage: { name: '$default' } })).toBeUndefined();
     expect(stageThrottling({})).toBeUndefined();
   });

@@ -29,11 +29,22 @@ describe('runGatePipeline', () => {
     api = await startTestApi({ issuer, routes: ['/orders'] });
     const token = await issuer.sign();
     const masked: string[] = [];
-    const result = await runGatePipeline({ deployed: deployedAt(api.url), source: { kind: 'given', token }, tokenDeps: { mask: (t) => masked.push(t) }, negativeProbes: false, timeoutMs: 5000 });
+    const result = await runGatePipeline({
+      deployed: deployedAt(api.url),
+      source: { kind: 'given', token },
+      tokenDeps: { mask: (t) => masked.push(t) },
+      negativeProbes: false,
+      timeoutMs: 5000,
+    });
     expect(result.report).toMatchObject({ pass: true, apiUrl: api.url, api: { apiId: 'abc123', name: 'orders-api', stage: '$default' }, findings: [] });
     expect(result.token?.claims.iss).toBe(issuer.issuer);
     expect(masked).toEqual([token]);
-    expect(api.requests.map((r) => `${r.method} ${r.path} ${r.authorization === undefined ? 'anonymous' : 'token'}`).sort()).toEqual(['GET /orders anonymous', 'GET /orders anonymous', 'GET /orders token', 'GET /orders token']);
+    expect(api.requests.map((r) => `${r.method} ${r.path} ${r.authorization === undefined ? 'anonymous' : 'token'}`).sort()).toEqual([
+      'GET /orders anonymous',
+      'GET /orders anonymous',
+      'GET /orders token',
+      'GET /orders token',
+    ]);
   });
 
   test('one line when there is nothing to probe: no URL and no API; several stages and none named', async () => {
@@ -47,9 +58,22 @@ describe('runGatePipeline', () => {
     api = await startTestApi({ issuer, routes: ['/orders'] });
     const token = await issuer.sign();
     const otherIssuer = 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0';
-    const byToken = await runGatePipeline({ apiUrl: api.url, deployed: deployedAt(api.url), source: { kind: 'given', token }, negativeProbes: false, timeoutMs: 5000 });
+    const byToken = await runGatePipeline({
+      apiUrl: api.url,
+      deployed: deployedAt(api.url),
+      source: { kind: 'given', token },
+      negativeProbes: false,
+      timeoutMs: 5000,
+    });
     expect(byToken.findings).toEqual([]);
-    const byContract = await runGatePipeline({ apiUrl: api.url, deployed: deployedAt(api.url), source: { kind: 'given', token }, expectedIssuer: otherIssuer, negativeProbes: false, timeoutMs: 5000 });
+    const byContract = await runGatePipeline({
+      apiUrl: api.url,
+      deployed: deployedAt(api.url),
+      source: { kind: 'given', token },
+      expectedIssuer: otherIssuer,
+      negativeProbes: false,
+      timeoutMs: 5000,
+    });
     expect(byContract.findings.map((f) => f.code)).toEqual(['AUDIT_AUTHORIZER_FOREIGN_ISSUER']);
     expect(byContract.report.pass).toBe(false);
   });

@@ -30,7 +30,13 @@ beforeAll(async () => {
 afterAll(() => emulators?.close());
 
 async function tokenSource() {
-  const contract = tokenContract({ tenantId: TENANT, tokenVersion: 1, cloud: resolveCloud('local', entra.url), apiClientId: LEGACY_API.clientId, identifierUri: LEGACY_API.uri });
+  const contract = tokenContract({
+    tenantId: TENANT,
+    tokenVersion: 1,
+    cloud: resolveCloud('local', entra.url),
+    apiClientId: LEGACY_API.clientId,
+    identifierUri: LEGACY_API.uri,
+  });
   const getIDToken = async (audience?: string) => github.mintIdToken(audience);
   return acquireToken({ kind: 'github-oidc', getIDToken, tokenEndpoint: contract.tokenEndpoint, clientId: CALLER.clientId, scope: contract.scope });
 }
@@ -50,7 +56,8 @@ describe('the gate waits for the expected role (issue [4] item 2)', () => {
       expectedRoles: [LEGACY_ROLE.value],
       refreshToken: async () => {
         // The assignment replicates while the gate waits.
-        if (++refreshes === 2) entra.directory.assignAppRole(TENANT, { principalObjectId: CALLER.spObjectId, resourceObjectId: LEGACY_API.spObjectId, appRoleId: LEGACY_ROLE.id });
+        if (++refreshes === 2)
+          entra.directory.assignAppRole(TENANT, { principalObjectId: CALLER.spObjectId, resourceObjectId: LEGACY_API.spObjectId, appRoleId: LEGACY_ROLE.id });
         return acquired.mintForScope!(`${LEGACY_API.uri}/.default`);
       },
       onRoleWait: () => void waits++,
@@ -90,7 +97,17 @@ describe('the gate waits for the expected role (issue [4] item 2)', () => {
   test('a token that already carries the role is used as is', async () => {
     entra.directory.assignAppRole(TENANT, { principalObjectId: CALLER.spObjectId, resourceObjectId: LEGACY_API.spObjectId, appRoleId: LEGACY_ROLE.id });
     const acquired = await tokenSource();
-    const run = await verifyApiGate({ ...onVirtualTime(), apiUrl: gateway.url, paths: ['/hello'], token: acquired.token, expectedRoles: [LEGACY_ROLE.value], refreshToken: () => Promise.reject(new Error('not called')), negativeProbes: false, timeoutMs: 5000, intervalMs: 100 });
+    const run = await verifyApiGate({
+      ...onVirtualTime(),
+      apiUrl: gateway.url,
+      paths: ['/hello'],
+      token: acquired.token,
+      expectedRoles: [LEGACY_ROLE.value],
+      refreshToken: () => Promise.reject(new Error('not called')),
+      negativeProbes: false,
+      timeoutMs: 5000,
+      intervalMs: 100,
+    });
     expect(run.verdict.pass).toBe(true);
   });
 });

@@ -77,7 +77,15 @@ describe('toProbeTargets', () => {
   });
 
   test('AWS_IAM and CUSTOM routes also count 403 as a refusal; public routes accept any answer but a 5xx', () => {
-    const targets = toProbeTargets(derive([{ routeKey: 'GET /iam', authorizationType: 'AWS_IAM' }, { routeKey: 'GET /health', authorizationType: 'NONE' }], { publicRoutes: ['GET /health'] }));
+    const targets = toProbeTargets(
+      derive(
+        [
+          { routeKey: 'GET /iam', authorizationType: 'AWS_IAM' },
+          { routeKey: 'GET /health', authorizationType: 'NONE' },
+        ],
+        { publicRoutes: ['GET /health'] },
+      ),
+    );
     expect(targets.map((t) => [t.path, t.access, t.alsoRefusedWith])).toEqual([
       ['/health', 'public', undefined],
       ['/iam', 'protected', [403]],
@@ -85,7 +93,9 @@ describe('toProbeTargets', () => {
   });
 
   test('extra paths are probed as the route that answers them; unknown ones as protected', () => {
-    const targets = toProbeTargets(derive(['GET /orders/{id}', { routeKey: 'GET /health', authorizationType: 'NONE' }], { publicRoutes: ['GET /health'] }), { paths: ['/orders/42', '/health', '/nowhere', '/orders/entra-api-guard-probe'] });
+    const targets = toProbeTargets(derive(['GET /orders/{id}', { routeKey: 'GET /health', authorizationType: 'NONE' }], { publicRoutes: ['GET /health'] }), {
+      paths: ['/orders/42', '/health', '/nowhere', '/orders/entra-api-guard-probe'],
+    });
     expect(targets.slice(2).map((t) => [t.path, t.routeKey, t.access])).toEqual([
       ['/orders/42', 'GET /orders/{id}', 'protected'],
       ['/nowhere', undefined, 'protected'],
@@ -100,8 +110,12 @@ describe('toProbeTargets', () => {
 
 describe('stageUrl', () => {
   test('the API endpoint for $default, plus the stage name otherwise', () => {
-    expect(stageUrl({ endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com', stage: { name: '$default' } })).toBe('https://abc.execute-api.eu-west-1.amazonaws.com');
-    expect(stageUrl({ endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/', stage: { name: 'prod' } })).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/prod');
+    expect(stageUrl({ endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com', stage: { name: '$default' } })).toBe(
+      'https://abc.execute-api.eu-west-1.amazonaws.com',
+    );
+    expect(stageUrl({ endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/', stage: { name: 'prod' } })).toBe(
+      'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+    );
     expect(stageUrl({ stage: { name: 'prod' } })).toBeUndefined();
   });
 });

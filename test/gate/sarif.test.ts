@@ -2,7 +2,17 @@
 // (shipped in @microsoft/jest-sarif, read from node_modules) with ajv, plus what GitHub code scanning
 // needs on top of the schema: a physical location with a relative path and a line on every result.
 import type { Log, Result } from 'sarif';
-import { attackerKeys, buildGateReport, lineNaming, reportFindings, toSarif, verifyApiGate, workflowFileOf, type Finding, type GateReport } from '../../src/gate';
+import {
+  attackerKeys,
+  buildGateReport,
+  lineNaming,
+  reportFindings,
+  toSarif,
+  verifyApiGate,
+  workflowFileOf,
+  type Finding,
+  type GateReport,
+} from '../../src/gate';
 import { sarifValidity, validateSarif as validate } from '../support/sarif-schema';
 import { createTestIssuer, type TestIssuer } from './helpers/issuer';
 import { startTestApi, type Flaw, type TestApi } from './helpers/test-api';
@@ -27,11 +37,33 @@ async function gateReport(flaw?: Flaw): Promise<GateReport> {
   const api = await startTestApi({ issuer, ...(flaw ? { flaw } : {}) });
   running.push(api);
   const { now, sleep, fetch } = virtualTime();
-  const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token: await issuer.sign(), timeoutMs: 10_000, intervalMs: 1000, confirmDelayMs: 10, concurrency: 64, now, sleep, fetch });
+  const run = await verifyApiGate({
+    apiUrl: api.url,
+    paths: ['/orders'],
+    token: await issuer.sign(),
+    timeoutMs: 10_000,
+    intervalMs: 1000,
+    confirmDelayMs: 10,
+    concurrency: 64,
+    now,
+    sleep,
+    fetch,
+  });
   return buildGateReport(run);
 }
 
-const CONFIG = ['{', '  "context": {', '    "entraApiGuard": {', '      "routes": [', '        { "routeKey": "GET /health", "public": true },', '        { "routeKey": "GET /orders" }', '      ]', '    }', '  }', '}'].join('\n');
+const CONFIG = [
+  '{',
+  '  "context": {',
+  '    "entraApiGuard": {',
+  '      "routes": [',
+  '        { "routeKey": "GET /health", "public": true },',
+  '        { "routeKey": "GET /orders" }',
+  '      ]',
+  '    }',
+  '  }',
+  '}',
+].join('\n');
 
 describe('SARIF 2.1.0 from gate reports', () => {
   test('the schema check can fail: a log with the wrong version or a result without a message is refused', () => {
@@ -39,7 +71,7 @@ describe('SARIF 2.1.0 from gate reports', () => {
     expect(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ ruleId: 'A' }] }] })).toBe(false);
   });
 
-  test('an API that accepts alg:none: valid SARIF; rule ids are the codes, each rule\'s help is the fix; results point to the config line and the route key', async () => {
+  test("an API that accepts alg:none: valid SARIF; rule ids are the codes, each rule's help is the fix; results point to the config line and the route key", async () => {
     const report = await gateReport('accepts-alg-none');
     expect(report.pass).toBe(false);
     const log = toSarif(reportFindings(report), { configFile: { uri: 'cdktf.json', text: CONFIG } });
@@ -89,17 +121,37 @@ describe('SARIF 2.1.0 from gate reports', () => {
 
   test('audit findings (warnings, authorizers, no route) and text an API chose: valid, brackets cannot become SARIF links', () => {
     const findings: Finding[] = [
-      { code: 'AUDIT_ROUTE_WITHOUT_AUTHORIZER', severity: 'failure', message: 'route GET /admin has no authorizer', fix: 'attach the JWT authorizer', routeKey: 'GET /admin' },
+      {
+        code: 'AUDIT_ROUTE_WITHOUT_AUTHORIZER',
+        severity: 'failure',
+        message: 'route GET /admin has no authorizer',
+        fix: 'attach the JWT authorizer',
+        routeKey: 'GET /admin',
+      },
       { code: 'AUDIT_ISSUER_TRAILING_SLASH', severity: 'warning', message: 'issuer ends with a slash', fix: 'drop the slash', authorizer: 'entra' },
-      { code: 'ERR_GATE_REDIRECT', severity: 'failure', message: 'answered 302 redirect to [click](https://evil.invalid)', fix: 'point api-url at the stage', probe: 'none GET /', routeKey: 'GET /' },
+      {
+        code: 'ERR_GATE_REDIRECT',
+        severity: 'failure',
+        message: 'answered 302 redirect to [click](https://evil.invalid)',
+        fix: 'point api-url at the stage',
+        probe: 'none GET /',
+        routeKey: 'GET /',
+      },
     ];
     const log: Log = toSarif(findings, { titles: { AUDIT_ROUTE_WITHOUT_AUTHORIZER: 'A route has no authorizer' } });
     expectValidSarif(log);
     const [route, issuerRule] = log.runs[0]!.tool.driver.rules!;
-    expect(route).toMatchObject({ id: 'AUDIT_ROUTE_WITHOUT_AUTHORIZER', shortDescription: { text: 'A route has no authorizer' }, defaultConfiguration: { level: 'error' } });
+    expect(route).toMatchObject({
+      id: 'AUDIT_ROUTE_WITHOUT_AUTHORIZER',
+      shortDescription: { text: 'A route has no authorizer' },
+      defaultConfiguration: { level: 'error' },
+    });
     expect(issuerRule).toMatchObject({ id: 'AUDIT_ISSUER_TRAILING_SLASH', help: { text: 'drop the slash' }, defaultConfiguration: { level: 'warning' } });
     const results = log.runs[0]!.results!;
-    expect(results[1]).toMatchObject({ level: 'warning', locations: [{ logicalLocations: [{ name: 'entra', fullyQualifiedName: 'authorizers/entra', kind: 'resource' }] }] });
+    expect(results[1]).toMatchObject({
+      level: 'warning',
+      locations: [{ logicalLocations: [{ name: 'entra', fullyQualifiedName: 'authorizers/entra', kind: 'resource' }] }],
+    });
     expect(results[2]!.message.text).toBe('none GET /: answered 302 redirect to \\[click\\](https://evil.invalid). Fix: point api-url at the stage');
   });
 

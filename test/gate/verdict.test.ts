@@ -11,13 +11,19 @@ function probe(overrides: Partial<ProbeResult> & Pick<ProbeResult, 'role' | 'aut
     stable: true,
     attempts: 3,
     ms: 900,
-    lastAnswers: status === undefined ? [{ error: 'ECONNRESET', atMs: 0, durationMs: 1 }] : [{ status, atMs: 0, durationMs: 1 }, { status, atMs: 100, durationMs: 1 }],
+    lastAnswers:
+      status === undefined
+        ? [{ error: 'ECONNRESET', atMs: 0, durationMs: 1 }]
+        : [
+            { status, atMs: 0, durationMs: 1 },
+            { status, atMs: 100, durationMs: 1 },
+          ],
     ...overrides,
   };
 }
 
 describe('judgeGate (pure)', () => {
-  it('fix texts name the settings as the caller spells them: CLI flags by default, the action\'s inputs when given', () => {
+  it("fix texts name the settings as the caller spells them: CLI flags by default, the action's inputs when given", () => {
     const results = [
       probe({ role: 'anonymous', auth: 'none', outcome: 'unstable' }),
       probe({ role: 'anonymous', auth: 'none', actual: 404, name: 'none GET /missing' }),
@@ -25,12 +31,28 @@ describe('judgeGate (pure)', () => {
       probe({ role: 'authenticated', auth: 'valid-token', actual: 204 }),
       probe({ role: 'anonymous', auth: 'none', actual: 302, name: 'none GET /login' }),
     ];
-    const cli = judgeGate({ results }).failures.map((f) => f.fix).join('\n');
-    for (const flag of ['--api-url', '--timeout-seconds', '--path', '--method', '--expect-unauthenticated', '--expect-authenticated']) expect(cli).toContain(flag);
-    const names = { apiUrl: 'api-url', path: 'paths', method: 'method', timeout: 'timeout-seconds', expectUnauthenticated: 'expect-unauthenticated', expectAuthenticated: 'expect-authenticated', allowInsecureHttp: 'allow-insecure-http', apiId: 'api-id', stage: 'stage' };
-    const action = judgeGate({ results, names }).failures.map((f) => f.fix).join('\n');
+    const cli = judgeGate({ results })
+      .failures.map((f) => f.fix)
+      .join('\n');
+    for (const flag of ['--api-url', '--timeout-seconds', '--path', '--method', '--expect-unauthenticated', '--expect-authenticated'])
+      expect(cli).toContain(flag);
+    const names = {
+      apiUrl: 'api-url',
+      path: 'paths',
+      method: 'method',
+      timeout: 'timeout-seconds',
+      expectUnauthenticated: 'expect-unauthenticated',
+      expectAuthenticated: 'expect-authenticated',
+      allowInsecureHttp: 'allow-insecure-http',
+      apiId: 'api-id',
+      stage: 'stage',
+    };
+    const action = judgeGate({ results, names })
+      .failures.map((f) => f.fix)
+      .join('\n');
     expect(action).not.toMatch(/--[a-z]/);
-    for (const input of ['api-url', 'timeout-seconds', 'check paths, method', 'expect-unauthenticated', 'expect-authenticated']) expect(action).toContain(input);
+    for (const input of ['api-url', 'timeout-seconds', 'check paths, method', 'expect-unauthenticated', 'expect-authenticated'])
+      expect(action).toContain(input);
   });
 
   it('403 for an app-only token without roles: assign a role', () => {
@@ -50,7 +72,12 @@ describe('judgeGate (pure)', () => {
   });
 
   it('401 with an audience the authorizer does not list points at aud', () => {
-    const verdict = judgeGate({ results: [probe({ role: 'authenticated', auth: 'valid-token', actual: 401 })], tokenClaims: { iss: 'i', aud: 'api://orders' }, expectedIssuer: 'i', expectedAudiences: ['guid'] });
+    const verdict = judgeGate({
+      results: [probe({ role: 'authenticated', auth: 'valid-token', actual: 401 })],
+      tokenClaims: { iss: 'i', aud: 'api://orders' },
+      expectedIssuer: 'i',
+      expectedAudiences: ['guid'],
+    });
     expect(verdict.failures[0]).toMatchObject({ code: 'ERR_GATE_UNAUTHORIZED', claim: 'aud' });
   });
 
@@ -84,9 +111,20 @@ describe('judgeGate (pure)', () => {
 
 describe('renderGateMarkdown', () => {
   it('renders a table row per probe, then failures and warnings, keeping pipes inside cells', () => {
-    const results = [probe({ role: 'anonymous', auth: 'none', actual: 200 }), probe({ role: 'authenticated', auth: 'valid-token', outcome: 'pass', actual: 200 })];
+    const results = [
+      probe({ role: 'anonymous', auth: 'none', actual: 200 }),
+      probe({ role: 'authenticated', auth: 'valid-token', outcome: 'pass', actual: 200 }),
+    ];
     const verdict = judgeGate({ results, skipped: [{ name: 'other-audience GET /orders', auth: 'other-audience', reason: 'a|b' }] });
-    const report = buildGateReport({ apiUrl: 'https://api.example', startedAt: '2026-01-01T00:00:00.000Z', ms: 1234, timeToStableMs: 900, results, skipped: [], verdict });
+    const report = buildGateReport({
+      apiUrl: 'https://api.example',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      ms: 1234,
+      timeToStableMs: 900,
+      results,
+      skipped: [],
+      verdict,
+    });
     const md = renderGateMarkdown(report);
     expect(md).toContain('### entra-api-guard gate: ❌ failed');
     // What the API answered sits in code spans (issue [5] item 4: API text never becomes Markdown).

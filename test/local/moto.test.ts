@@ -48,6 +48,9 @@ if (!available) console.warn('SKIPPING moto start tests: moto_server is not on P
   });
 
   test('a command that is not there is one line naming the install', async () => {
-    await expect(startMoto({ command: 'moto_server_not_here' })).rejects.toMatchObject({ code: 'ERR_MOTO_MISSING', message: 'moto_server: got "moto_server_not_here", which is not on PATH; expected moto installed (pip install "moto[server]")' });
+    await expect(startMoto({ command: 'moto_server_not_here' })).rejects.toMatchObject({
+      code: 'ERR_MOTO_MISSING',
+      message: 'moto_server: got "moto_server_not_here", which is not on PATH; expected moto installed (pip install "moto[server]")',
+    });
   });
 });

@@ -26,15 +26,19 @@ describe('offline rehearsal (emulated gateway)', () => {
     ['ignore-signature', 'ERR_GATE_ACCEPTS_FORGED'],
     ['issuer-v1', 'ERR_GATE_UNAUTHORIZED'],
     ['wrong-audience', 'ERR_GATE_UNAUTHORIZED'],
-  ] as const)('--break %s fails the gate with %s', async (mode, code) => {
-    const rehearsal = await run('emulate', mode);
-    try {
-      expect(rehearsal.run.verdict.pass).toBe(false);
-      expect(rehearsal.run.verdict.failures.map((f) => f.code)).toContain(code);
-    } finally {
-      await rehearsal.close();
-    }
-  }, 60_000);
+  ] as const)(
+    '--break %s fails the gate with %s',
+    async (mode, code) => {
+      const rehearsal = await run('emulate', mode);
+      try {
+        expect(rehearsal.run.verdict.pass).toBe(false);
+        expect(rehearsal.run.verdict.failures.map((f) => f.code)).toContain(code);
+      } finally {
+        await rehearsal.close();
+      }
+    },
+    60_000,
+  );
 });
 
 // The terraform engine (real apply against moto, the stack's own Lambda answering) is run as users run

@@ -36,7 +36,9 @@ describe('TerraformResolver', () => {
 
   test('a lone interpolation keeps its type; inside text a list is refused', () => {
     expect(resolver().resolveString('${var.list}', site)).toEqual(['a', 'b']);
-    expect(errorOf(() => resolver().resolveString('x-${var.list}', site)).message).toBe('test.site.value: cannot resolve "${var.list}" (it is not a single value)');
+    expect(errorOf(() => resolver().resolveString('x-${var.list}', site)).message).toBe(
+      'test.site.value: cannot resolve "${var.list}" (it is not a single value)',
+    );
   });
 
   test('$${ and %%{ are literal; a template directive is refused', () => {
@@ -64,12 +66,19 @@ describe('TerraformResolver', () => {
   });
 
   test('a cycle is named where it closes', () => {
-    expect(errorOf(() => resolver().resolveString('${local.loop}', site)).message).toBe('locals.loop: cannot resolve "${local.loop}" (local.loop refers to itself)');
-    expect(errorOf(() => resolver().resolveString('${aws_iam_role.r.name}', site)).message).toBe('aws_iam_role.r.name: cannot resolve "${aws_iam_role.r.name}" (aws_iam_role.r.name refers to itself)');
+    expect(errorOf(() => resolver().resolveString('${local.loop}', site)).message).toBe(
+      'locals.loop: cannot resolve "${local.loop}" (local.loop refers to itself)',
+    );
+    expect(errorOf(() => resolver().resolveString('${aws_iam_role.r.name}', site)).message).toBe(
+      'aws_iam_role.r.name: cannot resolve "${aws_iam_role.r.name}" (aws_iam_role.r.name refers to itself)',
+    );
   });
 
   test('computed attributes come from the caller first; `supported` names its forms', () => {
-    const r = resolver({ computed: (ref: { type: string; attribute: string }) => (ref.type === 'aws_iam_role' && ref.attribute === 'arn' ? 'arn:aws:iam::1:role/r' : undefined), supported: 'expected var.<name>' });
+    const r = resolver({
+      computed: (ref: { type: string; attribute: string }) => (ref.type === 'aws_iam_role' && ref.attribute === 'arn' ? 'arn:aws:iam::1:role/r' : undefined),
+      supported: 'expected var.<name>',
+    });
     expect(r.resolveString('${aws_iam_role.r.arn}', site)).toBe('arn:aws:iam::1:role/r');
     expect(errorOf(() => r.resolveString('${upper(var.name)}', site)).message).toContain('(expected var.<name>)');
   });

@@ -77,7 +77,7 @@ describe('slow and dead JWKS behind the JWT authorizer', () => {
 
   // One answer per probe (the interval outlasts the deadline, and one answer counts): the verdict then
   // rests on the gateway's complete 401. With the default polling see the KNOWN BUG test below.
-  test('JWKS answering in 1800 ms (over the limit): 401 for the valid token, ERR_GATE_UNAUTHORIZED with the gateway\'s reason, within the deadline', async () => {
+  test("JWKS answering in 1800 ms (over the limit): 401 for the valid token, ERR_GATE_UNAUTHORIZED with the gateway's reason, within the deadline", async () => {
     const { issuer, gateway } = await issuerWithGateway({ kind: 'ok', delayMs: 1800 });
     const started = performance.now();
     const run = await gate(gateway.url, issuer, { timeoutMs: 3500, intervalMs: 10_000, stableCount: 1 });
@@ -120,7 +120,13 @@ describe('slow and dead JWKS behind the JWT authorizer', () => {
   test('a slow Entra (emulator latency 1700 ms on discovery and JWKS): ERR_GATE_UNAUTHORIZED; once Entra is quick again the same gateway passes', async () => {
     const entra = await tracked(startEntra({ directory: directoryFor('https://token.actions.githubusercontent.com') }));
     const tokenEndpoint = `${entra.url}/${TENANT}/oauth2/v2.0/token`;
-    const acquired = await acquireToken({ kind: 'client-secret', tokenEndpoint, clientId: CALLER.clientId, scope: `${ORDERS_API.uri}/.default`, clientSecret: CALLER_SECRET });
+    const acquired = await acquireToken({
+      kind: 'client-secret',
+      tokenEndpoint,
+      clientId: CALLER.clientId,
+      scope: `${ORDERS_API.uri}/.default`,
+      clientSecret: CALLER_SECRET,
+    });
     const gateway = await tracked(
       startGateway({
         definition: {
@@ -133,7 +139,9 @@ describe('slow and dead JWKS behind the JWT authorizer', () => {
     entra.setFaults({ latencyMs: 1700 });
     const slow = await verifyApiGate({ ...options, timeoutMs: 2500, intervalMs: 10_000, stableCount: 1 });
     expect(slow.verdict.failures.map((f) => f.code)).toEqual(['ERR_GATE_UNAUTHORIZED']);
-    expect(slow.verdict.failures[0]!.reason).toContain('(gateway said "the signing keys could not be fetched: the discovery document did not answer within 1500 ms")');
+    expect(slow.verdict.failures[0]!.reason).toContain(
+      '(gateway said "the signing keys could not be fetched: the discovery document did not answer within 1500 ms")',
+    );
     entra.setFaults({ latencyMs: 0 });
     const quick = await verifyApiGate({ ...options, timeoutMs: 5000 });
     expect(quick.verdict.pass).toBe(true);

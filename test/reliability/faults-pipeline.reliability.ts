@@ -24,7 +24,10 @@ beforeAll(async () => {
   github = await startGithubOidc();
   entra = await startEntra({ directory: directoryFor(github.issuer) });
   gateway = await startGateway({
-    definition: { authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v2, audiences: [ORDERS_API.clientId] }], routes: [{ routeKey: 'GET /orders', authorizationType: 'JWT', authorizerId: 'entra' }] },
+    definition: {
+      authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v2, audiences: [ORDERS_API.clientId] }],
+      routes: [{ routeKey: 'GET /orders', authorizationType: 'JWT', authorizerId: 'entra' }],
+    },
   });
 });
 
@@ -32,7 +35,11 @@ afterAll(async () => {
   await Promise.all(proxies.map((p) => p.close()));
   await Promise.all([github?.close(), entra?.close(), gateway?.close()]);
   const seconds = (key: string): string => `${(((figures[key] as { ms?: number } | undefined)?.ms ?? 0) / 1000).toFixed(1)} s`;
-  recordFigure('faults-pipeline', figures, `pipeline faults (default policies, real time), each through 1 Entra 503 + 3 resets + 4 API 503s: CLI verify PASS in ${seconds('cli')}, action PASS in ${seconds('action')}`);
+  recordFigure(
+    'faults-pipeline',
+    figures,
+    `pipeline faults (default policies, real time), each through 1 Entra 503 + 3 resets + 4 API 503s: CLI verify PASS in ${seconds('cli')}, action PASS in ${seconds('action')}`,
+  );
 });
 
 /** Resets the first 3 API connections, then answers 503 to the next 4, then forwards. */
@@ -53,12 +60,33 @@ test('CLI verify: Entra 503 once, API resets and 503s: exit 0, PASS, the retry o
   entra.setFaults({ failNextTokenRequests: { count: 1, status: 503 } });
   const started = performance.now();
   const { code, stdout, stderr } = await runCli(
-    ['verify', '--api-url', proxy.url, '--path', '/orders', '--tenant-id', TENANT, '--client-id', CALLER.clientId, '--scope', `${ORDERS_API.uri}/.default`, '--cloud', 'local', '--authority-host', entra.url, '--timeout-seconds', '15'],
+    [
+      'verify',
+      '--api-url',
+      proxy.url,
+      '--path',
+      '/orders',
+      '--tenant-id',
+      TENANT,
+      '--client-id',
+      CALLER.clientId,
+      '--scope',
+      `${ORDERS_API.uri}/.default`,
+      '--cloud',
+      'local',
+      '--authority-host',
+      entra.url,
+      '--timeout-seconds',
+      '15',
+    ],
     {},
     { getIDToken: idTokenFrom(github) },
   );
   const ms = msSince(started);
-  expect({ code, first: stdout.split('\n')[0] }).toEqual({ code: 0, first: expect.stringMatching(new RegExp(`^entra-api-guard verify: PASS ${proxy.url} \\(\\d+ probes, `)) });
+  expect({ code, first: stdout.split('\n')[0] }).toEqual({
+    code: 0,
+    first: expect.stringMatching(new RegExp(`^entra-api-guard verify: PASS ${proxy.url} \\(\\d+ probes, `)),
+  });
   expect(stderr).toMatch(/^token exchange: attempt 1\/6 failed: token exchange failed \(AADSTS90033\): .*; retrying in \d+ ms$/m);
   expect(proxy.counts.faults).toBe(7);
   figures['cli'] = { ms, apiFaults: proxy.counts.faults, entraFaults: 1 };
@@ -69,7 +97,17 @@ test('action bundle verify: Entra 503 once, API resets and 503s: exit 0, verdict
   entra.setFaults({ failNextTokenRequests: { count: 1, status: 503 } });
   const started = performance.now();
   const run = await runAction(
-    { command: 'verify', 'api-url': proxy.url, paths: '/orders', 'caller-client-id': CALLER.clientId, 'tenant-id': TENANT, scope: `${ORDERS_API.uri}/.default`, cloud: 'local', 'authority-host': entra.url, 'timeout-seconds': '15' },
+    {
+      command: 'verify',
+      'api-url': proxy.url,
+      paths: '/orders',
+      'caller-client-id': CALLER.clientId,
+      'tenant-id': TENANT,
+      scope: `${ORDERS_API.uri}/.default`,
+      cloud: 'local',
+      'authority-host': entra.url,
+      'timeout-seconds': '15',
+    },
     { env: { ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken } },
   );
   const ms = msSince(started);

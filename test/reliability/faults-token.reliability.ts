@@ -83,10 +83,22 @@ describe('Entra 5xx bursts', () => {
         { kind: 'github-oidc', getIDToken: w.getIDToken, tokenEndpoint: w.tokenEndpoint, clientId: CALLER.clientId, scope: SCOPE },
         { log: (line) => log.push(line), retry: w.virtual.retry },
       );
-      expect(decodeClaimsForLogging(acquired.token)).toMatchObject({ iss: `${w.entra.url}/${TENANT}/v2.0`, aud: ORDERS_API.clientId, roles: [DEPLOY_ROLE.value] });
+      expect(decodeClaimsForLogging(acquired.token)).toMatchObject({
+        iss: `${w.entra.url}/${TENANT}/v2.0`,
+        aud: ORDERS_API.clientId,
+        roles: [DEPLOY_ROLE.value],
+      });
       expect(w.entra.tokenRequestCount).toBe(4);
       const failures = log.filter((l) => l.startsWith('token exchange: attempt'));
-      expect(failures.slice(0, 3)).toEqual([1, 2, 3].map((n) => expect.stringMatching(new RegExp(`^token exchange: attempt ${n}/6 failed: token exchange failed \\(AADSTS90033\\): the token endpoint ${escape(w.tokenEndpoint)} is unavailable .*; retrying in \\d+ ms$`))));
+      expect(failures.slice(0, 3)).toEqual(
+        [1, 2, 3].map((n) =>
+          expect.stringMatching(
+            new RegExp(
+              `^token exchange: attempt ${n}/6 failed: token exchange failed \\(AADSTS90033\\): the token endpoint ${escape(w.tokenEndpoint)} is unavailable .*; retrying in \\d+ ms$`,
+            ),
+          ),
+        ),
+      );
       expect(failures[3]).toMatch(/^token exchange: attempt 4\/6 succeeded in \d+ ms$/);
       // Full-jitter exponential back-off with the default base of 1 s: attempt n waits < 2^(n-1) s.
       expect(w.virtual.slept).toHaveLength(3);
@@ -103,11 +115,16 @@ describe('Entra 5xx bursts', () => {
       const started = performance.now();
       const virtualStart = w.clock.now();
       const failure = await failureOf(
-        acquireToken({ kind: 'github-oidc', getIDToken: w.getIDToken, tokenEndpoint: w.tokenEndpoint, clientId: CALLER.clientId, scope: SCOPE }, { retry: w.virtual.retry }),
+        acquireToken(
+          { kind: 'github-oidc', getIDToken: w.getIDToken, tokenEndpoint: w.tokenEndpoint, clientId: CALLER.clientId, scope: SCOPE },
+          { retry: w.virtual.retry },
+        ),
       );
       expect(failure).toMatchObject({ code: 'ERR_TOKEN_EXCHANGE_FAILED', status: 500 });
       expect(failure.message).toMatch(
-        new RegExp(`^token exchange failed \\(AADSTS50000\\): the token endpoint ${escape(w.tokenEndpoint)} is unavailable \\(Entra said "There was an error issuing a token or an issue with our sign-in service\\."; correlation id ${GUID}\\)$`),
+        new RegExp(
+          `^token exchange failed \\(AADSTS50000\\): the token endpoint ${escape(w.tokenEndpoint)} is unavailable \\(Entra said "There was an error issuing a token or an issue with our sign-in service\\."; correlation id ${GUID}\\)$`,
+        ),
       );
       expect(w.entra.tokenRequestCount).toBe(6);
       expect(w.clock.now() - virtualStart).toBeLessThan(120_000);
@@ -154,7 +171,13 @@ describe('connection resets at the token endpoint', () => {
       expect(proxy.counts.faults).toBe(2);
       expect(w.entra.tokenRequestCount).toBe(1);
       const failed = log.filter((l) => / failed: /.test(l));
-      expect(failed).toEqual([1, 2].map((n) => expect.stringMatching(new RegExp(`^token exchange: attempt ${n}/6 failed: token exchange with ${escape(tokenEndpoint)} failed: fetch failed: .+; retrying in \\d+ ms$`))));
+      expect(failed).toEqual(
+        [1, 2].map((n) =>
+          expect.stringMatching(
+            new RegExp(`^token exchange: attempt ${n}/6 failed: token exchange with ${escape(tokenEndpoint)} failed: fetch failed: .+; retrying in \\d+ ms$`),
+          ),
+        ),
+      );
       figures['resets-x2'] = { attempts: 3, resets: proxy.counts.faults };
     } finally {
       await proxy.close();
@@ -167,7 +190,9 @@ describe('connection resets at the token endpoint', () => {
     const proxy = await startFaultProxy({ upstream: w.entra.url, decide: () => ({ kind: 'reset' }) });
     try {
       const tokenEndpoint = `${proxy.url}/${TENANT}/oauth2/v2.0/token`;
-      const failure = await failureOf(acquireToken({ kind: 'github-oidc', getIDToken: w.getIDToken, tokenEndpoint, clientId: CALLER.clientId, scope: SCOPE }, { retry: w.virtual.retry }));
+      const failure = await failureOf(
+        acquireToken({ kind: 'github-oidc', getIDToken: w.getIDToken, tokenEndpoint, clientId: CALLER.clientId, scope: SCOPE }, { retry: w.virtual.retry }),
+      );
       expect(failure.code).toBe('ERR_TOKEN_EXCHANGE_FAILED');
       expect(failure.message).toMatch(new RegExp(`^token exchange with ${escape(tokenEndpoint)} failed: fetch failed: [^\\n]+$`));
       expect(proxy.counts.faults).toBe(6);
@@ -186,11 +211,16 @@ describe('AADSTS70021 for 20 s (a new federated credential still propagating)', 
     try {
       const virtualStart = w.clock.now();
       const failure = await failureOf(
-        acquireToken({ kind: 'github-oidc', getIDToken: w.getIDToken, tokenEndpoint: w.tokenEndpoint, clientId: CALLER.clientId, scope: SCOPE }, { retry: w.virtual.retry }),
+        acquireToken(
+          { kind: 'github-oidc', getIDToken: w.getIDToken, tokenEndpoint: w.tokenEndpoint, clientId: CALLER.clientId, scope: SCOPE },
+          { retry: w.virtual.retry },
+        ),
       );
       expect(failure).toMatchObject({ code: 'ERR_TOKEN_EXCHANGE_FAILED', aadsts: '70021' });
       const iss = w.github.issuer;
-      const said = entraSaid(`No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${MAIN_SUBJECT}'. Assertion Audience: '${FEDERATION_AUDIENCE}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
+      const said = entraSaid(
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${MAIN_SUBJECT}'. Assertion Audience: '${FEDERATION_AUDIENCE}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+      );
       const expected =
         `token exchange failed (AADSTS70021): the federated credential on app ${CALLER.clientId} must have issuer ${iss} (what this run presented), ` +
         `subject ${MAIN_SUBJECT} (what this run presented), audience ${FEDERATION_AUDIENCE} (what this run presented) — ` +

@@ -64,10 +64,16 @@ beforeAll(async () => {
   add({ label: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', value: github.requestToken });
   entra = await startEntra({ directory: directoryFor(github.issuer) });
   entraGateway = await startGateway({
-    definition: { authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v2, audiences: [ORDERS_API.clientId] }], routes: [{ routeKey: 'GET /orders', authorizationType: 'JWT', authorizerId: 'entra' }] },
+    definition: {
+      authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v2, audiences: [ORDERS_API.clientId] }],
+      routes: [{ routeKey: 'GET /orders', authorizationType: 'JWT', authorizerId: 'entra' }],
+    },
   });
   canaryGateway = await startGateway({
-    definition: { authorizers: [{ id: 'jwt', issuer: issuer.url, audiences: [AUDIENCE] }], routes: [{ routeKey: 'GET /orders', authorizationType: 'JWT', authorizerId: 'jwt' }] },
+    definition: {
+      authorizers: [{ id: 'jwt', issuer: issuer.url, audiences: [AUDIENCE] }],
+      routes: [{ routeKey: 'GET /orders', authorizationType: 'JWT', authorizerId: 'jwt' }],
+    },
   });
   echoApi = await startTestApi({ issuer: issuer.tokens, echoAuthorization: true });
   refusingApi = await startTestApi({ issuer: issuer.tokens, flaw: 'always-401', echoAuthorization: true });
@@ -121,7 +127,16 @@ function keepAction(name: string, run: ActionRun): void {
 const getIDToken = (audience?: string): Promise<string> => idTokenFrom(github, (value) => add({ label: 'GitHub OIDC token', value }))(audience);
 
 const entraArgs = (clientId = CALLER.clientId): string[] => [
-  '--tenant-id', TENANT, '--client-id', clientId, '--scope', `${ORDERS_API.uri}/.default`, '--cloud', 'local', '--authority-host', entra.url,
+  '--tenant-id',
+  TENANT,
+  '--client-id',
+  clientId,
+  '--scope',
+  `${ORDERS_API.uri}/.default`,
+  '--cloud',
+  'local',
+  '--authority-host',
+  entra.url,
 ];
 
 describe('leak scan', () => {
@@ -147,12 +162,72 @@ describe('leak scan', () => {
     const recording = recordingFetch(fetch, add);
     const canaryEnv = { [CANARY_ENV]: canary };
     const results = [
-      await cli('verify --token (pass)', ['verify', '--api-url', canaryGateway.url, '--path', '/orders', '--token', canary, '--json', '--verbose', '--timeout-seconds', '10']),
-      await cli('verify --token-env (echoing API)', ['verify', '--api-url', echoApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--verbose', '--timeout-seconds', '10'], canaryEnv),
-      await cli('verify --token-command (refusing API)', ['verify', '--api-url', refusingApi.url, '--path', '/orders', '--token-command', `printf %s "$${CANARY_ENV}"`, '--verbose', '--timeout-seconds', '2'], canaryEnv),
-      await cli('verify github-oidc exchange', ['verify', '--api-url', entraGateway.url, '--path', '/orders', ...entraArgs(), '--other-audience-scope', `${LEGACY_API.uri}/.default`, '--json', '--verbose', '--timeout-seconds', '10'], {}, { getIDToken, fetch: recording }),
-      await cli('verify client secret', ['verify', '--api-url', entraGateway.url, '--path', '/orders', ...entraArgs(), '--client-secret-env', SECRET_ENV, '--verbose', '--timeout-seconds', '10'], { [SECRET_ENV]: CALLER_SECRET }, { fetch: recording }),
-      await cli('verify failing exchange', ['verify', '--api-url', entraGateway.url, '--path', '/orders', ...entraArgs(ORDERS_API.clientId), '--verbose', '--timeout-seconds', '5'], {}, { getIDToken, fetch: recording }),
+      await cli('verify --token (pass)', [
+        'verify',
+        '--api-url',
+        canaryGateway.url,
+        '--path',
+        '/orders',
+        '--token',
+        canary,
+        '--json',
+        '--verbose',
+        '--timeout-seconds',
+        '10',
+      ]),
+      await cli(
+        'verify --token-env (echoing API)',
+        ['verify', '--api-url', echoApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--verbose', '--timeout-seconds', '10'],
+        canaryEnv,
+      ),
+      await cli(
+        'verify --token-command (refusing API)',
+        ['verify', '--api-url', refusingApi.url, '--path', '/orders', '--token-command', `printf %s "$${CANARY_ENV}"`, '--verbose', '--timeout-seconds', '2'],
+        canaryEnv,
+      ),
+      await cli(
+        'verify github-oidc exchange',
+        [
+          'verify',
+          '--api-url',
+          entraGateway.url,
+          '--path',
+          '/orders',
+          ...entraArgs(),
+          '--other-audience-scope',
+          `${LEGACY_API.uri}/.default`,
+          '--json',
+          '--verbose',
+          '--timeout-seconds',
+          '10',
+        ],
+        {},
+        { getIDToken, fetch: recording },
+      ),
+      await cli(
+        'verify client secret',
+        [
+          'verify',
+          '--api-url',
+          entraGateway.url,
+          '--path',
+          '/orders',
+          ...entraArgs(),
+          '--client-secret-env',
+          SECRET_ENV,
+          '--verbose',
+          '--timeout-seconds',
+          '10',
+        ],
+        { [SECRET_ENV]: CALLER_SECRET },
+        { fetch: recording },
+      ),
+      await cli(
+        'verify failing exchange',
+        ['verify', '--api-url', entraGateway.url, '--path', '/orders', ...entraArgs(ORDERS_API.clientId), '--verbose', '--timeout-seconds', '5'],
+        {},
+        { getIDToken, fetch: recording },
+      ),
     ];
     expect(results.map((r) => r.code)).toEqual([0, 0, 1, 0, 0, 1]);
     expect(results[5]!.stderr).toMatch(/^error: token exchange failed \(AADSTS/m);
@@ -199,7 +274,17 @@ describe('leak scan', () => {
     const requestUrl = github.requestUrl.replace(github.url, githubProxy.url);
     const [exchange, given, failing] = await Promise.all([
       runAction(
-        { command: 'verify', 'api-url': entraGateway.url, paths: '/orders', 'caller-client-id': CALLER.clientId, 'tenant-id': TENANT, scope: `${ORDERS_API.uri}/.default`, cloud: 'local', 'authority-host': entraProxy.url, 'timeout-seconds': '20' },
+        {
+          command: 'verify',
+          'api-url': entraGateway.url,
+          paths: '/orders',
+          'caller-client-id': CALLER.clientId,
+          'tenant-id': TENANT,
+          scope: `${ORDERS_API.uri}/.default`,
+          cloud: 'local',
+          'authority-host': entraProxy.url,
+          'timeout-seconds': '20',
+        },
         { env: { ACTIONS_ID_TOKEN_REQUEST_URL: requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken, RUNNER_DEBUG: '1' } },
       ),
       runAction({ command: 'verify', 'api-url': echoApi.url, paths: '/orders', token: canary, 'timeout-seconds': '10' }, { env: { RUNNER_DEBUG: '1' } }),
@@ -228,7 +313,10 @@ describe('leak scan', () => {
     ];
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2]);
     for (const run of runs) expect(run.stderr).toMatch(/got "\(hidden: \d+ characters, a line break at character 65\)"/);
-    const action = await runAction(withActionDefaults({ command: 'verify', 'api-url': echoApi.url, paths: '/orders', token: wrapped, 'timeout-seconds': '5' }), { env: { RUNNER_DEBUG: '1' } });
+    const action = await runAction(
+      withActionDefaults({ command: 'verify', 'api-url': echoApi.url, paths: '/orders', token: wrapped, 'timeout-seconds': '5' }),
+      { env: { RUNNER_DEBUG: '1' } },
+    );
     keepAction('verify token with line breaks', action);
     expect(action.code).toBe(1);
     expect(echoApi.requests.length).toBe(sent); // refused before any probe went out
@@ -239,11 +327,22 @@ describe('leak scan', () => {
     const sent = refusingApi.requests.length;
     const env = { [CANARY_ENV]: canary, GITHUB_ACTIONS: 'true' };
     const runs = [
-      await bin('verify echoed halves --json', ['verify', '--api-url', refusingApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--json', '--verbose', '--timeout-seconds', '3'], env),
-      await bin('verify echoed halves (text)', ['verify', '--api-url', echoApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--verbose', '--timeout-seconds', '5'], env),
+      await bin(
+        'verify echoed halves --json',
+        ['verify', '--api-url', refusingApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--json', '--verbose', '--timeout-seconds', '3'],
+        env,
+      ),
+      await bin(
+        'verify echoed halves (text)',
+        ['verify', '--api-url', echoApi.url, '--path', '/orders', '--token-env', CANARY_ENV, '--verbose', '--timeout-seconds', '5'],
+        env,
+      ),
     ];
     expect(runs.map((r) => r.code)).toEqual([1, 0]);
-    const action = await runAction(withActionDefaults({ command: 'verify', 'api-url': refusingApi.url, paths: '/orders', token: canary, 'timeout-seconds': '3' }), { env: { RUNNER_DEBUG: '1' } });
+    const action = await runAction(
+      withActionDefaults({ command: 'verify', 'api-url': refusingApi.url, paths: '/orders', token: canary, 'timeout-seconds': '3' }),
+      { env: { RUNNER_DEBUG: '1' } },
+    );
     keepAction('verify echoed halves', action);
     expect(action.code).toBe(1);
     // The API echoed header.payload (Location) and the signature (www-authenticate) of every credential
@@ -258,8 +357,26 @@ describe('leak scan', () => {
     const report = join(suiteDir, 'runner-gate-report.json');
     const run = await bin(
       'verify --json on a runner (oidc exchange)',
-      ['verify', '--api-url', entraGateway.url, '--path', '/orders', ...entraArgs().map((a) => (a === entra.url ? entraProxy.url : a)), '--json', '--report', report, '--verbose', '--timeout-seconds', '10'],
-      { GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '1', ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl.replace(github.url, githubProxy.url), ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken },
+      [
+        'verify',
+        '--api-url',
+        entraGateway.url,
+        '--path',
+        '/orders',
+        ...entraArgs().map((a) => (a === entra.url ? entraProxy.url : a)),
+        '--json',
+        '--report',
+        report,
+        '--verbose',
+        '--timeout-seconds',
+        '10',
+      ],
+      {
+        GITHUB_ACTIONS: 'true',
+        RUNNER_DEBUG: '1',
+        ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl.replace(github.url, githubProxy.url),
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+      },
     );
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n').filter((l) => /^\s*(::|##\[)/.test(l))).toEqual([]);
@@ -277,7 +394,11 @@ describe('leak scan', () => {
 
     const leaks: Leak[] = [];
     for (const { where, text } of written) leaks.push(...scanner.scanText(where, text));
-    for (const [name, gateway] of [['entra gateway', entraGateway], ['canary gateway', canaryGateway]] as const) leaks.push(...scanner.scanText(`${name} access log`, gateway.accessLog.join('\n')));
+    for (const [name, gateway] of [
+      ['entra gateway', entraGateway],
+      ['canary gateway', canaryGateway],
+    ] as const)
+      leaks.push(...scanner.scanText(`${name} access log`, gateway.accessLog.join('\n')));
     const fresh = readdirSync(tmpdir()).filter((entry) => !tmpBefore.has(entry));
     for (const entry of fresh) leaks.push(...scanner.scanTree(join(tmpdir(), entry)));
     expect(leaks).toEqual([]);
@@ -286,7 +407,18 @@ describe('leak scan', () => {
     const { texts, files, textFiles, bytes, skippedLarge } = scanner.scanned;
     recordFigure(
       'leak-scan',
-      { secrets: scanner.secretCount, byKind, flows, capturedTexts: texts, files, textFiles, bytes, skippedLarge, tempEntries: fresh.length, leaks: leaks.length },
+      {
+        secrets: scanner.secretCount,
+        byKind,
+        flows,
+        capturedTexts: texts,
+        files,
+        textFiles,
+        bytes,
+        skippedLarge,
+        tempEntries: fresh.length,
+        leaks: leaks.length,
+      },
       `leak scan: ${scanner.secretCount} secrets (canary + captured tokens) × ${flows.length} flows; ${texts} captured outputs + ${files} files (${(bytes / 1e6).toFixed(1)} MB) scanned, ${leaks.length} leaks`,
     );
   });

@@ -85,7 +85,10 @@ async function startChild(): Promise<{ url: string; samples: MemorySample[]; sto
   const entry = join(__dirname, 'support/soak-gateway.ts');
   const outfile = join(bundleDir, 'soak-gateway.js');
   buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning' });
-  const started = fork(outfile, [], { env: { PATH: process.env.PATH, SOAK_ISSUER: issuer.url, SOAK_AUDIENCE: AUDIENCE }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const started = fork(outfile, [], {
+    env: { PATH: process.env.PATH, SOAK_ISSUER: issuer.url, SOAK_AUDIENCE: AUDIENCE },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   child = started;
   const samples: MemorySample[] = [];
   const url = await new Promise<string>((resolve, reject) => {
@@ -135,11 +138,14 @@ test('20 s / 200k requests of mixed traffic over keep-alive: zero unexpected ans
 
   const send = (kind: Kind, authorization: string | undefined): Promise<number> =>
     new Promise((resolve, reject) => {
-      const req = request({ host: target.hostname, port: target.port, path: kind.path, method: 'GET', agent, headers: authorization ? { authorization } : {} }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      });
+      const req = request(
+        { host: target.hostname, port: target.port, path: kind.path, method: 'GET', agent, headers: authorization ? { authorization } : {} },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
       req.on('socket', (socket: Socket) => sockets.add(socket));
       req.setTimeout(5000, () => req.destroy(new Error('no answer within 5000 ms')));
       req.on('error', reject);

@@ -29,7 +29,7 @@ if ('skip' in tools) {
   recordFigure('terraform-lock', { skipped: tools.skip }, `terraform lock: SKIPPED (${tools.skip})`);
 }
 
-(('skip' in tools) ? describe.skip : describe)('a held terraform state lock', () => {
+('skip' in tools ? describe.skip : describe)('a held terraform state lock', () => {
   let moto: MotoServer;
   let work: string;
   let s3: S3Client;
@@ -49,7 +49,15 @@ if ('skip' in tools) {
 
   test('deploy --lock-timeout 0s fails at once: exit 1, one ERR_STATE_LOCKED line naming the holder; the lock stays', async () => {
     const mirror = (tools as { mirror: string }).mirror;
-    const lockInfo = { ID: randomUUID(), Operation: 'OperationTypeApply', Info: '', Who: HOLDER, Version: '1.11.4', Created: new Date().toISOString(), Path: `${BUCKET}/${LOCK_KEY}` };
+    const lockInfo = {
+      ID: randomUUID(),
+      Operation: 'OperationTypeApply',
+      Info: '',
+      Who: HOLDER,
+      Version: '1.11.4',
+      Created: new Date().toISOString(),
+      Path: `${BUCKET}/${LOCK_KEY}`,
+    };
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: LOCK_KEY, Body: JSON.stringify(lockInfo), ContentType: 'application/json' }));
     const configFile = join(work, 'config.json');
     writeFileSync(
@@ -69,7 +77,21 @@ if ('skip' in tools) {
     };
     const started = performance.now();
     const { code, stdout, stderr } = await runCli(
-      ['deploy', '--dir', ROOT, '--config', configFile, '--out', join(work, 'out'), '--stacks', 'gateway', '--var', 'gateway.api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '--lock-timeout', '0s'],
+      [
+        'deploy',
+        '--dir',
+        ROOT,
+        '--config',
+        configFile,
+        '--out',
+        join(work, 'out'),
+        '--stacks',
+        'gateway',
+        '--var',
+        'gateway.api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+        '--lock-timeout',
+        '0s',
+      ],
       env,
     );
     const ms = msSince(started);
@@ -86,7 +108,11 @@ if ('skip' in tools) {
     expect(JSON.parse(await lock.Body!.transformToString())).toEqual(lockInfo);
     const keys = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((o) => o.Key);
     expect(keys).toEqual([LOCK_KEY]);
-    recordFigure('terraform-lock', { ms, outcome: 'ERR_STATE_LOCKED' }, `terraform lock: held S3 lock → ERR_STATE_LOCKED one-liner in ${(ms / 1000).toFixed(1)} s (synth + init + apply)`);
+    recordFigure(
+      'terraform-lock',
+      { ms, outcome: 'ERR_STATE_LOCKED' },
+      `terraform lock: held S3 lock → ERR_STATE_LOCKED one-liner in ${(ms / 1000).toFixed(1)} s (synth + init + apply)`,
+    );
   }, 120_000);
 });
 

@@ -30,7 +30,12 @@ const env = { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0'
     const work = mkdtempSync(join(tmpdir(), 'cdktf-cli-'));
     const viaCli = spawnSync(cli!, ['synth', '--output', join(work, 'cli')], { cwd: copy.dir, env, encoding: 'utf8', timeout: 120_000 });
     expect(viaCli.status).toBe(0);
-    const viaNpm = spawnSync('npm', ['run', '-s', 'synth'], { cwd: copy.dir, env: { ...env, CDKTF_OUTDIR: join(work, 'npm') }, encoding: 'utf8', timeout: 120_000 });
+    const viaNpm = spawnSync('npm', ['run', '-s', 'synth'], {
+      cwd: copy.dir,
+      env: { ...env, CDKTF_OUTDIR: join(work, 'npm') },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(viaNpm.status).toBe(0);
     for (const stack of ['identity', 'gateway']) {
       const a = readFileSync(join(work, 'cli', 'stacks', stack, 'cdk.tf.json'), 'utf8');
@@ -39,7 +44,7 @@ const env = { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0'
     }
   }, 240_000);
 
-  (('skip' in tools) ? describe.skip : describe)('`cdktf deploy gateway` with the local profile', () => {
+  ('skip' in tools ? describe.skip : describe)('`cdktf deploy gateway` with the local profile', () => {
     let moto: MotoServer;
     beforeAll(async () => {
       moto = await startMoto();
@@ -51,13 +56,16 @@ const env = { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0'
     test('deploys the gateway stack to moto', async () => {
       const work = mkdtempSync(join(tmpdir(), 'cdktf-deploy-'));
       const configFile = join(work, 'local.json');
-      writeFileSync(configFile, JSON.stringify({
-        profile: 'local',
-        authorityHost: 'http://127.0.0.1:8400',
-        apiName: 'cdktf-cli-api',
-        aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: (tools as OfflineTerraform).awsVersion },
-        backend: { type: 'local', dir: join(work, 'state') },
-      }));
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          profile: 'local',
+          authorityHost: 'http://127.0.0.1:8400',
+          apiName: 'cdktf-cli-api',
+          aws: { region: 'us-east-1', endpoint: moto.url, providerVersion: (tools as OfflineTerraform).awsVersion },
+          backend: { type: 'local', dir: join(work, 'state') },
+        }),
+      );
       const deployEnv = {
         ...env,
         ENTRA_API_GUARD_CONFIG: configFile,
@@ -69,7 +77,21 @@ const env = { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0'
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
       };
-      const deploy = spawnSync(cli!, ['deploy', 'gateway', '--auto-approve', '--ignore-missing-stack-dependencies', '--skip-provider-lock', '--output', join(work, 'out'), '--var', 'api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'], { cwd: copy.dir, env: deployEnv, encoding: 'utf8', timeout: 240_000 });
+      const deploy = spawnSync(
+        cli!,
+        [
+          'deploy',
+          'gateway',
+          '--auto-approve',
+          '--ignore-missing-stack-dependencies',
+          '--skip-provider-lock',
+          '--output',
+          join(work, 'out'),
+          '--var',
+          'api_client_id=6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+        ],
+        { cwd: copy.dir, env: deployEnv, encoding: 'utf8', timeout: 240_000 },
+      );
       if (deploy.status !== 0) throw new Error(`cdktf deploy failed:\n${(deploy.stdout + deploy.stderr).slice(-3000)}`);
       const client = new ApiGatewayV2Client({ endpoint: moto.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
       const apis = (await client.send(new GetApisCommand({}))).Items ?? [];

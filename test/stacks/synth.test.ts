@@ -55,10 +55,18 @@ describe('npm run synth (default config from cdktf.json)', () => {
 
   test('a decoy API in the same tenant (same token version), a role on it for the caller, and its scope as an output', () => {
     const apps = values(identity, 'azuread_application').filter((a) => a.api);
-    expect(apps.map((a) => [a.display_name, a.api.requested_access_token_version])).toEqual([['orders-api', 2], ['orders-api-decoy', 2]]);
+    expect(apps.map((a) => [a.display_name, a.api.requested_access_token_version])).toEqual([
+      ['orders-api', 2],
+      ['orders-api-decoy', 2],
+    ]);
     const decoyName = Object.keys(identity.resource.azuread_application).find((name) => name.startsWith('decoy_'))!;
     const callerSp = Object.keys(identity.resource.azuread_service_principal).find((name) => name.startsWith('caller_'))!;
-    expect(values(identity, 'azuread_app_role_assignment')).toContainEqual(expect.objectContaining({ principal_object_id: `\${azuread_service_principal.${callerSp}.object_id}`, resource_object_id: expect.stringContaining('decoy_') }));
+    expect(values(identity, 'azuread_app_role_assignment')).toContainEqual(
+      expect.objectContaining({
+        principal_object_id: `\${azuread_service_principal.${callerSp}.object_id}`,
+        resource_object_id: expect.stringContaining('decoy_'),
+      }),
+    );
     expect(identity.output.decoy_scope.value).toBe(`api://\${azuread_application.${decoyName}.client_id}/.default`);
   });
 });
@@ -95,7 +103,11 @@ describe('token version drives issuer and audience together', () => {
   });
 
   test('local profile: loopback authority host for issuer, emulated GitHub issuer', () => {
-    const { gateway, identity } = synth({ profile: 'local', authorityHost: 'http://127.0.0.1:8400', caller: { repository: 'octo-org/orders-api', issuer: 'http://127.0.0.1:8401' } });
+    const { gateway, identity } = synth({
+      profile: 'local',
+      authorityHost: 'http://127.0.0.1:8400',
+      caller: { repository: 'octo-org/orders-api', issuer: 'http://127.0.0.1:8401' },
+    });
     expect(values(gateway, 'aws_apigatewayv2_authorizer')[0].jwt_configuration.issuer).toBe(`http://127.0.0.1:8400/${TENANT}/v2.0`);
     expect(values(identity, 'azuread_application_federated_identity_credential')[0].issuer).toBe('http://127.0.0.1:8401');
   });
@@ -104,7 +116,12 @@ describe('token version drives issuer and audience together', () => {
 describe('backends', () => {
   test('s3 with a lock file and per-stack keys', () => {
     const { gateway, identity } = synth({ backend: { type: 's3', bucket: 'tf-state', region: 'eu-west-1' } });
-    expect(gateway.terraform.backend.s3).toMatchObject({ bucket: 'tf-state', key: 'entra-api-guard/orders-api/gateway.tfstate', use_lockfile: true, encrypt: true });
+    expect(gateway.terraform.backend.s3).toMatchObject({
+      bucket: 'tf-state',
+      key: 'entra-api-guard/orders-api/gateway.tfstate',
+      use_lockfile: true,
+      encrypt: true,
+    });
     expect(identity.terraform.backend.s3.key).toBe('entra-api-guard/orders-api/identity.tfstate');
   });
 
@@ -134,8 +151,15 @@ describe('backends', () => {
 
 describe('immutable GitHub subjects (issue [4] item 1)', () => {
   const subjectsOf = (caller: Record<string, unknown>) => {
-    const { identity, result } = synth({ caller: { repository: 'octo-org/orders-api', subjects: ['branch:main', 'repo:octo-org/orders-api:pull_request'], ...caller } });
-    return { subjects: values(identity, 'azuread_application_federated_identity_credential').map((c) => c.subject).sort(), warnings: result.stacks.flatMap((s) => s.warnings) };
+    const { identity, result } = synth({
+      caller: { repository: 'octo-org/orders-api', subjects: ['branch:main', 'repo:octo-org/orders-api:pull_request'], ...caller },
+    });
+    return {
+      subjects: values(identity, 'azuread_application_federated_identity_credential')
+        .map((c) => c.subject)
+        .sort(),
+      warnings: result.stacks.flatMap((s) => s.warnings),
+    };
   };
 
   test('with caller.ownerId and caller.repositoryId, shorthands build repo:OWNER@OWNER_ID/REPO@REPO_ID:…; full subjects stay as written', () => {
@@ -150,7 +174,9 @@ describe('immutable GitHub subjects (issue [4] item 1)', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'synth-test-'));
     const warnings = synthesize(config, outdir).stacks.flatMap((s) => s.warnings);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/caller\.subjects: built name-only subjects .*AADSTS700213\. Set caller\.ownerId and caller\.repositoryId \(the action fills them from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID\), or set caller\.subjectFormat to "names"/);
+    expect(warnings[0]).toMatch(
+      /caller\.subjects: built name-only subjects .*AADSTS700213\. Set caller\.ownerId and caller\.repositoryId \(the action fills them from GITHUB_REPOSITORY_OWNER_ID and GITHUB_REPOSITORY_ID\), or set caller\.subjectFormat to "names"/,
+    );
   });
 
   test('caller.subjectFormat "names" keeps name-only subjects, without a warning, even with the ids', () => {
@@ -160,14 +186,19 @@ describe('immutable GitHub subjects (issue [4] item 1)', () => {
   });
 
   test('the older caller.immutableIds spelling still works', () => {
-    expect(parseConfig({ tenantId: TENANT, caller: { repository: 'o/r', immutableIds: { ownerId: 1, repositoryId: 2 } } }, ROOT).subjects).toEqual(['repo:o@1/r@2:ref:refs/heads/main']);
+    expect(parseConfig({ tenantId: TENANT, caller: { repository: 'o/r', immutableIds: { ownerId: 1, repositoryId: 2 } } }, ROOT).subjects).toEqual([
+      'repo:o@1/r@2:ref:refs/heads/main',
+    ]);
   });
 
   test.each([
     [{ ownerId: 1 }, 'config.caller.repositoryId: got nothing; expected it with caller.ownerId (GITHUB_REPOSITORY_ID in a workflow)'],
     [{ subjectFormat: 'immutable' }, 'config.caller.ownerId: got nothing; expected the numeric owner and repository ids'],
     [{ ownerId: 'octo', repositoryId: 2 }, 'config.caller.ownerId: got "octo"'],
-    [{ ownerId: 1, repositoryId: 2, immutableIds: { ownerId: 1, repositoryId: 2 } }, 'config.caller.immutableIds: got it together with caller.ownerId/repositoryId'],
+    [
+      { ownerId: 1, repositoryId: 2, immutableIds: { ownerId: 1, repositoryId: 2 } },
+      'config.caller.immutableIds: got it together with caller.ownerId/repositoryId',
+    ],
     [{ subjectFormat: 'ids' }, 'config.caller.subjectFormat: got "ids"; expected one of "immutable", "names"'],
   ])('refused: %j', (caller, message) => {
     expect(() => parseConfig({ tenantId: TENANT, caller: { repository: 'o/r', ...caller } }, ROOT)).toThrow(message);

@@ -46,7 +46,8 @@ export function prepareProviderMirror(env: NodeJS.ProcessEnv, options: { cache?:
   const found = findProviderMirror(env, options.roots);
   if (found) return `aws provider mirror: ${found}`;
   if (env.ENTRA_API_GUARD_PROVIDER_MIRROR) return `ENTRA_API_GUARD_PROVIDER_MIRROR names no mirror (terraform tests skip)`;
-  if (env[ALLOW_PROVIDER_DOWNLOAD] !== '1') return `no aws provider mirror (terraform tests skip; ${ALLOW_PROVIDER_DOWNLOAD}=1 fetches it once where the registry can be reached)`;
+  if (env[ALLOW_PROVIDER_DOWNLOAD] !== '1')
+    return `no aws provider mirror (terraform tests skip; ${ALLOW_PROVIDER_DOWNLOAD}=1 fetches it once where the registry can be reached)`;
   if (!findOnPath('terraform', env)) return 'no terraform on PATH (terraform tests skip)';
   if (!findProviderMirror({ ENTRA_API_GUARD_PROVIDER_MIRROR: cache })) {
     // Fetched into a private folder and renamed into place: a run in another checkout at the same
@@ -55,7 +56,10 @@ export function prepareProviderMirror(env: NodeJS.ProcessEnv, options: { cache?:
     try {
       const plugins = join(staging, 'plugins');
       mkdirSync(plugins);
-      writeFileSync(join(staging, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: TEST_AWS_PROVIDER } } } }));
+      writeFileSync(
+        join(staging, 'main.tf.json'),
+        JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: TEST_AWS_PROVIDER } } } }),
+      );
       writeFileSync(join(staging, 'direct.tfrc'), 'provider_installation {\n  direct {}\n}\n');
       const init = spawnSync('terraform', ['init', '-input=false', '-no-color', '-backend=false'], {
         cwd: staging,
@@ -114,8 +118,12 @@ function npmPackageOnce(spec: string, folder: string, binary: string): { path: s
   if (existsSync(join(home, binary))) return { path: join(home, binary) };
   const staging = mkdtempSync(`${home}.installing-`);
   try {
-    const install = spawnSync('npm', ['install', '--prefix', staging, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', spec], { encoding: 'utf8', timeout: 300_000 });
-    if (install.status !== 0 || !existsSync(join(staging, binary))) return { skip: `npm install ${spec} failed (no npm registry?): ${`${install.stderr}`.trim().split('\n').pop() ?? ''}` };
+    const install = spawnSync('npm', ['install', '--prefix', staging, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', spec], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    if (install.status !== 0 || !existsSync(join(staging, binary)))
+      return { skip: `npm install ${spec} failed (no npm registry?): ${`${install.stderr}`.trim().split('\n').pop() ?? ''}` };
     try {
       renameSync(staging, home);
     } catch {

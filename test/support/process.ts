@@ -10,7 +10,11 @@ export interface ProcessRun {
  * Runs a program with exactly `env`, collecting stdout and stderr; killed after `timeoutMs`.
  * Asynchronous, so emulators in this process keep answering while it runs.
  */
-export function runProcess(command: string, args: readonly string[], options: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<ProcessRun> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { env: Record<string, string>; cwd: string; timeoutMs: number },
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

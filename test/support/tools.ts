@@ -16,7 +16,10 @@ export interface OfflineTerraform {
  */
 export function offlineTerraform(): OfflineTerraform | { skip: string } {
   const gaps = terraformEngineGaps(process.env);
-  if (gaps.length > 0) return { skip: `${gaps.join('; ')}${process.env[ALLOW_PROVIDER_DOWNLOAD] === '1' ? '' : ` (where the registry can be reached, ${ALLOW_PROVIDER_DOWNLOAD}=1 fetches the provider once)`}` };
+  if (gaps.length > 0)
+    return {
+      skip: `${gaps.join('; ')}${process.env[ALLOW_PROVIDER_DOWNLOAD] === '1' ? '' : ` (where the registry can be reached, ${ALLOW_PROVIDER_DOWNLOAD}=1 fetches the provider once)`}`,
+    };
   const mirror = findProviderMirror(process.env)!;
   return { mirror, awsVersion: mirrorAwsVersion(mirror) ?? TEST_AWS_PROVIDER };
 }

@@ -9,7 +9,9 @@ import { CALLER, directoryFor, ManualClock, ORDERS_API, TENANT } from '../local/
 import { startFakeTokenEndpoint } from './helpers/fake-token-endpoint';
 
 async function requestIdToken(requestUrl: string, requestToken: string, audience?: string): Promise<string> {
-  const res = await fetch(audience ? `${requestUrl}&audience=${encodeURIComponent(audience)}` : requestUrl, { headers: { authorization: `Bearer ${requestToken}` } });
+  const res = await fetch(audience ? `${requestUrl}&audience=${encodeURIComponent(audience)}` : requestUrl, {
+    headers: { authorization: `Bearer ${requestToken}` },
+  });
   return ((await res.json()) as { value: string }).value;
 }
 
@@ -49,15 +51,26 @@ describe('a fresh GitHub assertion for exchange retries (issue [1] item 10)', ()
   test('other retries (503) reuse an assertion while it is at most 60 s old, then request a new one', async () => {
     const clock = new ManualClock();
     const github = await startGithubOidc({ clock });
-    const server = await startFakeTokenEndpoint([{ aadsts: 90033, status: 503, error: 'temporarily_unavailable' }, { aadsts: 90033, status: 503 }, { aadsts: 90033, status: 503 }, { token: 'AT' }]);
+    const server = await startFakeTokenEndpoint([
+      { aadsts: 90033, status: 503, error: 'temporarily_unavailable' },
+      { aadsts: 90033, status: 503 },
+      { aadsts: 90033, status: 503 },
+      { token: 'AT' },
+    ]);
     const requested: number[] = [];
     try {
       // Back-offs of 30 s (random 1 × cap): attempts at 0, 30, 60, 90 s.
       await acquireToken(
-        { kind: 'github-oidc', tokenEndpoint: server.tokenEndpoint, clientId: CALLER.clientId, scope: 'api://orders-api/.default', getIDToken: async (audience) => {
-          requested.push(clock.now());
-          return requestIdToken(github.requestUrl, github.requestToken, audience);
-        } },
+        {
+          kind: 'github-oidc',
+          tokenEndpoint: server.tokenEndpoint,
+          clientId: CALLER.clientId,
+          scope: 'api://orders-api/.default',
+          getIDToken: async (audience) => {
+            requested.push(clock.now());
+            return requestIdToken(github.requestUrl, github.requestToken, audience);
+          },
+        },
         { retry: { baseMs: 30_000, capMs: 30_000, now: () => clock.now(), sleep: async (ms) => clock.advance(ms / 1000), random: () => 0.9999999 } },
       );
       const started = requested[0]!;
@@ -87,7 +100,16 @@ describe('a fresh GitHub assertion for exchange retries (issue [1] item 10)', ()
   test('without a fresh deploy, a replication refusal other than 70021 fails at once with its fix', async () => {
     const server = await startFakeTokenEndpoint([{ aadsts: 700016, error: 'unauthorized_client' }, { token: 'AT' }]);
     try {
-      const attempt = acquireToken({ kind: 'github-oidc', tokenEndpoint: server.tokenEndpoint, clientId: CALLER.clientId, scope: 'api://orders-api/.default', getIDToken: async () => 'a.b.c' }, { retry: { sleep: async () => undefined } });
+      const attempt = acquireToken(
+        {
+          kind: 'github-oidc',
+          tokenEndpoint: server.tokenEndpoint,
+          clientId: CALLER.clientId,
+          scope: 'api://orders-api/.default',
+          getIDToken: async () => 'a.b.c',
+        },
+        { retry: { sleep: async () => undefined } },
+      );
       await expect(attempt).rejects.toThrow(TokenExchangeFailedError);
       await expect(attempt).rejects.toThrow(/AADSTS700016.*directory replication/);
       expect(server.requests).toHaveLength(1);

@@ -40,12 +40,36 @@ function secrets(): NamedSecret[] {
 
 describe('the CLI refuses a token it cannot send, exit 2, without showing it', () => {
   const cases: [string, () => { args: string[]; env?: Record<string, string> }, RegExp][] = [
-    ['--token with line breaks', () => ({ args: ['--token', wrapped] }), /^error: --token: got "\(hidden: \d+ characters, a line break at character 65\)"; expected one access token on one line, visible ASCII only; check where the token is read/],
-    ['--token-env with line breaks', () => ({ args: ['--token-env', 'GATE_TOKEN'], env: { GATE_TOKEN: wrapped } }), /^error: --token-env GATE_TOKEN: got "\(hidden: \d+ characters, a line break at character 65\)"/],
-    ['--token-command printing line breaks', () => ({ args: ['--token-command', 'printf "%s" "$GATE_TOKEN"'], env: { GATE_TOKEN: wrapped } }), /^error: token command "printf" output: got "\(hidden: \d+ characters, a line break at character 65\)"/],
-    ['--token with a Bearer prefix', () => ({ args: ['--token', `Bearer ${token}`] }), /^error: --token: got "\(hidden: \d+ characters, a space at character 7\)"; .*without the "Bearer " prefix/],
-    ['--token with a control character', () => ({ args: ['--token', `${token.slice(0, 40)}\u0007${token.slice(40)}`] }), /^error: --token: got "\(hidden: \d+ characters, a control character \(U\+0007\) at character 41\)"/],
-    ['--token with a non-ASCII character', () => ({ args: ['--token', `${token.slice(0, 40)}é${token.slice(40)}`] }), /^error: --token: got "\(hidden: \d+ characters, a non-ASCII character \(U\+00E9\) at character 41\)"/],
+    [
+      '--token with line breaks',
+      () => ({ args: ['--token', wrapped] }),
+      /^error: --token: got "\(hidden: \d+ characters, a line break at character 65\)"; expected one access token on one line, visible ASCII only; check where the token is read/,
+    ],
+    [
+      '--token-env with line breaks',
+      () => ({ args: ['--token-env', 'GATE_TOKEN'], env: { GATE_TOKEN: wrapped } }),
+      /^error: --token-env GATE_TOKEN: got "\(hidden: \d+ characters, a line break at character 65\)"/,
+    ],
+    [
+      '--token-command printing line breaks',
+      () => ({ args: ['--token-command', 'printf "%s" "$GATE_TOKEN"'], env: { GATE_TOKEN: wrapped } }),
+      /^error: token command "printf" output: got "\(hidden: \d+ characters, a line break at character 65\)"/,
+    ],
+    [
+      '--token with a Bearer prefix',
+      () => ({ args: ['--token', `Bearer ${token}`] }),
+      /^error: --token: got "\(hidden: \d+ characters, a space at character 7\)"; .*without the "Bearer " prefix/,
+    ],
+    [
+      '--token with a control character',
+      () => ({ args: ['--token', `${token.slice(0, 40)}\u0007${token.slice(40)}`] }),
+      /^error: --token: got "\(hidden: \d+ characters, a control character \(U\+0007\) at character 41\)"/,
+    ],
+    [
+      '--token with a non-ASCII character',
+      () => ({ args: ['--token', `${token.slice(0, 40)}é${token.slice(40)}`] }),
+      /^error: --token: got "\(hidden: \d+ characters, a non-ASCII character \(U\+00E9\) at character 41\)"/,
+    ],
   ];
 
   test.each(cases)('%s', async (_name, make, line) => {
@@ -65,12 +89,32 @@ describe('the CLI refuses a token it cannot send, exit 2, without showing it', (
     const entra: FakeTokenEndpoint = await startFakeTokenEndpoint([{ token: wrapped }]);
     closers.push(entra.close);
     const run = await runBin(
-      ['verify', '--api-url', api.url, '--cloud', 'local', '--authority-host', entra.url, '--tenant-id', TENANT, '--client-id', CLIENT_ID, '--scope', 'api://orders-api/.default', '--client-secret-env', 'SECRET', '--timeout-seconds', '2'],
+      [
+        'verify',
+        '--api-url',
+        api.url,
+        '--cloud',
+        'local',
+        '--authority-host',
+        entra.url,
+        '--tenant-id',
+        TENANT,
+        '--client-id',
+        CLIENT_ID,
+        '--scope',
+        'api://orders-api/.default',
+        '--client-secret-env',
+        'SECRET',
+        '--timeout-seconds',
+        '2',
+      ],
       { env: { SECRET: 'CANARY-CLIENT-SECRET' } },
     );
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([
-      expect.stringMatching(/^error: token exchange with \S+ failed: HTTP 200 answer has an access_token that cannot be sent in a header \(\d+ characters, a line break at character 65\).*\[ERR_TOKEN_EXCHANGE_FAILED\]$/),
+      expect.stringMatching(
+        /^error: token exchange with \S+ failed: HTTP 200 answer has an access_token that cannot be sent in a header \(\d+ characters, a line break at character 65\).*\[ERR_TOKEN_EXCHANGE_FAILED\]$/,
+      ),
     ]);
     expect(leaksByPlace({ stdout: run.stdout, stderr: run.stderr }, secrets())).toEqual({});
   });
@@ -82,15 +126,28 @@ describe('the action refuses such a token input with one ::error:: line', () => 
     const run = await runAction(withActionDefaults({ command: 'verify', 'api-url': api.url, paths: '/orders', token: wrapped, 'timeout-seconds': '2' }));
     expect(run.code).toBe(1);
     const errors = errorLines(run.stdout);
-    expect(errors).toEqual([expect.stringMatching(/^token: got "\(hidden: \d+ characters, a line break at character 65\)"; expected one access token on one line/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(/^token: got "\(hidden: \d+ characters, a line break at character 65\)"; expected one access token on one line/),
+    ]);
     expect(api.requests.length).toBe(before);
     // GitHub masks line by line: every line of the token was handed to add-mask before anything else.
-    const masks = run.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
+    const masks = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('::add-mask::'))
+      .map((l) => l.slice('::add-mask::'.length));
     for (const line of wrapped.split('\n')) expect(masks).toContain(line);
     expect(run.stdout.split('\n')[0]).toMatch(/^::add-mask::/);
-    const places = { stdout: withoutMaskCommands(run.stdout), stderr: run.stderr, outputs: JSON.stringify(run.outputs), summary: run.summary, env: run.envFile };
+    const places = {
+      stdout: withoutMaskCommands(run.stdout),
+      stderr: run.stderr,
+      outputs: JSON.stringify(run.outputs),
+      summary: run.summary,
+      env: run.envFile,
+    };
     expect(leaksByPlace(places, secrets())).toEqual({});
     // Every outcome leaves a summary (issue [5] item 4): here the one error line, with the token hidden.
-    expect(run.summary).toMatch(/^### entra-api-guard: ❌ failed\n\ntoken: got "\\\(hidden: \d+ characters, a line break at character 65\\\)"; expected one access token on one line/);
+    expect(run.summary).toMatch(
+      /^### entra-api-guard: ❌ failed\n\ntoken: got "\\\(hidden: \d+ characters, a line break at character 65\\\)"; expected one access token on one line/,
+    );
   }, 30_000);
 });

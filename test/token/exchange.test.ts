@@ -68,20 +68,38 @@ describe('exchangeForAccessToken', () => {
   });
 
   const messages: [number, RegExp][] = [
-    [70021, new RegExp(`^token exchange failed \\(AADSTS70021\\): the federated credential on app ${CLIENT_ID} must have issuer ${GITHUB} \\(what this run presented\\), subject ${SUBJECT} \\(what this run presented\\), audience api://AzureADTokenExchange \\(what this run presented\\) — presented issuer ${GITHUB}, subject ${SUBJECT}, audience api://AzureADTokenExchange \\(a new or changed credential can take minutes to propagate\\) \\(Entra said "Entra explains the problem here."; correlation id 5e6f7a8b-0000-0000-0000-000000000002\\)$`)],
+    [
+      70021,
+      new RegExp(
+        `^token exchange failed \\(AADSTS70021\\): the federated credential on app ${CLIENT_ID} must have issuer ${GITHUB} \\(what this run presented\\), subject ${SUBJECT} \\(what this run presented\\), audience api://AzureADTokenExchange \\(what this run presented\\) — presented issuer ${GITHUB}, subject ${SUBJECT}, audience api://AzureADTokenExchange \\(a new or changed credential can take minutes to propagate\\) \\(Entra said "Entra explains the problem here."; correlation id 5e6f7a8b-0000-0000-0000-000000000002\\)$`,
+      ),
+    ],
     [700211, new RegExp(`no federated credential on app ${CLIENT_ID} has the presented issuer ${GITHUB}; set the credential's issuer to exactly that value`)],
     [700213, new RegExp(`no federated credential on app ${CLIENT_ID} has the presented subject ${SUBJECT}`)],
     [7002138, /matches the presented subject .* only when case is ignored; subjects match case-sensitively/],
-    [700016, new RegExp(`app ${CLIENT_ID} was not found in tenant 11111111-2222-3333-4444-555555555555 at http://127\\.0\\.0\\.1:\\d+; check the caller's client id`)],
+    [
+      700016,
+      new RegExp(`app ${CLIENT_ID} was not found in tenant 11111111-2222-3333-4444-555555555555 at http://127\\.0\\.0\\.1:\\d+; check the caller's client id`),
+    ],
     [700024, /outside its valid time range \(exp \d{4}-\d\d-\d\dT.*\); GitHub tokens live about 5 minutes/],
-    [50027, new RegExp(`could not accept the assertion as a JWT .*presented issuer ${GITHUB}, subject ${SUBJECT}, audience api://AzureADTokenExchange; the audience must be`)],
+    [
+      50027,
+      new RegExp(
+        `could not accept the assertion as a JWT .*presented issuer ${GITHUB}, subject ${SUBJECT}, audience api://AzureADTokenExchange; the audience must be`,
+      ),
+    ],
     [90002, /tenant 11111111-2222-3333-4444-555555555555 at http:\/\/127\.0\.0\.1:\d+ was not found; check the tenant id/],
     [70011, /scope api:\/\/orders-api\/\.default is not valid; app-only requests need <App ID URI>\/\.default/],
     [500011, /no service principal for the resource of scope api:\/\/orders-api\/\.default exists in tenant/],
     [7000218, /carried neither client_assertion nor client_secret; give the job `permissions: id-token: write`/],
     [501051, new RegExp(`app ${CLIENT_ID} has no app role on the API.*azuread_app_role_assignment`)],
     [7000215, new RegExp(`the client secret presented for app ${CLIENT_ID} is not valid; use the secret's value \\(not its id\\)`)],
-    [700212, new RegExp(`no federated credential on app ${CLIENT_ID} lists the presented audience api://AzureADTokenExchange; each credential has exactly one audience and it must equal the GitHub token's aud`)],
+    [
+      700212,
+      new RegExp(
+        `no federated credential on app ${CLIENT_ID} lists the presented audience api://AzureADTokenExchange; each credential has exactly one audience and it must equal the GitHub token's aud`,
+      ),
+    ],
     [7000272, new RegExp(`the key \\(kid\\) that signed the GitHub token is not in the JWKS of its issuer ${GITHUB}`)],
     [70025, new RegExp(`app ${CLIENT_ID} has no federated identity credential at all`)],
     [1002012, /scope api:\/\/orders-api\/\.default is not valid for client credentials: it must be <App ID URI>\/\.default/],
@@ -147,7 +165,9 @@ describe('exchangeForAccessToken', () => {
       expect(server.requests).toHaveLength(1);
     }
     const plain = await endpoint([{ status: 400, json: { error: 'invalid_request' } }, { token: 'never' }]);
-    await expect(exchange(plain).promise).rejects.toMatchObject({ message: expect.stringMatching(/^token exchange failed \(HTTP 400 invalid_request\): .*refused/) });
+    await expect(exchange(plain).promise).rejects.toMatchObject({
+      message: expect.stringMatching(/^token exchange failed \(HTTP 400 invalid_request\): .*refused/),
+    });
     expect(plain.requests).toHaveLength(1);
   });
 
@@ -155,7 +175,10 @@ describe('exchangeForAccessToken', () => {
     const gone = await endpoint([{ token: 'x' }]);
     await gone.close();
     const down = exchange(gone, { retry: { maxAttempts: 2, sleep: async () => undefined } });
-    await expect(down.promise).rejects.toMatchObject({ code: 'ERR_TOKEN_EXCHANGE_FAILED', message: expect.stringMatching(/fetch failed: connect ECONNREFUSED/) });
+    await expect(down.promise).rejects.toMatchObject({
+      code: 'ERR_TOKEN_EXCHANGE_FAILED',
+      message: expect.stringMatching(/fetch failed: connect ECONNREFUSED/),
+    });
     expect(down.lines).toHaveLength(2);
 
     const slow = await endpoint([{ hang: true }, { token: 'after-timeout' }]);
@@ -201,7 +224,12 @@ describe('acquireToken', () => {
         tokenEndpoint: server.tokenEndpoint,
         clientId: CLIENT_ID,
         scope: 'api://orders-api/.default',
-        cloud: { name: 'usgov', authorityHost: 'https://login.microsoftonline.us', v1IssuerHost: 'https://sts.windows.net', federationAudience: 'api://AzureADTokenExchangeUSGov' },
+        cloud: {
+          name: 'usgov',
+          authorityHost: 'https://login.microsoftonline.us',
+          v1IssuerHost: 'https://sts.windows.net',
+          federationAudience: 'api://AzureADTokenExchangeUSGov',
+        },
         getIDToken: async (aud) => {
           audiences.push(aud);
           return assertion;
@@ -219,7 +247,10 @@ describe('acquireToken', () => {
   it('client-secret: masks the secret first, then the token', async () => {
     const server = await endpoint([{ token: 'SECRET-FLOW-TOKEN' }]);
     const masked: string[] = [];
-    const acquired = await acquireToken({ kind: 'client-secret', tokenEndpoint: server.tokenEndpoint, clientId: CLIENT_ID, scope: 'api://x/.default', clientSecret: 'the-secret' }, { mask: (t) => masked.push(t) });
+    const acquired = await acquireToken(
+      { kind: 'client-secret', tokenEndpoint: server.tokenEndpoint, clientId: CLIENT_ID, scope: 'api://x/.default', clientSecret: 'the-secret' },
+      { mask: (t) => masked.push(t) },
+    );
     expect(acquired.token).toBe('SECRET-FLOW-TOKEN');
     expect(masked).toEqual(['the-secret', 'SECRET-FLOW-TOKEN']);
   });

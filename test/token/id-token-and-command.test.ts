@@ -9,7 +9,10 @@ import { createTestIssuer } from '../gate/helpers/issuer';
 describe('requestGithubIdToken', () => {
   const saved = { url: process.env['ACTIONS_ID_TOKEN_REQUEST_URL'], token: process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] };
   afterEach(() => {
-    for (const [key, value] of [['ACTIONS_ID_TOKEN_REQUEST_URL', saved.url], ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', saved.token]] as const) {
+    for (const [key, value] of [
+      ['ACTIONS_ID_TOKEN_REQUEST_URL', saved.url],
+      ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', saved.token],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -52,8 +55,17 @@ describe('decodeClaimsForLogging', () => {
     const issuer = await createTestIssuer({ issuer: 'https://token.actions.githubusercontent.com', audience: 'api://AzureADTokenExchange' });
     const token = await issuer.sign({ sub: 'repo:o/r:pull_request', job_workflow_ref: 'o/r/.github/workflows/ci.yml@refs/pull/1/merge' });
     const claims = decodeClaimsForLogging(token);
-    expect(claims).toMatchObject({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:o/r:pull_request', aud: 'api://AzureADTokenExchange', job_workflow_ref: 'o/r/.github/workflows/ci.yml@refs/pull/1/merge', kid: 'test-key-1', roles: ['Gate.Probe'] });
-    expect(describeClaimsForLogging(claims)).toBe('iss=https://token.actions.githubusercontent.com sub=repo:o/r:pull_request aud=api://AzureADTokenExchange job_workflow_ref=o/r/.github/workflows/ci.yml@refs/pull/1/merge');
+    expect(claims).toMatchObject({
+      iss: 'https://token.actions.githubusercontent.com',
+      sub: 'repo:o/r:pull_request',
+      aud: 'api://AzureADTokenExchange',
+      job_workflow_ref: 'o/r/.github/workflows/ci.yml@refs/pull/1/merge',
+      kid: 'test-key-1',
+      roles: ['Gate.Probe'],
+    });
+    expect(describeClaimsForLogging(claims)).toBe(
+      'iss=https://token.actions.githubusercontent.com sub=repo:o/r:pull_request aud=api://AzureADTokenExchange job_workflow_ref=o/r/.github/workflows/ci.yml@refs/pull/1/merge',
+    );
   });
 
   it('never throws: opaque or broken tokens give no claims', () => {
@@ -71,7 +83,11 @@ describe('runTokenCommand', () => {
 
   it('a non-zero exit gives the exit code and stderr, never stdout', async () => {
     const error = await runTokenCommand({ command: "echo CANARY-STDOUT-TOKEN; echo 'ERROR: Please run az login' >&2; exit 3" }).catch((e: Error) => e);
-    expect(error).toMatchObject({ code: 'ERR_TOKEN_COMMAND_FAILED', exitCode: 3, message: 'token command "echo" exited with 3: ERROR: Please run az login (stdout not shown)' });
+    expect(error).toMatchObject({
+      code: 'ERR_TOKEN_COMMAND_FAILED',
+      exitCode: 3,
+      message: 'token command "echo" exited with 3: ERROR: Please run az login (stdout not shown)',
+    });
     expect(JSON.stringify(error) + String(error)).not.toContain('CANARY-STDOUT-TOKEN');
   });
 
@@ -101,7 +117,9 @@ describe('runTokenCommand', () => {
     await expect(runTokenCommand({ command: 'true' })).rejects.toThrow('token command "true" printed nothing; expected one access token on stdout');
     await expect(runTokenCommand({ command: "printf 'secret-part-one secret-part-two'" })).rejects.toMatchObject({
       code: 'ERR_INVALID_INPUT',
-      message: expect.stringMatching(/^token command "printf" output: got "\(hidden: 31 characters, a space at character 16\)"; expected one access token on one line/),
+      message: expect.stringMatching(
+        /^token command "printf" output: got "\(hidden: 31 characters, a space at character 16\)"; expected one access token on one line/,
+      ),
     });
     await expect(runTokenCommand({ command: "printf 'secret-part-one secret-part-two'" })).rejects.not.toThrow(/secret-part/);
   });

@@ -19,7 +19,10 @@ function fakeTime() {
 }
 
 class Flaky extends GuardError {
-  constructor(readonly retryable: boolean, n: number) {
+  constructor(
+    readonly retryable: boolean,
+    n: number,
+  ) {
     super(retryable ? 'ERR_FLAKY' : 'ERR_FATAL', `failure ${n}`);
   }
 }
@@ -90,10 +93,12 @@ describe('retry', () => {
   it('gives up when the next back-off would pass the deadline', async () => {
     const time = fakeTime();
     const { opts, lines } = options(time, { deadlineMs: 1000, maxAttempts: 100, random: () => 0.99 });
-    await expect(retry(async () => {
-      time.advance(100);
-      throw new Flaky(true, 0);
-    }, opts)).rejects.toThrow('failure 0');
+    await expect(
+      retry(async () => {
+        time.advance(100);
+        throw new Flaky(true, 0);
+      }, opts),
+    ).rejects.toThrow('failure 0');
     // Attempts end at 100, 299, 597, 1093 (fake ms); the 4th would have to wait 792 ms more.
     expect(time.sleeps).toEqual([99, 198, 396]);
     expect(lines.at(-1)).toBe('probe op: attempt 4/100 failed: failure 0; deadline of 1000 ms reached');
@@ -112,7 +117,14 @@ describe('retry', () => {
           }
           resolve('second');
         }),
-      { label: 'slow op', isRetryable: (e) => (e as { code?: string }).code === 'ERR_ATTEMPT_TIMEOUT', maxAttempts: 2, baseMs: 1, attemptTimeoutMs: 30, deadlineMs: 5000 },
+      {
+        label: 'slow op',
+        isRetryable: (e) => (e as { code?: string }).code === 'ERR_ATTEMPT_TIMEOUT',
+        maxAttempts: 2,
+        baseMs: 1,
+        attemptTimeoutMs: 30,
+        deadlineMs: 5000,
+      },
     );
     expect(value).toBe('second');
     expect(seen).toEqual([true]);
@@ -120,7 +132,14 @@ describe('retry', () => {
 
   it('reports a time-out with code ERR_ATTEMPT_TIMEOUT and the label', async () => {
     await expect(
-      retry(() => new Promise(() => undefined), { label: 'silent op', isRetryable: () => false, maxAttempts: 3, baseMs: 1, attemptTimeoutMs: 20, deadlineMs: 1000 }),
+      retry(() => new Promise(() => undefined), {
+        label: 'silent op',
+        isRetryable: () => false,
+        maxAttempts: 3,
+        baseMs: 1,
+        attemptTimeoutMs: 20,
+        deadlineMs: 1000,
+      }),
     ).rejects.toMatchObject({ code: 'ERR_ATTEMPT_TIMEOUT', message: 'silent op: no answer within 20 ms' });
   });
 

@@ -1,6 +1,17 @@
 import { createSign, KeyObject, randomBytes } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, Certificate, Name, RelativeDistinguishedName, SubjectPublicKeyInfo, TBSCertificate, Validity, Version } from '@peculiar/asn1-x509';
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  Certificate,
+  Name,
+  RelativeDistinguishedName,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+} from '@peculiar/asn1-x509';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { AttackerKeys } from './types';
 
@@ -38,7 +49,11 @@ const COMMON_NAME = '2.5.4.3';
  */
 export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject, nowMs = Date.now()): Uint8Array {
   const algorithm = new AlgorithmIdentifier({ algorithm: SHA256_WITH_RSA, parameters: null });
-  const name = new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ utf8String: 'entra-api-guard attacker (never trust)' }) })])]);
+  const name = new Name([
+    new RelativeDistinguishedName([
+      new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ utf8String: 'entra-api-guard attacker (never trust)' }) }),
+    ]),
+  ]);
   const serial = randomBytes(8);
   serial[0]! &= 0x7f; // a positive INTEGER
   const tbs = new TBSCertificate({
@@ -50,8 +65,12 @@ export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObjec
     validity: new Validity({ notBefore: new Date(nowMs - 60_000), notAfter: new Date(nowMs + 24 * 3600_000) }),
     subjectPublicKeyInfo: AsnConvert.parse(publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo),
   });
-  const signature = createSign('sha256').update(Buffer.from(AsnConvert.serialize(tbs))).sign(privateKey);
-  return new Uint8Array(AsnConvert.serialize(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: toArrayBuffer(signature) })));
+  const signature = createSign('sha256')
+    .update(Buffer.from(AsnConvert.serialize(tbs)))
+    .sign(privateKey);
+  return new Uint8Array(
+    AsnConvert.serialize(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: toArrayBuffer(signature) })),
+  );
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

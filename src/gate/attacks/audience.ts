@@ -35,7 +35,8 @@ export function weakerAudienceEvidence(genuine: string, other: string): string |
     return 'its token is not a readable JWT, so a refusal says nothing about the aud check';
   }
   const hint = 'deploy a decoy API in the same tenant (decoyAudience, on in our stacks) and pass its scope (the decoy_scope output) as other-audience-scope';
-  if (header['nonce'] !== undefined) return `its token carries a nonce header (Microsoft Graph), which fails signature checks before aud is read: weaker evidence; ${hint}`;
+  if (header['nonce'] !== undefined)
+    return `its token carries a nonce header (Microsoft Graph), which fails signature checks before aud is read: weaker evidence; ${hint}`;
   if (otherIss !== genuineIss) return `its token comes from another issuer (${String(otherIss)}), so iss fails before aud is read: weaker evidence; ${hint}`;
   return undefined;
 }

@@ -3,7 +3,8 @@ import type { Attack, AttackInput } from './types';
 
 /** A claim an API must check, changed and re-signed with the attacker key. */
 function resigned(change: (claims: Readonly<Record<string, unknown>>, now: number) => Record<string, unknown>) {
-  return ({ token, attacker, nowSeconds }: AttackInput): Promise<string> => signRs256(withoutKeyHints(token.header), change(token.claims, nowSeconds), attacker.privateKey);
+  return ({ token, attacker, nowSeconds }: AttackInput): Promise<string> =>
+    signRs256(withoutKeyHints(token.header), change(token.claims, nowSeconds), attacker.privateKey);
 }
 
 const ATTACKER_AUDIENCE = 'api://entra-api-guard-attacker';

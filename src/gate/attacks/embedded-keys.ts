@@ -7,10 +7,11 @@ export const UNTRUSTED_KEY_URLS = {
   x5u: 'https://keys.entra-api-guard.invalid/attacker.pem',
 } as const;
 
-const EMBED_FIX = 'take keys only from the configured issuer\'s JWKS; ignore jwk, x5c, jku and x5u in token headers';
+const EMBED_FIX = "take keys only from the configured issuer's JWKS; ignore jwk, x5c, jku and x5u in token headers";
 
 function signedWith(header: (input: AttackInput) => Record<string, unknown>) {
-  return (input: AttackInput): Promise<string> => signRs256({ ...withoutKeyHints(input.token.header), ...header(input) }, input.token.claims, input.attacker.privateKey);
+  return (input: AttackInput): Promise<string> =>
+    signRs256({ ...withoutKeyHints(input.token.header), ...header(input) }, input.token.claims, input.attacker.privateKey);
 }
 
 /** Keys (or key locations) carried in the token header itself. */

@@ -36,9 +36,18 @@ export async function prepareAttacks(options: PrepareAttacksOptions): Promise<Cr
   const token = parseToken(options.token, nowSeconds);
   const needsKey = ATTACKS.some((attack) => 'needsIssuerKey' in attack && (options.only === undefined || options.only.includes(attack.code)));
   const [issuerKey, attacker] = await Promise.all([
-    needsKey ? fetchIssuerKey(options.token !== undefined ? token : undefined, options.fetch ? { fetch: options.fetch } : {}) : Promise.resolve<IssuerKeyResult>({ skipReason: 'not selected' }),
+    needsKey
+      ? fetchIssuerKey(options.token !== undefined ? token : undefined, options.fetch ? { fetch: options.fetch } : {})
+      : Promise.resolve<IssuerKeyResult>({ skipReason: 'not selected' }),
     attackerKeys(),
   ]);
-  return craftAttacks({ token, issuerKey, attacker, nowSeconds, ...(options.token !== undefined ? { genuine: options.token } : {}), ...(options.only ? { only: options.only } : {}) });
+  return craftAttacks({
+    token,
+    issuerKey,
+    attacker,
+    nowSeconds,
+    ...(options.token !== undefined ? { genuine: options.token } : {}),
+    ...(options.only ? { only: options.only } : {}),
+  });
 }
 export { attackTableMarkdown } from './table';

@@ -22,7 +22,9 @@ export async function fetchIssuerKey(token: ParsedToken | undefined, options: Is
   if (typeof issuer !== 'string') return { skipReason: 'the token has no iss, so its issuer keys cannot be found' };
   const checked = checkUrl(issuer, 'https://login.microsoftonline.com/<tenant id>/v2.0', { httpsUnlessLoopback: true });
   if ('expected' in checked) {
-    return { skipReason: `the token's iss ${JSON.stringify(withoutCredentials(issuer))} is neither https nor loopback http, so its keys are not fetched (expected ${checked.expected})` };
+    return {
+      skipReason: `the token's iss ${JSON.stringify(withoutCredentials(issuer))} is neither https nor loopback http, so its keys are not fetched (expected ${checked.expected})`,
+    };
   }
   const store = new JwksFetcher({ fetchTimeoutMs: options.timeoutMs ?? 1500, ...(options.fetch ? { fetch: options.fetch } : {}) });
   try {

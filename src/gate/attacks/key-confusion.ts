@@ -46,7 +46,7 @@ export const KEY_CONFUSION_ATTACKS = FORMS.map(({ form, words }) => ({
   title: `HS256 keyed with the issuer's public key as ${words}`,
   reference: 'CVE-2015-9235 (jsonwebtoken), CVE-2016-10555 (jwt-simple), CVE-2022-29217 (PyJWT); jwt_tool -X k; PortSwigger lab "algorithm confusion"',
   acceptance: "accepted HS256 made with the issuer's public key: anyone holding the public JWKS can mint tokens",
-  fix: 'pin the algorithm to RS256 on the server side; never let the token\'s alg choose how a key is used',
+  fix: "pin the algorithm to RS256 on the server side; never let the token's alg choose how a key is used",
   needsIssuerKey: true as const,
   craft: confused(form),
 })) satisfies readonly Attack[];

@@ -62,6 +62,7 @@ export const SERIALIZATION_ATTACKS = [
     acceptance: 'accepted an oversized, attacker-signed token: large tokens skip verification (fail open)',
     fix: 'refuse requests over the header limit (API Gateway answers 413 or 431) and never let size decide whether a token is verified',
     alsoRefusedWith: [413, 431],
-    craft: ({ token, attacker }) => signRs256({ ...withoutKeyHints(token.header), 'x-guard-padding': 'A'.repeat(MAX_REQUEST_HEADER_BYTES + 512) }, token.claims, attacker.privateKey),
+    craft: ({ token, attacker }) =>
+      signRs256({ ...withoutKeyHints(token.header), 'x-guard-padding': 'A'.repeat(MAX_REQUEST_HEADER_BYTES + 512) }, token.claims, attacker.privateKey),
   },
 ] as const satisfies readonly Attack[];

@@ -3,7 +3,8 @@ import { base64url } from 'jose';
 import { attackerKid, segment, signRs256, withoutKeyHints } from './token-parts';
 import type { Attack, AttackInput } from './types';
 
-const VERIFY_FIX = 'verify every token\'s RS256 signature with the issuer\'s published key before reading a claim (an API Gateway JWT authorizer, or a library such as jose)';
+const VERIFY_FIX =
+  "verify every token's RS256 signature with the issuer's published key before reading a claim (an API Gateway JWT authorizer, or a library such as jose)";
 
 /** The genuine header and payload, with the signature segment as given (made-up ones without a token). */
 function genuineWith(signature: (genuine: string) => string, { token }: AttackInput): [string, string, string] {
@@ -28,7 +29,7 @@ export const SIGNATURE_ATTACKS = [
     title: 'genuine claims signed by an attacker key, under a kid the issuer never published',
     reference: 'jwt_tool playbook; Burp JWT Editor (sign with own key)',
     acceptance: 'accepted a token whose kid names no trusted key: unknown keys are trusted or skipped',
-    fix: 'refuse tokens whose kid names no key in the issuer\'s JWKS; never fall back to an unverified path',
+    fix: "refuse tokens whose kid names no key in the issuer's JWKS; never fall back to an unverified path",
     craft: ({ token, attacker }) => signRs256({ ...withoutKeyHints(token.header), kid: attackerKid() }, token.claims, attacker.privateKey),
   },
   {
@@ -36,7 +37,8 @@ export const SIGNATURE_ATTACKS = [
     family: 'signature',
     title: 'changed claims under the genuine signature',
     reference: 'jwt_tool -T (tamper); PortSwigger lab "unverified signature"',
-    acceptance: 'accepted a changed payload under the original signature: the signature is not checked against the payload (or a verified signature is cached and reused)',
+    acceptance:
+      'accepted a changed payload under the original signature: the signature is not checked against the payload (or a verified signature is cached and reused)',
     fix: VERIFY_FIX,
     craft: (input) => {
       const { token, nowSeconds } = input;
@@ -69,6 +71,9 @@ export const SIGNATURE_ATTACKS = [
     reference: 'RFC 7515 §7.1 (compact serialization has three parts); jwt_tool playbook',
     acceptance: 'accepted a two-segment token: a missing signature is read as an unsigned token',
     fix: 'accept only the three-segment JWS compact serialization, and verify its signature',
-    craft: (input) => genuineWith(() => '', input).slice(0, 2).join('.'),
+    craft: (input) =>
+      genuineWith(() => '', input)
+        .slice(0, 2)
+        .join('.'),
   },
 ] as const satisfies readonly Attack[];

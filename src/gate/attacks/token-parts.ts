@@ -42,7 +42,14 @@ export function parseToken(token: string | undefined, nowSeconds: number): Parse
   const madeUpKid = attackerKid();
   const madeUp: ParsedToken = {
     header: { typ: 'JWT', kid: madeUpKid },
-    claims: { iss: 'https://issuer.entra-api-guard.invalid/', aud: 'api://entra-api-guard-probe', sub: 'guard-probe', iat: nowSeconds, nbf: nowSeconds, exp: nowSeconds + 3600 },
+    claims: {
+      iss: 'https://issuer.entra-api-guard.invalid/',
+      aud: 'api://entra-api-guard-probe',
+      sub: 'guard-probe',
+      iat: nowSeconds,
+      nbf: nowSeconds,
+      exp: nowSeconds + 3600,
+    },
     kid: madeUpKid,
   };
   if (token === undefined) return madeUp;

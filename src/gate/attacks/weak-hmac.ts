@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { signHs256, withoutKeyHints } from './token-parts';
 import type { Attack, AttackInput } from './types';
 
-const HMAC_FIX = 'pin the algorithm to RS256 and look keys up only in the issuer\'s JWKS; never treat an empty or missing key as usable';
+const HMAC_FIX = "pin the algorithm to RS256 and look keys up only in the issuer's JWKS; never treat an empty or missing key as usable";
 
 /** HS256 with an empty key under a header the attack shapes (kid kept, replaced or removed). */
 function emptyKey(shape: (header: Record<string, unknown>) => Record<string, unknown>) {

@@ -48,7 +48,10 @@ export function auditedApi(api: DeployedApi, settings: FleetAuditSettings): Audi
 }
 
 /** Pure: the fleet report from each API's row (in the order given). */
-export function buildAuditReport(apis: readonly AuditedApi[], run: { readonly startedAt: number; readonly ms: number; readonly region?: string; readonly throttled: number }): AuditReport {
+export function buildAuditReport(
+  apis: readonly AuditedApi[],
+  run: { readonly startedAt: number; readonly ms: number; readonly region?: string; readonly throttled: number },
+): AuditReport {
   const all = apis.flatMap((a) => a.findings);
   const failures = all.filter((f) => f.severity === 'failure').length;
   const unreadable = apis.filter((a) => a.error !== undefined).length;

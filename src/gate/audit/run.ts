@@ -20,7 +20,12 @@ export function auditApi(input: AuditInput, options: AuditOptions = {}): Finding
   for (const rule of options.rules ?? AUDIT_RULES) {
     for (const hit of rule.check(input)) {
       if (rule.suppressedBy === 'public-route' && hit.routeKey !== undefined && input.publicRoutes.has(hit.routeKey)) continue;
-      if (rule.suppressedBy === 'allow-authorizer' && hit.authorizer && (allowed.has(hit.authorizer.id) || (hit.authorizer.name !== undefined && allowed.has(hit.authorizer.name)))) continue;
+      if (
+        rule.suppressedBy === 'allow-authorizer' &&
+        hit.authorizer &&
+        (allowed.has(hit.authorizer.id) || (hit.authorizer.name !== undefined && allowed.has(hit.authorizer.name)))
+      )
+        continue;
       findings.push({
         code: rule.code,
         severity: rule.severity,
@@ -37,6 +42,9 @@ export function auditApi(input: AuditInput, options: AuditOptions = {}): Finding
 
 /** The README's table of audit codes (a test keeps the README equal to it). */
 export function auditTableMarkdown(): string {
-  const rows = AUDIT_RULES.map((rule) => `| \`${rule.code}\` | ${rule.severity} | ${rule.title} | ${rule.suppressedBy === 'public-route' ? '`--public-route`' : rule.suppressedBy === 'allow-authorizer' ? '`--allow-authorizer`' : '—'} |`);
+  const rows = AUDIT_RULES.map(
+    (rule) =>
+      `| \`${rule.code}\` | ${rule.severity} | ${rule.title} | ${rule.suppressedBy === 'public-route' ? '`--public-route`' : rule.suppressedBy === 'allow-authorizer' ? '`--allow-authorizer`' : '—'} |`,
+  );
   return ['| code | severity | rule | accepted with |', '|---|---|---|---|', ...rows].join('\n');
 }

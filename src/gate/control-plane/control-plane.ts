@@ -204,9 +204,13 @@ export function translateAwsError(error: unknown, label: string, names: ControlP
     );
   }
   if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'InvalidSignatureException' || awsStatus(error) === 403) {
-    return new GuardError('ERR_AWS_ACCESS_DENIED', `${label}: AWS refused the call (${name || '403'}: ${message}); the caller needs apigateway:GET on arn:aws:apigateway:<region>::/apis/*`);
+    return new GuardError(
+      'ERR_AWS_ACCESS_DENIED',
+      `${label}: AWS refused the call (${name || '403'}: ${message}); the caller needs apigateway:GET on arn:aws:apigateway:<region>::/apis/*`,
+    );
   }
-  if (isThrottled(error)) return new GuardError('ERR_AWS_THROTTLED', `${label}: still throttled by AWS (${name}) after backing off; run again later or lower the concurrency`);
+  if (isThrottled(error))
+    return new GuardError('ERR_AWS_THROTTLED', `${label}: still throttled by AWS (${name}) after backing off; run again later or lower the concurrency`);
   return new GuardError('ERR_CONTROL_PLANE', `${label}: ${name ? `${name}: ` : ''}${message}`);
 }
 

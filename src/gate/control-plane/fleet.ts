@@ -14,14 +14,19 @@ export interface ReadOneApiOptions extends ControlPlaneOptions {
 export async function readApiFromControlPlane(options: ReadOneApiOptions): Promise<DeployedApi> {
   const plane = new ControlPlane(options);
   try {
-    return await readDeployedApi(plane, { apiId: options.apiId, ...(options.stage !== undefined ? { stage: options.stage } : {}), ...(options.integrations ? { integrations: true } : {}) });
+    return await readDeployedApi(plane, {
+      apiId: options.apiId,
+      ...(options.stage !== undefined ? { stage: options.stage } : {}),
+      ...(options.integrations ? { integrations: true } : {}),
+    });
   } finally {
     plane.close();
   }
 }
 
 /** One API of a fleet read: the snapshot, or why it could not be read. */
-export type FleetEntry = { readonly apiId: string; readonly name?: string; readonly api: DeployedApi } | { readonly apiId: string; readonly name?: string; readonly error: string };
+export type FleetEntry =
+  { readonly apiId: string; readonly name?: string; readonly api: DeployedApi } | { readonly apiId: string; readonly name?: string; readonly error: string };
 
 export interface ReadFleetOptions {
   /** These APIs; @default every HTTP API in the region (GetApis, paged) */
@@ -46,7 +51,11 @@ export async function readFleet(plane: ControlPlane, options: ReadFleetOptions =
     listed.map(async ({ apiId, listed: item }): Promise<FleetEntry> => {
       let entry: FleetEntry;
       try {
-        const api = await readDeployedApi(plane, { apiId, ...(item ? { listed: item } : {}), ...(options.stage !== undefined ? { stage: options.stage } : {}) });
+        const api = await readDeployedApi(plane, {
+          apiId,
+          ...(item ? { listed: item } : {}),
+          ...(options.stage !== undefined ? { stage: options.stage } : {}),
+        });
         entry = { apiId, ...(api.name ? { name: api.name } : {}), api };
       } catch (error) {
         if (plane.aborted) throw error;

@@ -36,12 +36,19 @@ export interface ReadApiOptions {
  */
 export async function readDeployedApi(plane: ControlPlane, options: ReadApiOptions): Promise<DeployedApi> {
   const { apiId } = options;
-  const api = options.listed ?? (await notFoundAs(plane.call('GetApi', (abortSignal) => plane.client.send(new GetApiCommand({ ApiId: apiId }), { abortSignal })), () => noSuchApi(plane, apiId)));
+  const api =
+    options.listed ??
+    (await notFoundAs(
+      plane.call('GetApi', (abortSignal) => plane.client.send(new GetApiCommand({ ApiId: apiId }), { abortSignal })),
+      () => noSuchApi(plane, apiId),
+    ));
   if (api.ProtocolType !== undefined && api.ProtocolType !== 'HTTP') {
     throw new InvalidInputError(plane.names.apiId, apiId, `the id of an HTTP API (this one is a ${api.ProtocolType} API)`);
   }
   const readRoutes = async (): Promise<{ routes: DeployedRoute[]; authorizers: DeployedAuthorizer[] }> => {
-    const raw = await pages<Route>('GetRoutes', plane, (NextToken, abortSignal) => plane.client.send(new GetRoutesCommand({ ApiId: apiId, ...(NextToken ? { NextToken } : {}) }), { abortSignal }));
+    const raw = await pages<Route>('GetRoutes', plane, (NextToken, abortSignal) =>
+      plane.client.send(new GetRoutesCommand({ ApiId: apiId, ...(NextToken ? { NextToken } : {}) }), { abortSignal }),
+    );
     const routes = raw.map(toRoute);
     const ids = [...new Set(routes.map((r) => r.authorizerId).filter((id): id is string => id !== undefined))];
     const found = await Promise.all(
@@ -56,8 +63,15 @@ export async function readDeployedApi(plane: ControlPlane, options: ReadApiOptio
   };
   const readIntegrations = async (): Promise<DeployedIntegration[] | undefined> => {
     if (!options.integrations) return undefined;
-    const raw = await pages<Integration>('GetIntegrations', plane, (NextToken, abortSignal) => plane.client.send(new GetIntegrationsCommand({ ApiId: apiId, ...(NextToken ? { NextToken } : {}) }), { abortSignal }));
-    return raw.map((i) => ({ id: i.IntegrationId ?? '?', ...(i.IntegrationType ? { type: i.IntegrationType } : {}), ...(i.IntegrationUri ? { uri: i.IntegrationUri } : {}), ...(i.IntegrationMethod ? { method: i.IntegrationMethod } : {}) }));
+    const raw = await pages<Integration>('GetIntegrations', plane, (NextToken, abortSignal) =>
+      plane.client.send(new GetIntegrationsCommand({ ApiId: apiId, ...(NextToken ? { NextToken } : {}) }), { abortSignal }),
+    );
+    return raw.map((i) => ({
+      id: i.IntegrationId ?? '?',
+      ...(i.IntegrationType ? { type: i.IntegrationType } : {}),
+      ...(i.IntegrationUri ? { uri: i.IntegrationUri } : {}),
+      ...(i.IntegrationMethod ? { method: i.IntegrationMethod } : {}),
+    }));
   };
   const [{ routes, authorizers }, stages, integrations] = await Promise.all([readRoutes(), readStage(plane, apiId, options.stage), readIntegrations()]);
   const cors = toCors(api.CorsConfiguration);
@@ -77,7 +91,9 @@ export async function readDeployedApi(plane: ControlPlane, options: ReadApiOptio
 
 /** Every API in the client's region (GetApis, paged). */
 export async function listApis(plane: ControlPlane): Promise<Api[]> {
-  return pages<Api>('GetApis', plane, (NextToken, abortSignal) => plane.client.send(new GetApisCommand({ ...(NextToken ? { NextToken } : {}) }), { abortSignal }));
+  return pages<Api>('GetApis', plane, (NextToken, abortSignal) =>
+    plane.client.send(new GetApisCommand({ ...(NextToken ? { NextToken } : {}) }), { abortSignal }),
+  );
 }
 
 /**
@@ -85,24 +101,41 @@ export async function listApis(plane: ControlPlane): Promise<Api[]> {
  * stage serves nothing (neither is set); with several stages and no `$default`, their names come back
  * and a caller that needs a URL asks for one.
  */
-async function readStage(plane: ControlPlane, apiId: string, name: string | undefined): Promise<{ stage: DeployedStage } | { stageNames: string[] } | Record<string, never>> {
+async function readStage(
+  plane: ControlPlane,
+  apiId: string,
+  name: string | undefined,
+): Promise<{ stage: DeployedStage } | { stageNames: string[] } | Record<string, never>> {
   const get = (stageName: string): Promise<Stage> =>
-    plane.call('GetStage', async (abortSignal) => ({ StageName: stageName, ...(await plane.client.send(new GetStageCommand({ ApiId: apiId, StageName: stageName }), { abortSignal })) }));
+    plane.call('GetStage', async (abortSignal) => ({
+      StageName: stageName,
+      ...(await plane.client.send(new GetStageCommand({ ApiId: apiId, StageName: stageName }), { abortSignal })),
+    }));
   try {
     return { stage: toStage(await get(name ?? '$default')) };
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const all = await pages<Stage>('GetStages', plane, (NextToken, abortSignal) => plane.client.send(new GetStagesCommand({ ApiId: apiId, ...(NextToken ? { NextToken } : {}) }), { abortSignal }));
+  const all = await pages<Stage>('GetStages', plane, (NextToken, abortSignal) =>
+    plane.client.send(new GetStagesCommand({ ApiId: apiId, ...(NextToken ? { NextToken } : {}) }), { abortSignal }),
+  );
   const names = all.map((s) => s.StageName).filter((s): s is string => s !== undefined);
   if (name !== undefined) {
-    throw new InvalidInputError(plane.names.stage, name, names.length > 0 ? `a stage of API ${apiId}: ${names.join(', ')}` : `a stage of API ${apiId}, which has none (deploy one)`);
+    throw new InvalidInputError(
+      plane.names.stage,
+      name,
+      names.length > 0 ? `a stage of API ${apiId}: ${names.join(', ')}` : `a stage of API ${apiId}, which has none (deploy one)`,
+    );
   }
   if (all.length === 1) return { stage: toStage(all[0]!) };
   return all.length === 0 ? {} : { stageNames: names };
 }
 
-async function pages<T>(label: string, plane: ControlPlane, page: (token: string | undefined, abortSignal: AbortSignal) => Promise<{ Items?: T[]; NextToken?: string }>): Promise<T[]> {
+async function pages<T>(
+  label: string,
+  plane: ControlPlane,
+  page: (token: string | undefined, abortSignal: AbortSignal) => Promise<{ Items?: T[]; NextToken?: string }>,
+): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
   do {

@@ -32,7 +32,8 @@ export interface AcceptedAssertion {
  */
 export async function checkAssertion(check: AssertionCheck): Promise<AcceptedAssertion> {
   const { header, claims } = decode(check.assertion);
-  if (header.alg !== 'RS256') throw new AadstsError(aadsts.invalidJwt(`The assertion is signed with '${String(header.alg)}'; only RS256 issuers are supported.`));
+  if (header.alg !== 'RS256')
+    throw new AadstsError(aadsts.invalidJwt(`The assertion is signed with '${String(header.alg)}'; only RS256 issuers are supported.`));
   const issuer = claims.iss;
   if (typeof issuer !== 'string' || issuer === '') throw new AadstsError(aadsts.invalidJwt('The assertion has no iss claim.'));
   if (check.app.federatedCredentials.length === 0) throw new AadstsError(aadsts.noFederatedCredentials(check.app.clientId, check.app.displayName));
@@ -48,9 +49,7 @@ export async function checkAssertion(check: AssertionCheck): Promise<AcceptedAss
   checkTimeRange(claims, check.nowMs, check.clockSkewSeconds);
 
   const subject = typeof claims.sub === 'string' ? claims.sub : '';
-  const bySubject = byIssuer.filter((credential) =>
-    credential.conditions ? claimsMatch(credential.conditions, claims) : credential.subject === subject,
-  );
+  const bySubject = byIssuer.filter((credential) => (credential.conditions ? claimsMatch(credential.conditions, claims) : credential.subject === subject));
   if (bySubject.length === 0) {
     const caseOnly = byIssuer.some((credential) => credential.subject !== undefined && credential.subject.toLowerCase() === subject.toLowerCase());
     throw new AadstsError(caseOnly ? aadsts.subjectCaseMismatch(subject) : aadsts.noSubjectMatch(subject));
@@ -70,7 +69,8 @@ async function issuerKey(keys: JwksFetcher, issuer: string, kid: unknown): Promi
   try {
     found = await keys.keyFor(issuer, kid);
   } catch (error) {
-    if (error instanceof KeyFetchError) throw new AadstsError(aadsts.invalidJwt(`The metadata of issuer '${issuer}' at ${error.url} cannot be used: ${error.description}.`));
+    if (error instanceof KeyFetchError)
+      throw new AadstsError(aadsts.invalidJwt(`The metadata of issuer '${issuer}' at ${error.url} cannot be used: ${error.description}.`));
     throw error;
   }
   if (!found) throw new AadstsError(aadsts.signingKeyNotFound(kid, issuer));

@@ -144,7 +144,11 @@ export class Directory {
     const base = { name: spec.name, issuer: spec.issuer, audiences: [...spec.audiences], addedAt: this.now() };
     const stored: StoredCredential =
       'claimsMatchingExpression' in spec
-        ? { ...base, claimsMatchingExpression: spec.claimsMatchingExpression, conditions: parseClaimsMatchingExpression(spec.claimsMatchingExpression, { issuer: spec.issuer }) }
+        ? {
+            ...base,
+            claimsMatchingExpression: spec.claimsMatchingExpression,
+            conditions: parseClaimsMatchingExpression(spec.claimsMatchingExpression, { issuer: spec.issuer }),
+          }
         : { ...base, subject: spec.subject };
     app.federatedCredentials.push(stored);
     return stored;
@@ -160,7 +164,12 @@ export class Directory {
   addServicePrincipal(tenantId: string, spec: ServicePrincipalSpec): StoredServicePrincipal {
     const tenant = this.requireTenant(tenantId);
     checkId('servicePrincipal objectId', spec.objectId);
-    const sp = { clientId: spec.clientId.toLowerCase(), objectId: spec.objectId.toLowerCase(), appRoleAssignmentRequired: spec.appRoleAssignmentRequired ?? false, addedAt: spec.createdAt ?? this.now() };
+    const sp = {
+      clientId: spec.clientId.toLowerCase(),
+      objectId: spec.objectId.toLowerCase(),
+      appRoleAssignmentRequired: spec.appRoleAssignmentRequired ?? false,
+      addedAt: spec.createdAt ?? this.now(),
+    };
     tenant.servicePrincipals.push(sp);
     return sp;
   }
@@ -197,7 +206,13 @@ export class Directory {
   }
 
   /** Values of the app roles the principal holds on the resource SP, in the API's role order. */
-  assignedRoleValues(tenantId: string, principalObjectId: string, resourceObjectId: string, api: DirectoryApplication, visible: Visibility = ALL_VISIBLE): string[] {
+  assignedRoleValues(
+    tenantId: string,
+    principalObjectId: string,
+    resourceObjectId: string,
+    api: DirectoryApplication,
+    visible: Visibility = ALL_VISIBLE,
+  ): string[] {
     const assigned = new Set(this.assignments(tenantId, principalObjectId, resourceObjectId, visible).map((a) => a.appRoleId));
     return api.appRoles
       .filter((role) => assigned.has(role.id.toLowerCase()) && role.enabled !== false && (role.allowedMemberTypes ?? ['Application']).includes('Application'))
@@ -230,7 +245,8 @@ export class Directory {
 }
 
 function checkDomain(domain: string): string {
-  if (typeof domain !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain)) throw new TypeError(`tenant domain must be a DNS name like contoso.onmicrosoft.com, got ${JSON.stringify(domain)}`);
+  if (typeof domain !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain))
+    throw new TypeError(`tenant domain must be a DNS name like contoso.onmicrosoft.com, got ${JSON.stringify(domain)}`);
   return domain.toLowerCase();
 }
 

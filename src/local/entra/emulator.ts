@@ -66,7 +66,9 @@ export async function startEntra(options: EntraOptions = {}): Promise<EntraEmula
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const fixedLifetime = options.accessTokenLifetimeSeconds;
   if (fixedLifetime !== undefined && (!Number.isInteger(fixedLifetime) || fixedLifetime < 3600 || fixedLifetime > 5400)) {
-    throw new TypeError(`"accessTokenLifetimeSeconds" option must be an integer from 3600 to 5400 (Entra issues 60–90 minute tokens), got ${String(fixedLifetime)}`);
+    throw new TypeError(
+      `"accessTokenLifetimeSeconds" option must be an integer from 3600 to 5400 (Entra issues 60–90 minute tokens), got ${String(fixedLifetime)}`,
+    );
   }
   const lifetime = (): number => fixedLifetime ?? randomInt(3600, 5401);
   const directory = new Directory(() => clock.now());

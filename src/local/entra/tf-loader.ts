@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { checkFederatedCredentials, checkTenantId, type TokenVersion } from '../../contract';
-import type { DirectoryAppRoleSpec, ApplicationSpec, DirectorySpec, FederatedCredentialSpec, ServicePrincipalSpec, AppRoleAssignmentSpec } from './directory-spec';
+import type {
+  DirectoryAppRoleSpec,
+  ApplicationSpec,
+  DirectorySpec,
+  FederatedCredentialSpec,
+  ServicePrincipalSpec,
+  AppRoleAssignmentSpec,
+} from './directory-spec';
 import { APPLICATION_TYPES, IdentityStackError, TfStack, type TfBody } from './tf-stack';
 
 export interface IdentityStackOptions {
@@ -55,7 +62,9 @@ export async function readIdentityStack(path: string, options: IdentityStackOpti
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new IdentityStackError(`${path}: cannot read the synthesized stack (${error instanceof Error ? error.message : String(error)}); run npm run synth first`);
+    throw new IdentityStackError(
+      `${path}: cannot read the synthesized stack (${error instanceof Error ? error.message : String(error)}); run npm run synth first`,
+    );
   }
   return loadIdentityStack(parsed, options);
 }

@@ -25,13 +25,21 @@ export class TfStack {
   private readonly resources: Readonly<Record<string, Readonly<Record<string, TfBody>>>>;
   private readonly resolver: TerraformResolver;
 
-  constructor(stack: unknown, readonly tenantId: string, variables: Readonly<Record<string, string>>) {
+  constructor(
+    stack: unknown,
+    readonly tenantId: string,
+    variables: Readonly<Record<string, string>>,
+  ) {
     if (stack === null || typeof stack !== 'object' || Array.isArray(stack)) {
       throw new IdentityStackError('cdk.tf.json: expected a JSON object (the synthesized identity stack)');
     }
     const resource = (stack as Record<string, unknown>)['resource'];
     this.resources = resource !== null && typeof resource === 'object' ? (resource as Record<string, Record<string, TfBody>>) : {};
-    this.resolver = new TerraformResolver(stack as TerraformJson, { variables, computed: (reference) => this.computed(reference), supported: SUPPORTED_REFERENCES });
+    this.resolver = new TerraformResolver(stack as TerraformJson, {
+      variables,
+      computed: (reference) => this.computed(reference),
+      supported: SUPPORTED_REFERENCES,
+    });
   }
 
   /** `[logicalName, body]` of every resource of a type. */
@@ -98,7 +106,12 @@ export class TfStack {
         if (value === `/applications/${objectId}` || value === objectId || value === this.clientId(name)) return name;
       }
     }
-    throw new UnresolvedReferenceError(site.resource, site.attribute, value, 'expected a reference to an azuread_application of this stack (.id, .object_id or .client_id)');
+    throw new UnresolvedReferenceError(
+      site.resource,
+      site.attribute,
+      value,
+      'expected a reference to an azuread_application of this stack (.id, .object_id or .client_id)',
+    );
   }
 
   /** Attributes Entra computes at apply time; undefined leaves the reference to the resolver's literal lookup. */
@@ -147,7 +160,13 @@ export class TfStack {
       enabled: role['enabled'] !== false,
     }));
     const separate = this.list('azuread_application_app_role')
-      .filter(([, body]) => this.applicationNamed(this.value(body['application_id'], { resource: 'azuread_application_app_role', attribute: 'application_id' }, true)!, site('id')) === appName)
+      .filter(
+        ([, body]) =>
+          this.applicationNamed(
+            this.value(body['application_id'], { resource: 'azuread_application_app_role', attribute: 'application_id' }, true)!,
+            site('id'),
+          ) === appName,
+      )
       .map(([name, body]) => {
         const at = (attribute: string) => ({ resource: `azuread_application_app_role.${name}`, attribute });
         return {

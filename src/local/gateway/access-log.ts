@@ -30,7 +30,10 @@ export function formatAccessLog(record: AccessLogRecord): string {
 export class AccessLogBuffer {
   private readonly kept: string[] = [];
 
-  constructor(private readonly limit: number, private readonly sink?: (line: string) => void) {}
+  constructor(
+    private readonly limit: number,
+    private readonly sink?: (line: string) => void,
+  ) {}
 
   push(record: AccessLogRecord): void {
     const line = formatAccessLog(record);

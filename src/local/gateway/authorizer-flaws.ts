@@ -130,30 +130,38 @@ const confusion = (form: ConfusionForm): FlawCheck =>
     return found ? publicKeyAs(found.key as KeyObject, found.jwk, form) : undefined;
   });
 
-const psychic = (signature: string): FlawCheck => async (context) => {
-  const decoded = compactWith(context.token, 'ES256');
-  return decoded && decoded.parts[2] === signature ? decoded.claims : undefined;
-};
+const psychic =
+  (signature: string): FlawCheck =>
+  async (context) => {
+    const decoded = compactWith(context.token, 'ES256');
+    return decoded && decoded.parts[2] === signature ? decoded.claims : undefined;
+  };
 
-const embeddedJwk = (kidKnown: boolean): FlawCheck => async (context) => {
-  const decoded = compactWith(context.token, 'RS256');
-  const jwk = decoded?.header['jwk'];
-  if (!decoded || !isObject(jwk)) return undefined;
-  const known = (await trustedKey(context, decoded.header['kid'])) !== undefined;
-  if (known !== kidKnown) return undefined;
-  return verifiedWith(context.token, await importJWK(jwk as unknown as JWK, 'RS256'), ['RS256']);
-};
+const embeddedJwk =
+  (kidKnown: boolean): FlawCheck =>
+  async (context) => {
+    const decoded = compactWith(context.token, 'RS256');
+    const jwk = decoded?.header['jwk'];
+    if (!decoded || !isObject(jwk)) return undefined;
+    const known = (await trustedKey(context, decoded.header['kid'])) !== undefined;
+    if (known !== kidKnown) return undefined;
+    return verifiedWith(context.token, await importJWK(jwk as unknown as JWK, 'RS256'), ['RS256']);
+  };
 
-const headerPointer = (name: 'jku' | 'x5u'): FlawCheck => async (context) => {
-  const decoded = compactWith(context.token, 'RS256');
-  // Stands for "fetched the named keys and used them": the host never resolves, so nothing is fetched.
-  return decoded && typeof decoded.header[name] === 'string' ? decoded.claims : undefined;
-};
+const headerPointer =
+  (name: 'jku' | 'x5u'): FlawCheck =>
+  async (context) => {
+    const decoded = compactWith(context.token, 'RS256');
+    // Stands for "fetched the named keys and used them": the host never resolves, so nothing is fetched.
+    return decoded && typeof decoded.header[name] === 'string' ? decoded.claims : undefined;
+  };
 
-const headerForm = (applies: (raw: string) => string | undefined): FlawCheck => async (context) => {
-  const token = applies(context.rawValue);
-  return token === undefined ? undefined : decode(token)?.claims;
-};
+const headerForm =
+  (applies: (raw: string) => string | undefined): FlawCheck =>
+  async (context) => {
+    const token = applies(context.rawValue);
+    return token === undefined ? undefined : decode(token)?.claims;
+  };
 
 /** The flaw behind each attack: the defect a probe is there to catch. */
 function flawFor(code: AttackCode): FlawCheck {
@@ -216,7 +224,9 @@ function flawFor(code: AttackCode): FlawCheck {
       return hs256With(async (decoded, context) => ((await trustedKey(context, decoded.header['kid'])) ? '' : undefined));
     case 'kid-path-traversal':
       // Reads the key from the file kid names; only /dev/null (empty) is emulated, nothing is read.
-      return hs256With(async (decoded) => (typeof decoded.header['kid'] === 'string' && decoded.header['kid'].includes('../') && decoded.header['kid'].endsWith('/dev/null') ? '' : undefined));
+      return hs256With(async (decoded) =>
+        typeof decoded.header['kid'] === 'string' && decoded.header['kid'].includes('../') && decoded.header['kid'].endsWith('/dev/null') ? '' : undefined,
+      );
     case 'kid-missing':
       return hs256With(async (decoded) => (decoded.header['kid'] === undefined ? '' : undefined));
     case 'kid-empty':
@@ -287,7 +297,8 @@ function flawFor(code: AttackCode): FlawCheck {
     case 'bearer-without-token':
       return async (context) => (context.rawValue.trim() === 'Bearer' ? anyPrincipal(context) : undefined);
     case 'garbage-token':
-      return async (context) => (context.rawValue.startsWith('Bearer ') && context.token.split('.').length === 3 && !decode(context.token) ? anyPrincipal(context) : undefined);
+      return async (context) =>
+        context.rawValue.startsWith('Bearer ') && context.token.split('.').length === 3 && !decode(context.token) ? anyPrincipal(context) : undefined;
     case 'basic-auth':
       return async (context) => (context.rawValue.startsWith('Basic ') ? anyPrincipal(context) : undefined);
     case 'other-audience':

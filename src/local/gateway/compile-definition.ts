@@ -1,5 +1,12 @@
 import { checkUrl, withoutCredentials } from '../../contract/urls';
-import { DEFAULT_IDENTITY_SOURCE, type GatewayDefinition, type IntegrationDefinition, type JwtAuthorizerDefinition, type LambdaHandler, type RouteDefinition } from './definition';
+import {
+  DEFAULT_IDENTITY_SOURCE,
+  type GatewayDefinition,
+  type IntegrationDefinition,
+  type JwtAuthorizerDefinition,
+  type LambdaHandler,
+  type RouteDefinition,
+} from './definition';
 import { GatewayDefinitionError } from './errors';
 import type { LambdaLoader } from './lambda-loader';
 import { parseRouteForMatching, type RankedRouteKey } from '../../contract/route-match';
@@ -33,8 +40,10 @@ const MAX_SCOPES = 10;
  * Lambda code, so a broken definition fails at start, not on the first request.
  */
 export function compileDefinition(definition: GatewayDefinition, loader: LambdaLoader): CompiledRoute[] {
-  if (!definition || !Array.isArray(definition.routes) || !Array.isArray(definition.authorizers)) throw new TypeError('definition: expected { authorizers: [...], routes: [...] }');
-  if (definition.authorizers.length > MAX_AUTHORIZERS) throw new GatewayDefinitionError(`authorizers: got ${definition.authorizers.length}; expected at most ${MAX_AUTHORIZERS} per API`);
+  if (!definition || !Array.isArray(definition.routes) || !Array.isArray(definition.authorizers))
+    throw new TypeError('definition: expected { authorizers: [...], routes: [...] }');
+  if (definition.authorizers.length > MAX_AUTHORIZERS)
+    throw new GatewayDefinitionError(`authorizers: got ${definition.authorizers.length}; expected at most ${MAX_AUTHORIZERS} per API`);
   const authorizers = new Map<string, CompiledAuthorizer>();
   for (const authorizer of definition.authorizers) authorizers.set(authorizer.id, compileAuthorizer(authorizer));
   const seen = new Set<string>();
@@ -43,14 +52,26 @@ export function compileDefinition(definition: GatewayDefinition, loader: LambdaL
     if (seen.has(route.routeKey)) throw new GatewayDefinitionError(`routes: route key "${route.routeKey}" appears twice; expected each route key once`);
     seen.add(route.routeKey);
     const type = route.authorizationType ?? 'NONE';
-    if (!['NONE', 'JWT', 'AWS_IAM', 'CUSTOM'].includes(type)) throw new GatewayDefinitionError(`route "${route.routeKey}" authorizationType: got "${type}"; expected NONE, JWT, AWS_IAM or CUSTOM`);
-    if ((route.authorizationScopes?.length ?? 0) > MAX_SCOPES) throw new GatewayDefinitionError(`route "${route.routeKey}" authorizationScopes: got ${route.authorizationScopes?.length}; expected at most ${MAX_SCOPES}`);
+    if (!['NONE', 'JWT', 'AWS_IAM', 'CUSTOM'].includes(type))
+      throw new GatewayDefinitionError(`route "${route.routeKey}" authorizationType: got "${type}"; expected NONE, JWT, AWS_IAM or CUSTOM`);
+    if ((route.authorizationScopes?.length ?? 0) > MAX_SCOPES)
+      throw new GatewayDefinitionError(
+        `route "${route.routeKey}" authorizationScopes: got ${route.authorizationScopes?.length}; expected at most ${MAX_SCOPES}`,
+      );
     let authorizer: CompiledAuthorizer | undefined;
     if (type === 'JWT') {
       authorizer = route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId);
-      if (!authorizer) throw new GatewayDefinitionError(`route "${route.routeKey}" authorizerId: got ${JSON.stringify(route.authorizerId)}; expected one of ${JSON.stringify([...authorizers.keys()])}`);
+      if (!authorizer)
+        throw new GatewayDefinitionError(
+          `route "${route.routeKey}" authorizerId: got ${JSON.stringify(route.authorizerId)}; expected one of ${JSON.stringify([...authorizers.keys()])}`,
+        );
     }
-    return { parsed, definition: route, ...(authorizer ? { authorizer } : {}), integration: compileIntegration(route.integration ?? { type: 'ECHO' }, route.routeKey, loader) };
+    return {
+      parsed,
+      definition: route,
+      ...(authorizer ? { authorizer } : {}),
+      integration: compileIntegration(route.integration ?? { type: 'ECHO' }, route.routeKey, loader),
+    };
   });
 }
 
@@ -62,7 +83,10 @@ function compileAuthorizer(authorizer: JwtAuthorizerDefinition): CompiledAuthori
   }
   const sources = authorizer.identitySources ?? [DEFAULT_IDENTITY_SOURCE];
   const match = sources.length === 1 ? /^\$request\.(header|querystring)\.([^\s.]+)$/.exec(sources[0] as string) : null;
-  if (!match) throw new GatewayDefinitionError(`${label} identitySources: got ${JSON.stringify(sources)}; expected one "$request.header.NAME" or "$request.querystring.NAME"`);
+  if (!match)
+    throw new GatewayDefinitionError(
+      `${label} identitySources: got ${JSON.stringify(sources)}; expected one "$request.header.NAME" or "$request.querystring.NAME"`,
+    );
   const from = match[1] as 'header' | 'querystring';
   return { definition: authorizer, identitySource: { from, name: from === 'header' ? (match[2] as string).toLowerCase() : (match[2] as string) } };
 }
@@ -76,15 +100,24 @@ function compileIntegration(integration: IntegrationDefinition, routeKey: string
       return integration;
     case 'AWS_PROXY': {
       const handler = typeof integration.lambda === 'function' ? integration.lambda : loader.load(integration.lambda);
-      return { type: 'AWS_PROXY', handler, name: integration.name ?? (typeof integration.lambda === 'function' ? integration.lambda.name || 'handler' : integration.lambda.handler) };
+      return {
+        type: 'AWS_PROXY',
+        handler,
+        name: integration.name ?? (typeof integration.lambda === 'function' ? integration.lambda.name || 'handler' : integration.lambda.handler),
+      };
     }
     default:
-      throw new GatewayDefinitionError(`route "${routeKey}" integration type: got ${JSON.stringify((integration as { type?: unknown }).type)}; expected HTTP_PROXY, AWS_PROXY or ECHO`);
+      throw new GatewayDefinitionError(
+        `route "${routeKey}" integration type: got ${JSON.stringify((integration as { type?: unknown }).type)}; expected HTTP_PROXY, AWS_PROXY or ECHO`,
+      );
   }
 }
 
 /** The contract's URL check (query allowed: proxy URIs may carry one), as a definition error. */
 function checkDefinitionUrl(value: unknown, label: string, example: string): void {
   const checked = typeof value === 'string' ? checkUrl(value, example, { bare: false }) : { expected: `an absolute https:// URL such as ${example}` };
-  if ('expected' in checked) throw new GatewayDefinitionError(`${label}: got ${JSON.stringify(typeof value === 'string' ? withoutCredentials(value) : value)}; expected ${checked.expected}`);
+  if ('expected' in checked)
+    throw new GatewayDefinitionError(
+      `${label}: got ${JSON.stringify(typeof value === 'string' ? withoutCredentials(value) : value)}; expected ${checked.expected}`,
+    );
 }

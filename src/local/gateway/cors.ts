@@ -51,6 +51,8 @@ function allowedOrigin(cors: CorsConfiguration, origin: string | string[] | unde
   if (typeof origin !== 'string' || origin === '') return undefined;
   const origins = cors.allowOrigins ?? [];
   if (origins.includes('*')) return '*';
-  const matches = origins.some((allowed) => (allowed.endsWith('://*') ? origin.startsWith(allowed.slice(0, -1)) : allowed.toLowerCase() === origin.toLowerCase()));
+  const matches = origins.some((allowed) =>
+    allowed.endsWith('://*') ? origin.startsWith(allowed.slice(0, -1)) : allowed.toLowerCase() === origin.toLowerCase(),
+  );
   return matches ? origin : undefined;
 }

@@ -1,5 +1,13 @@
 import { readApiFromControlPlane, type DeployedApi, type DeployedIntegration } from '../../gate/control-plane';
-import type { AuthorizationType, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaCode, LambdaHandler, RouteDefinition } from './definition';
+import type {
+  AuthorizationType,
+  GatewayDefinition,
+  IntegrationDefinition,
+  JwtAuthorizerDefinition,
+  LambdaCode,
+  LambdaHandler,
+  RouteDefinition,
+} from './definition';
 import { GatewayDefinitionError } from './errors';
 
 export interface AwsLoadOptions {
@@ -61,7 +69,14 @@ export function gatewayFromDeployedApi(api: DeployedApi, lambdaHandlers: Readonl
       integration: integration ? toIntegration(integration, lambdaHandlers, notes) : { type: 'ECHO' },
     };
   });
-  return { apiId: api.apiId, ...(api.name ? { name: api.name } : {}), ...(api.cors ? { cors: api.cors } : {}), authorizers, routes: definitions, ...(notes.length > 0 ? { notes } : {}) };
+  return {
+    apiId: api.apiId,
+    ...(api.name ? { name: api.name } : {}),
+    ...(api.cors ? { cors: api.cors } : {}),
+    authorizers,
+    routes: definitions,
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }
 
 /** The function name in a Lambda invoke ARN or function ARN (`…:function:NAME[:qualifier]…`). Pure. */
@@ -69,7 +84,11 @@ export function lambdaFunctionName(uri: string): string | undefined {
   return /:function:([A-Za-z0-9_-]+)/.exec(uri)?.[1];
 }
 
-function toIntegration(integration: DeployedIntegration, handlers: Readonly<Record<string, LambdaHandler | LambdaCode>>, notes: string[]): IntegrationDefinition {
+function toIntegration(
+  integration: DeployedIntegration,
+  handlers: Readonly<Record<string, LambdaHandler | LambdaCode>>,
+  notes: string[],
+): IntegrationDefinition {
   const id = integration.id;
   if (integration.type === 'HTTP_PROXY' && integration.uri) {
     return { type: 'HTTP_PROXY', uri: integration.uri, ...(integration.method ? { method: integration.method } : {}) };

@@ -1,5 +1,14 @@
 import { resolve as resolvePath } from 'node:path';
-import type { AuthorizationType, CorsConfiguration, GatewayDefinition, IntegrationDefinition, JwtAuthorizerDefinition, LambdaCode, LambdaHandler, RouteDefinition } from './definition';
+import type {
+  AuthorizationType,
+  CorsConfiguration,
+  GatewayDefinition,
+  IntegrationDefinition,
+  JwtAuthorizerDefinition,
+  LambdaCode,
+  LambdaHandler,
+  RouteDefinition,
+} from './definition';
 import { GatewayDefinitionError } from './errors';
 import { referencedName, singleBlock, TerraformResolver, type TerraformJson } from '../tf-resolver';
 
@@ -43,8 +52,10 @@ export function gatewayFromStack(stack: unknown, options: StackLoadOptions = {})
 
   const apis = Object.keys(of('aws_apigatewayv2_api'));
   if (apis.length === 0) throw new GatewayDefinitionError('stack: got no aws_apigatewayv2_api resource; expected a synthesized gateway stack (cdk.tf.json)');
-  if (options.api !== undefined && !apis.includes(options.api)) throw new GatewayDefinitionError(`api: got "${options.api}"; expected one of ${JSON.stringify(apis)}`);
-  if (options.api === undefined && apis.length > 1) throw new GatewayDefinitionError(`api: got nothing; expected one of ${JSON.stringify(apis)} (the stack declares several HTTP APIs)`);
+  if (options.api !== undefined && !apis.includes(options.api))
+    throw new GatewayDefinitionError(`api: got "${options.api}"; expected one of ${JSON.stringify(apis)}`);
+  if (options.api === undefined && apis.length > 1)
+    throw new GatewayDefinitionError(`api: got nothing; expected one of ${JSON.stringify(apis)} (the stack declares several HTTP APIs)`);
   const apiName = options.api ?? (apis[0] as string);
   const api = of('aws_apigatewayv2_api')[apiName] as Record<string, unknown>;
   const onApi = (block: Record<string, unknown>) => {
@@ -120,15 +131,31 @@ export function gatewayFromStack(stack: unknown, options: StackLoadOptions = {})
     } else {
       const targetText = String(block.target);
       const match = /^integrations\/\$\{aws_apigatewayv2_integration\.([\w-]+)\.id\}$/.exec(targetText);
-      if (!match) throw new GatewayDefinitionError(`${where}.target: got ${JSON.stringify(targetText)}; expected "integrations/\${aws_apigatewayv2_integration.NAME.id}"`);
+      if (!match)
+        throw new GatewayDefinitionError(
+          `${where}.target: got ${JSON.stringify(targetText)}; expected "integrations/\${aws_apigatewayv2_integration.NAME.id}"`,
+        );
       integration = integrationFor(match[1] as string);
     }
-    routes.push({ routeKey, authorizationType, ...(authorizerId !== undefined ? { authorizerId } : {}), ...(scopes && scopes.length > 0 ? { authorizationScopes: scopes } : {}), integration });
+    routes.push({
+      routeKey,
+      authorizationType,
+      ...(authorizerId !== undefined ? { authorizerId } : {}),
+      ...(scopes && scopes.length > 0 ? { authorizationScopes: scopes } : {}),
+      integration,
+    });
   }
 
   const displayName = api.name === undefined ? undefined : text(api.name, `aws_apigatewayv2_api.${apiName}`, 'name');
   const cors = corsFromStack(singleBlock(api.cors_configuration), `aws_apigatewayv2_api.${apiName}`, text, strings);
-  return { apiId: apiName, ...(displayName ? { name: displayName } : {}), ...(cors ? { cors } : {}), authorizers, routes, ...(notes.length > 0 ? { notes } : {}) };
+  return {
+    apiId: apiName,
+    ...(displayName ? { name: displayName } : {}),
+    ...(cors ? { cors } : {}),
+    authorizers,
+    routes,
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }
 
 /** The API's `cors_configuration { allow_origins, allow_methods, allow_headers, expose_headers, max_age, allow_credentials }`. */

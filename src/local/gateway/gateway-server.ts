@@ -84,8 +84,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
     const target = req.url ?? '/';
     const path = target.split('?')[0] ?? '/';
     const record: { -readonly [K in keyof AccessLogRecord]: AccessLogRecord[K] } = {
-      requestId, ip: req.socket.remoteAddress ?? '-', requestTime: new Date(started).toISOString(), httpMethod: req.method ?? 'GET', path, routeKey: '-',
-      status: 0, protocol: `HTTP/${req.httpVersion}`, responseLength: 0, integrationLatency: '-', integrationStatus: '-', authorizerError: '-', integrationError: '-',
+      requestId,
+      ip: req.socket.remoteAddress ?? '-',
+      requestTime: new Date(started).toISOString(),
+      httpMethod: req.method ?? 'GET',
+      path,
+      routeKey: '-',
+      status: 0,
+      protocol: `HTTP/${req.httpVersion}`,
+      responseLength: 0,
+      integrationLatency: '-',
+      integrationStatus: '-',
+      authorizerError: '-',
+      integrationError: '-',
     };
     const reply = (response: ProxyResponse): void => {
       const headers: Record<string, string | string[]> = { ...response.headers, 'content-length': String(response.body.length), 'apigw-requestid': requestId };
@@ -97,7 +108,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
       log.push(record);
     };
     const message = (status: number, text: string, extra: Record<string, string> = {}): void =>
-      reply({ statusCode: status, headers: { 'content-type': 'application/json', ...extra }, cookies: [], body: Buffer.from(JSON.stringify({ message: text })) });
+      reply({
+        statusCode: status,
+        headers: { 'content-type': 'application/json', ...extra },
+        cookies: [],
+        body: Buffer.from(JSON.stringify({ message: text })),
+      });
 
     if (headerBytes(req) > maxHeaderBytes) return message(options.headerTooLargeStatus ?? 431, 'Request Header Fields Too Large');
     // With a CORS configuration the gateway answers preflights itself, before routes and authorizers.
@@ -119,10 +135,18 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
       case 'JWT': {
         const compiled = route.authorizer;
         if (!compiled) throw new TypeError(`route ${route.parsed.routeKey} lost its authorizer`);
-        const outcome = await authorizeJwt(identityValue(req, target, compiled.identitySource), compiled.definition, route.definition.authorizationScopes, keys, { ...options, now });
+        const outcome = await authorizeJwt(
+          identityValue(req, target, compiled.identitySource),
+          compiled.definition,
+          route.definition.authorizationScopes,
+          keys,
+          { ...options, now },
+        );
         if (!outcome.ok) {
           record.authorizerError = outcome.error;
-          return outcome.status === 403 ? message(403, 'Forbidden') : message(401, 'Unauthorized', outcome.challenge ? { 'www-authenticate': outcome.challenge } : {});
+          return outcome.status === 403
+            ? message(403, 'Forbidden')
+            : message(401, 'Unauthorized', outcome.challenge ? { 'www-authenticate': outcome.challenge } : {});
         }
         authorizer = { claims: outcome.claims, scopes: outcome.scopes };
         break;
@@ -151,24 +175,56 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayEmul
     }
   };
 
-  const runIntegration = async (route: CompiledRoute, req: IncomingMessage, target: string, body: Buffer, pathParameters: Record<string, string>, authorizer: { claims: Record<string, unknown>; scopes: string[] | null } | undefined, requestId: string, started: number): Promise<ProxyResponse> => {
+  const runIntegration = async (
+    route: CompiledRoute,
+    req: IncomingMessage,
+    target: string,
+    body: Buffer,
+    pathParameters: Record<string, string>,
+    authorizer: { claims: Record<string, unknown>; scopes: string[] | null } | undefined,
+    requestId: string,
+    started: number,
+  ): Promise<ProxyResponse> => {
     const integration = route.integration;
     const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
     if (integration.type === 'HTTP_PROXY') {
       const queryAt = target.indexOf('?');
       return forwardHttp({
-        uri: integration.uri, method: integration.method && integration.method !== 'ANY' ? integration.method : req.method ?? 'GET', rawQueryString: queryAt < 0 ? '' : target.slice(queryAt + 1),
-        headers: req.headers, body, pathParameters, sourceIp, agent, timeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
+        uri: integration.uri,
+        method: integration.method && integration.method !== 'ANY' ? integration.method : (req.method ?? 'GET'),
+        rawQueryString: queryAt < 0 ? '' : target.slice(queryAt + 1),
+        headers: req.headers,
+        body,
+        pathParameters,
+        sourceIp,
+        agent,
+        timeoutMs: options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
       });
     }
     if (integration.type === 'AWS_PROXY') {
       const event = buildEventV2({
-        apiId, requestId, routeKey: route.parsed.routeKey, method: req.method ?? 'GET', target, headers: req.headers, sourceIp, host: req.headers.host ?? '127.0.0.1',
-        pathParameters, body, ...(authorizer ? { authorizer } : {}), timeEpoch: started,
+        apiId,
+        requestId,
+        routeKey: route.parsed.routeKey,
+        method: req.method ?? 'GET',
+        target,
+        headers: req.headers,
+        sourceIp,
+        host: req.headers.host ?? '127.0.0.1',
+        pathParameters,
+        body,
+        ...(authorizer ? { authorizer } : {}),
+        timeEpoch: started,
       });
       return invokeLambda(integration.handler, event, integration.name, options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
     }
-    const echo = { routeKey: route.parsed.routeKey, path: target.split('?')[0], pathParameters, claims: authorizer ? stringifyClaims(authorizer.claims) : null, scopes: authorizer?.scopes ?? null };
+    const echo = {
+      routeKey: route.parsed.routeKey,
+      path: target.split('?')[0],
+      pathParameters,
+      claims: authorizer ? stringifyClaims(authorizer.claims) : null,
+      scopes: authorizer?.scopes ?? null,
+    };
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: Buffer.from(JSON.stringify(echo)) };
   };
 

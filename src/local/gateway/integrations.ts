@@ -5,7 +5,11 @@ import { interpretLambdaResult, type ProxyResponse } from './payload-v2';
 
 /** What the client sees when an integration fails; statuses follow API Gateway's defaults. */
 export class IntegrationFailure extends Error {
-  constructor(readonly status: 500 | 502 | 503 | 504, readonly publicMessage: string, detail: string) {
+  constructor(
+    readonly status: 500 | 502 | 503 | 504,
+    readonly publicMessage: string,
+    detail: string,
+  ) {
     super(detail);
     this.name = 'IntegrationFailure';
   }
@@ -19,9 +23,18 @@ export const INTEGRATION_TIMEOUT_MS = 30_000;
  * (three parameters) all work. A throw answers 500 {"message":"Internal Server Error"} and an
  * unusable result 502, as API Gateway does for a Lambda error or a malformed response.
  */
-export async function invokeLambda(handler: LambdaHandler, event: HttpApiEventV2, functionName: string, timeoutMs = INTEGRATION_TIMEOUT_MS): Promise<ProxyResponse> {
+export async function invokeLambda(
+  handler: LambdaHandler,
+  event: HttpApiEventV2,
+  functionName: string,
+  timeoutMs = INTEGRATION_TIMEOUT_MS,
+): Promise<ProxyResponse> {
   const deadline = Date.now() + timeoutMs;
-  const context: LambdaContext = { awsRequestId: event.requestContext.requestId, functionName, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+  const context: LambdaContext = {
+    awsRequestId: event.requestContext.requestId,
+    functionName,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
   let timer: NodeJS.Timeout | undefined;
   const result = await Promise.race([
     new Promise<unknown>((resolve, reject) => {
@@ -33,16 +46,27 @@ export async function invokeLambda(handler: LambdaHandler, event: HttpApiEventV2
         reject(error);
       }
     }).catch((error: unknown) => {
-      throw new IntegrationFailure(500, 'Internal Server Error', `the Lambda ${functionName} failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new IntegrationFailure(
+        500,
+        'Internal Server Error',
+        `the Lambda ${functionName} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new IntegrationFailure(503, 'Service Unavailable', `the Lambda ${functionName} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new IntegrationFailure(503, 'Service Unavailable', `the Lambda ${functionName} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
   try {
     return interpretLambdaResult(result);
   } catch (error) {
-    throw new IntegrationFailure(502, 'Internal Server Error', `the Lambda ${functionName} returned an unusable response: ${error instanceof Error ? error.message : String(error)}`);
+    throw new IntegrationFailure(
+      502,
+      'Internal Server Error',
+      `the Lambda ${functionName} returned an unusable response: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -80,23 +104,37 @@ export function forwardHttp(input: ForwardInput): Promise<ProxyResponse> {
   headers['content-length'] = String(input.body.length);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<ProxyResponse>((resolve, reject) => {
-    const outgoing = send(target, { method: input.method, headers, ...(input.agent && target.protocol === 'http:' ? { agent: input.agent } : {}) }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (error) => reject(new IntegrationFailure(502, 'Internal Server Error', `HTTP_PROXY response from ${target.origin} broke: ${error.message}`)));
-      response.on('end', () => {
-        const out: Record<string, string> = {};
-        const cookies: string[] = [];
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (value === undefined || HOP_BY_HOP.has(name)) continue;
-          if (name === 'set-cookie') cookies.push(...(Array.isArray(value) ? value : [value]));
-          else out[name] = Array.isArray(value) ? value.join(', ') : value;
-        }
-        resolve({ statusCode: response.statusCode ?? 502, headers: out, cookies, body: Buffer.concat(chunks) });
-      });
-    });
-    outgoing.setTimeout(input.timeoutMs ?? INTEGRATION_TIMEOUT_MS, () => outgoing.destroy(new IntegrationFailure(504, 'Gateway Timeout', `HTTP_PROXY ${target.origin} did not answer in time`)));
-    outgoing.on('error', (error) => reject(error instanceof IntegrationFailure ? error : new IntegrationFailure(503, 'Service Unavailable', `HTTP_PROXY ${target.origin} could not be reached: ${error.message}`)));
+    const outgoing = send(
+      target,
+      { method: input.method, headers, ...(input.agent && target.protocol === 'http:' ? { agent: input.agent } : {}) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error) =>
+          reject(new IntegrationFailure(502, 'Internal Server Error', `HTTP_PROXY response from ${target.origin} broke: ${error.message}`)),
+        );
+        response.on('end', () => {
+          const out: Record<string, string> = {};
+          const cookies: string[] = [];
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value === undefined || HOP_BY_HOP.has(name)) continue;
+            if (name === 'set-cookie') cookies.push(...(Array.isArray(value) ? value : [value]));
+            else out[name] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({ statusCode: response.statusCode ?? 502, headers: out, cookies, body: Buffer.concat(chunks) });
+        });
+      },
+    );
+    outgoing.setTimeout(input.timeoutMs ?? INTEGRATION_TIMEOUT_MS, () =>
+      outgoing.destroy(new IntegrationFailure(504, 'Gateway Timeout', `HTTP_PROXY ${target.origin} did not answer in time`)),
+    );
+    outgoing.on('error', (error) =>
+      reject(
+        error instanceof IntegrationFailure
+          ? error
+          : new IntegrationFailure(503, 'Service Unavailable', `HTTP_PROXY ${target.origin} could not be reached: ${error.message}`),
+      ),
+    );
     outgoing.end(input.body);
   });
 }

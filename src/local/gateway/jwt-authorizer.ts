@@ -84,7 +84,12 @@ export async function authorizeJwt(
 }
 
 /** `iss`, `aud`, `exp`/`nbf`/`iat`, then the route's scopes: the checks after the signature, in AWS's order. */
-function checkClaims(claims: Record<string, unknown>, authorizer: JwtAuthorizerDefinition, routeScopes: readonly string[] | undefined, options: JwtCheckOptions): AuthorizerOutcome {
+function checkClaims(
+  claims: Record<string, unknown>,
+  authorizer: JwtAuthorizerDefinition,
+  routeScopes: readonly string[] | undefined,
+  options: JwtCheckOptions,
+): AuthorizerOutcome {
   const fail = unauthorized;
   // Exact string match: `https://x/` and `https://x` differ (trailing-slash tolerance is **[uncertain]** → none).
   if (claims.iss !== authorizer.issuer) return fail('the token does not have a valid issuer');
@@ -99,7 +104,8 @@ function checkClaims(claims: Record<string, unknown>, authorizer: JwtAuthorizerD
 
   const tokenScopes = scopesOf(claims);
   if (routeScopes && routeScopes.length > 0) {
-    if (!routeScopes.some((scope) => tokenScopes.includes(scope))) return { ok: false, status: 403, error: 'the token has none of the route authorization scopes' };
+    if (!routeScopes.some((scope) => tokenScopes.includes(scope)))
+      return { ok: false, status: 403, error: 'the token has none of the route authorization scopes' };
     return { ok: true, claims, scopes: tokenScopes };
   }
   return { ok: true, claims, scopes: null };

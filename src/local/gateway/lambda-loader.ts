@@ -45,7 +45,8 @@ function requireHandler(root: string, handler: string): LambdaHandler {
   const exportName = handler.slice(dot + 1);
   const candidates = ['.js', '.cjs', ''].map((ext) => join(root, modulePath + ext));
   const file = candidates.find((candidate) => existsSync(candidate));
-  if (!file) throw new LambdaLoadError(`lambda handler: got "${handler}"; expected ${modulePath}.js or ${modulePath}.cjs in the package (ES modules are not supported)`);
+  if (!file)
+    throw new LambdaLoadError(`lambda handler: got "${handler}"; expected ${modulePath}.js or ${modulePath}.cjs in the package (ES modules are not supported)`);
   let loaded: Record<string, unknown>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

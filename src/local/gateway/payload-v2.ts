@@ -94,9 +94,17 @@ export interface ProxyResponse {
  */
 export function interpretLambdaResult(result: unknown): ProxyResponse {
   if (result !== null && typeof result === 'object' && 'statusCode' in result) {
-    const shaped = result as { statusCode: unknown; headers?: unknown; multiValueHeaders?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
+    const shaped = result as {
+      statusCode: unknown;
+      headers?: unknown;
+      multiValueHeaders?: unknown;
+      cookies?: unknown;
+      body?: unknown;
+      isBase64Encoded?: unknown;
+    };
     const statusCode = Number(shaped.statusCode);
-    if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) throw new TypeError(`the Lambda returned statusCode ${String(shaped.statusCode)}`);
+    if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)
+      throw new TypeError(`the Lambda returned statusCode ${String(shaped.statusCode)}`);
     const headers: Record<string, string> = {};
     if (shaped.headers && typeof shaped.headers === 'object') {
       for (const [name, value] of Object.entries(shaped.headers as Record<string, unknown>)) headers[name.toLowerCase()] = String(value);

@@ -92,13 +92,7 @@ export function buildGithubClaims(run: GithubRunClaims, frame: TokenFrame): Reco
   const pullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
   const sub =
     run.sub ??
-    subjectFor(
-      repository,
-      run.immutableSubject !== false ? { ownerId: repositoryOwnerId, repositoryId } : undefined,
-      run.environment,
-      eventName,
-      ref,
-    );
+    subjectFor(repository, run.immutableSubject !== false ? { ownerId: repositoryOwnerId, repositoryId } : undefined, run.environment, eventName, ref);
   const claims: Record<string, unknown> = {
     jti: frame.jti,
     sub,

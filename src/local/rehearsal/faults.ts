@@ -39,7 +39,11 @@ export function isAuthorizerFlaw(mode: BreakMode): mode is AuthorizerFlaw {
  */
 export function parseBreakMode(text: string, flag = '--break'): BreakMode {
   if ((BREAK_MODES as readonly string[]).includes(text)) return text as BreakMode;
-  throw new InvalidInputError(flag, text, `one of ${MISCONFIGURATIONS.join(', ')}, or an attack code from the README's attack table (e.g. ${AUTHORIZER_FLAWS.slice(0, 2).join(', ')}, key-confusion-pem)`);
+  throw new InvalidInputError(
+    flag,
+    text,
+    `one of ${MISCONFIGURATIONS.join(', ')}, or an attack code from the README's attack table (e.g. ${AUTHORIZER_FLAWS.slice(0, 2).join(', ')}, key-confusion-pem)`,
+  );
 }
 
 /** Modes that break the identity (the exchange must fail), not the gateway. */
@@ -87,7 +91,10 @@ export function parseRehearsalFault(text: string, flag = '--fault'): RehearsalFa
 export function breakDefinition(definition: GatewayDefinition, mode: BreakMode, v1Issuer: string): GatewayDefinition {
   switch (mode) {
     case 'open-api':
-      return { ...definition, routes: definition.routes.map(({ authorizerId: _a, authorizationScopes: _s, ...r }) => ({ ...r, authorizationType: 'NONE' as const })) };
+      return {
+        ...definition,
+        routes: definition.routes.map(({ authorizerId: _a, authorizationScopes: _s, ...r }) => ({ ...r, authorizationType: 'NONE' as const })),
+      };
     case 'issuer-v1':
       return { ...definition, authorizers: definition.authorizers.map((a) => ({ ...a, issuer: v1Issuer })) };
     case 'wrong-audience':

@@ -11,13 +11,26 @@ import { describeIntegration, gatewayFlaw, gatewayFromDeployedApi, gatewayFromSt
 import { GITHUB_RUN_DEFAULTS, startGithubOidc } from '../github';
 import { startMoto } from '../moto';
 import { assertTerraformEngine, detectEngine, type Engine } from './engine';
-import { breakCallerConfig, breakDefinition, breakDirectory, describeBreakMode, IDENTITY_BREAKS, isAuthorizerFlaw, startCarelessApi, type BreakMode, type RehearsalFaults } from './faults';
+import {
+  breakCallerConfig,
+  breakDefinition,
+  breakDirectory,
+  describeBreakMode,
+  IDENTITY_BREAKS,
+  isAuthorizerFlaw,
+  startCarelessApi,
+  type BreakMode,
+  type RehearsalFaults,
+} from './faults';
 
 /** Synthesizes the stacks for the local profile (stacks/ owns cdktf; injected to keep this module free of it). */
 export type SynthLocal = (
   overrides: Record<string, unknown>,
   outdir: string,
-) => { stacks: readonly { name: string; workingDirectory: string }[]; config: { tenantId: string; apiName: string; aws: { region: string }; routes: readonly { routeKey: string; public?: boolean }[] } };
+) => {
+  stacks: readonly { name: string; workingDirectory: string }[];
+  config: { tenantId: string; apiName: string; aws: { region: string }; routes: readonly { routeKey: string; public?: boolean }[] };
+};
 
 export interface RehearsalOptions {
   readonly synth: SynthLocal;
@@ -48,7 +61,13 @@ export interface Rehearsal {
   readonly replication: ReplicationWait;
   readonly urls: { readonly api: string; readonly entra: string; readonly github: string };
   /** What a person needs to repeat the exchange by hand (`--keep`); the request token is a secret. */
-  readonly secrets: { readonly requestUrl: string; readonly requestToken: string; readonly tokenEndpoint: string; readonly clientId: string; readonly scope: string };
+  readonly secrets: {
+    readonly requestUrl: string;
+    readonly requestToken: string;
+    readonly tokenEndpoint: string;
+    readonly clientId: string;
+    readonly scope: string;
+  };
   /** Stops every emulator and process the rehearsal started. */
   close(): Promise<void>;
 }
@@ -69,7 +88,8 @@ function replicationTally(): { note: (what: string) => void; result: () => Repli
   const counts = new Map<string, number>();
   const note = (what: string) => void counts.set(what, (counts.get(what) ?? 0) + 1);
   const result = (): ReplicationWait => ({ seen: [...counts].map(([what, count]) => ({ what, count })) });
-  const line = () => (counts.size === 0 ? undefined : `waited for Entra to replicate the new identity; saw ${[...counts].map(([what, count]) => `${what} ×${count}`).join(', ')}`);
+  const line = () =>
+    counts.size === 0 ? undefined : `waited for Entra to replicate the new identity; saw ${[...counts].map(([what, count]) => `${what} ×${count}`).join(', ')}`;
   return { note, result, line };
 }
 
@@ -119,7 +139,9 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const [github, entra] = await step('start GitHub OIDC and Entra ID emulators', async () => {
       // One after the other, each registered for clean-up as soon as it runs. Entra first: it makes its
       // signing key in the background, while GitHub's is generated.
-      const id = await startEntra(options.faults?.replicationDelaySeconds ? { faults: { replicationDelaySeconds: options.faults.replicationDelaySeconds } } : {});
+      const id = await startEntra(
+        options.faults?.replicationDelaySeconds ? { faults: { replicationDelaySeconds: options.faults.replicationDelaySeconds } } : {},
+      );
       closers.push(() => id.close());
       const gh = await startGithubOidc();
       closers.push(() => gh.close());
@@ -177,7 +199,13 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
           outdir: join(work, 'cdktf.out'),
           mode: 'apply',
           stacks: ['gateway'],
-          env: { ...options.env, TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror!, join(work, 'terraform.rc')), TMPDIR: terraformTmp, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+          env: {
+            ...options.env,
+            TF_CLI_CONFIG_FILE: writeMirrorCliConfig(mirror!, join(work, 'terraform.rc')),
+            TMPDIR: terraformTmp,
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+          },
           ci: false,
           variables: { gateway: { api_client_id: api.clientId } },
           log: { info: () => undefined, group: (_t, fn) => fn() },
@@ -185,7 +213,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
           ...(options.signal ? { signal: options.signal, stopGraceMs: 2000 } : {}),
         });
         // On Ctrl-C, terraform stops first (it still talks to moto and writes into the work folder).
-        closers.push(() => deploying.then(() => undefined, () => undefined));
+        closers.push(() =>
+          deploying.then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
         return deploying;
       });
       deployedApi = await step('read the deployed API back from moto', () =>
@@ -215,15 +248,18 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const contract = tokenContract({ tenantId, tokenVersion: api.tokenVersion, cloud, apiClientId: api.clientId, identifierUri });
     const v1Issuer = tokenContract({ tenantId, tokenVersion: 1, cloud, apiClientId: api.clientId, identifierUri }).issuer;
     const gatewayBreak = options.breakMode && !IDENTITY_BREAKS.has(options.breakMode) ? options.breakMode : undefined;
-    const apiServer = await step(gatewayBreak ? `start the API with a fault: ${describeBreakMode(gatewayBreak)}` : 'start the API Gateway emulator', async () => {
-      if (gatewayBreak === 'ignore-signature') {
-        const authorizer = definition.authorizers[0]!;
-        return startCarelessApi({ issuer: authorizer.issuer, audiences: authorizer.audiences });
-      }
-      if (gatewayBreak && isAuthorizerFlaw(gatewayBreak)) return startGateway({ definition, ...gatewayFlaw(gatewayBreak) });
-      const broken = gatewayBreak ? breakDefinition(definition, gatewayBreak, v1Issuer) : definition;
-      return startGateway({ definition: broken });
-    });
+    const apiServer = await step(
+      gatewayBreak ? `start the API with a fault: ${describeBreakMode(gatewayBreak)}` : 'start the API Gateway emulator',
+      async () => {
+        if (gatewayBreak === 'ignore-signature') {
+          const authorizer = definition.authorizers[0]!;
+          return startCarelessApi({ issuer: authorizer.issuer, audiences: authorizer.audiences });
+        }
+        if (gatewayBreak && isAuthorizerFlaw(gatewayBreak)) return startGateway({ definition, ...gatewayFlaw(gatewayBreak) });
+        const broken = gatewayBreak ? breakDefinition(definition, gatewayBreak, v1Issuer) : definition;
+        return startGateway({ definition: broken });
+      },
+    );
     closers.push(() => apiServer.close());
 
     if (identityBreak) options.log(`identity fault: ${describeBreakMode(identityBreak)}`);
@@ -239,7 +275,10 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     const { report, run } = await runGatePipeline({
       apiUrl: apiServer.url,
       // What is served: a gateway fault is deployed config, so the audit sees it too.
-      deployed: gatewayBreak && gatewayBreak !== 'ignore-signature' && !isAuthorizerFlaw(gatewayBreak) ? { ...deployedApi, ...breakDefinition(definition, gatewayBreak, v1Issuer), apiId: deployedApi.apiId } : deployedApi,
+      deployed:
+        gatewayBreak && gatewayBreak !== 'ignore-signature' && !isAuthorizerFlaw(gatewayBreak)
+          ? { ...deployedApi, ...breakDefinition(definition, gatewayBreak, v1Issuer), apiId: deployedApi.apiId }
+          : deployedApi,
       stageRead: engine === 'terraform',
       publicRoutes: synth.config.routes.filter((r) => r.public === true).map((r) => r.routeKey),
       declaredRoutes: synth.config.routes.map((r) => r.routeKey),
@@ -250,7 +289,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         scope,
         getIDToken: (audience?: string) => requestIdToken(github.requestUrl, github.requestToken, audience),
       },
-      tokenDeps: { log: tokenLog, awaitReplication: true, onReplicationWait: (code) => replication.note(`AADSTS${code}`), retry: { maxAttempts: Math.ceil(timeoutMs / 1000) + 6, baseMs: 250, capMs: 2000, deadlineMs: timeoutMs } },
+      tokenDeps: {
+        log: tokenLog,
+        awaitReplication: true,
+        onReplicationWait: (code) => replication.note(`AADSTS${code}`),
+        retry: { maxAttempts: Math.ceil(timeoutMs / 1000) + 6, baseMs: 250, capMs: 2000, deadlineMs: timeoutMs },
+      },
       ...(decoyScope !== undefined ? { otherAudienceScope: decoyScope } : {}),
       // Any of the API's roles: the stack grants the caller one, and a fresh grant replicates for a while.
       expectedRoles: api.appRoles,

@@ -1,6 +1,16 @@
 import { createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
 import { decodeProtectedHeader, exportJWK } from 'jose';
-import { ATTACKS, ATTACK_CODES, attackerKeys, craftAttacks, fetchIssuerKey, parseToken, prepareAttacks, verifyApiGate, weakerAudienceEvidence } from '../../../src/gate';
+import {
+  ATTACKS,
+  ATTACK_CODES,
+  attackerKeys,
+  craftAttacks,
+  fetchIssuerKey,
+  parseToken,
+  prepareAttacks,
+  verifyApiGate,
+  weakerAudienceEvidence,
+} from '../../../src/gate';
 import { createTestIssuer, type TestIssuer } from '../helpers/issuer';
 import { startTestApi } from '../helpers/test-api';
 import { virtualTime } from '../helpers/virtual-time';
@@ -67,8 +77,17 @@ describe('crafting from (token, issuer key, attacker keys)', () => {
   test('key confusion signs with the issuer public key in each form (HS256, genuine kid)', async () => {
     const jwk = { ...issuer.jwks.keys[0]! };
     const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-    const { credentials } = await craftAttacks({ token: parseToken(token, 0), issuerKey: { key: { key, jwk } }, attacker: await attackerKeys(), nowSeconds: 0, only: ['key-confusion-pem', 'key-confusion-der'] });
-    expect(credentials.map((c) => header(c.authorization))).toEqual([expect.objectContaining({ alg: 'HS256', kid: issuer.kid }), expect.objectContaining({ alg: 'HS256', kid: issuer.kid })]);
+    const { credentials } = await craftAttacks({
+      token: parseToken(token, 0),
+      issuerKey: { key: { key, jwk } },
+      attacker: await attackerKeys(),
+      nowSeconds: 0,
+      only: ['key-confusion-pem', 'key-confusion-der'],
+    });
+    expect(credentials.map((c) => header(c.authorization))).toEqual([
+      expect.objectContaining({ alg: 'HS256', kid: issuer.kid }),
+      expect.objectContaining({ alg: 'HS256', kid: issuer.kid }),
+    ]);
   });
 
   test("key confusion is skipped with a reason when the issuer's keys cannot be had, never failing the gate", async () => {
@@ -82,11 +101,23 @@ describe('crafting from (token, issuer key, attacker keys)', () => {
     const api = await startTestApi({ issuer, trustedIssuer: 'http://127.0.0.1:1/tenant/v2.0' });
     try {
       const { now, sleep, fetch } = virtualTime();
-      const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token: await issuer.sign({ iss: 'http://127.0.0.1:1/tenant/v2.0' }), attacks: ['key-confusion-pem', 'key-confusion-der', 'alg-none'], timeoutMs: 10_000, intervalMs: 500, now, sleep, fetch });
+      const run = await verifyApiGate({
+        apiUrl: api.url,
+        paths: ['/orders'],
+        token: await issuer.sign({ iss: 'http://127.0.0.1:1/tenant/v2.0' }),
+        attacks: ['key-confusion-pem', 'key-confusion-der', 'alg-none'],
+        timeoutMs: 10_000,
+        intervalMs: 500,
+        now,
+        sleep,
+        fetch,
+      });
       expect(run.verdict.pass).toBe(true);
       expect(run.skipped.map((s) => s.auth)).toEqual(['key-confusion-pem', 'key-confusion-der']);
       // One warning for one cause.
-      expect(run.verdict.warnings).toEqual([expect.stringMatching(/^key-confusion-pem GET \/orders, key-confusion-der GET \/orders not probed: the issuer's signing keys could not be fetched/)]);
+      expect(run.verdict.warnings).toEqual([
+        expect.stringMatching(/^key-confusion-pem GET \/orders, key-confusion-der GET \/orders not probed: the issuer's signing keys could not be fetched/),
+      ]);
     } finally {
       await api.close();
     }
@@ -103,7 +134,9 @@ describe('crafting from (token, issuer key, attacker keys)', () => {
 describe('the wrong-audience probe', () => {
   test('a same-issuer decoy token is full evidence; a Graph-like token (nonce header, other issuer) is weaker, and says so', async () => {
     expect(weakerAudienceEvidence(token, await issuer.sign({ aud: 'api://decoy' }))).toBeUndefined();
-    expect(weakerAudienceEvidence(token, await issuer.sign({ aud: 'https://graph.microsoft.com' }, { header: { nonce: 'abc' } }))).toMatch(/nonce header \(Microsoft Graph\).*weaker evidence.*decoy_scope/);
+    expect(weakerAudienceEvidence(token, await issuer.sign({ aud: 'https://graph.microsoft.com' }, { header: { nonce: 'abc' } }))).toMatch(
+      /nonce header \(Microsoft Graph\).*weaker evidence.*decoy_scope/,
+    );
     expect(weakerAudienceEvidence(token, await issuer.sign({ iss: 'https://sts.windows.net/x/' }))).toMatch(/another issuer/);
   });
 
@@ -111,7 +144,17 @@ describe('the wrong-audience probe', () => {
     const api = await startTestApi({ issuer });
     try {
       const { now, sleep, fetch } = virtualTime();
-      const run = await verifyApiGate({ apiUrl: api.url, paths: ['/orders'], token, attacks: ['other-audience'], mintOtherAudienceToken: () => issuer.sign({ aud: 'https://graph.microsoft.com' }, { header: { nonce: 'n' } }), timeoutMs: 10_000, now, sleep, fetch });
+      const run = await verifyApiGate({
+        apiUrl: api.url,
+        paths: ['/orders'],
+        token,
+        attacks: ['other-audience'],
+        mintOtherAudienceToken: () => issuer.sign({ aud: 'https://graph.microsoft.com' }, { header: { nonce: 'n' } }),
+        timeoutMs: 10_000,
+        now,
+        sleep,
+        fetch,
+      });
       expect(run.verdict.pass).toBe(true);
       expect(run.verdict.warnings).toEqual([expect.stringMatching(/^other-audience: its token carries a nonce header/)]);
     } finally {

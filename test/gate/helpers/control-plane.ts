@@ -1,4 +1,12 @@
-import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, type Cors } from '@aws-sdk/client-apigatewayv2';
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  CreateAuthorizerCommand,
+  CreateIntegrationCommand,
+  CreateRouteCommand,
+  CreateStageCommand,
+  type Cors,
+} from '@aws-sdk/client-apigatewayv2';
 import { listen, readBody, sendJson, type RunningServer } from '../../../src/local/server';
 import type { TestIssuer } from './issuer';
 
@@ -27,14 +35,41 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
     for (const [key, authorizer] of Object.entries(spec.authorizers ?? {})) {
       const created =
         authorizer.type === 'REQUEST'
-          ? await client.send(new CreateAuthorizerCommand({ ApiId: apiId, Name: key, AuthorizerType: 'REQUEST', AuthorizerUri: 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:auth/invocations', IdentitySource: ['$request.header.Authorization'], AuthorizerPayloadFormatVersion: '2.0' }))
-          : await client.send(new CreateAuthorizerCommand({ ApiId: apiId, Name: key, AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: authorizer.issuer, Audience: [...authorizer.audiences] } }));
+          ? await client.send(
+              new CreateAuthorizerCommand({
+                ApiId: apiId,
+                Name: key,
+                AuthorizerType: 'REQUEST',
+                AuthorizerUri: 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:auth/invocations',
+                IdentitySource: ['$request.header.Authorization'],
+                AuthorizerPayloadFormatVersion: '2.0',
+              }),
+            )
+          : await client.send(
+              new CreateAuthorizerCommand({
+                ApiId: apiId,
+                Name: key,
+                AuthorizerType: 'JWT',
+                IdentitySource: ['$request.header.Authorization'],
+                JwtConfiguration: { Issuer: authorizer.issuer, Audience: [...authorizer.audiences] },
+              }),
+            );
       ids[key] = created.AuthorizerId!;
     }
     for (const route of spec.routes) {
       const auth = route.auth ?? 'NONE';
       const type = auth === 'NONE' || auth === 'AWS_IAM' ? auth : spec.authorizers?.[auth]?.type === 'REQUEST' ? 'CUSTOM' : 'JWT';
-      const integration = route.proxy ? await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationUri: route.proxy, IntegrationMethod: 'ANY', PayloadFormatVersion: '1.0' })) : undefined;
+      const integration = route.proxy
+        ? await client.send(
+            new CreateIntegrationCommand({
+              ApiId: apiId,
+              IntegrationType: 'HTTP_PROXY',
+              IntegrationUri: route.proxy,
+              IntegrationMethod: 'ANY',
+              PayloadFormatVersion: '1.0',
+            }),
+          )
+        : undefined;
       await client.send(
         new CreateRouteCommand({
           ApiId: apiId,
@@ -53,8 +88,17 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
           ApiId: apiId,
           StageName: stage.name ?? '$default',
           AutoDeploy: true,
-          ...(stage.accessLogs === false ? {} : { AccessLogSettings: { DestinationArn: `arn:aws:logs:${REGION}:123456789012:log-group:/aws/apigateway/${spec.name}`, Format: '{"requestId":"$context.requestId"}' } }),
-          ...(stage.burstLimit === 0 ? {} : { DefaultRouteSettings: { ThrottlingBurstLimit: stage.burstLimit ?? 50, ThrottlingRateLimit: stage.rateLimit ?? 100 } }),
+          ...(stage.accessLogs === false
+            ? {}
+            : {
+                AccessLogSettings: {
+                  DestinationArn: `arn:aws:logs:${REGION}:123456789012:log-group:/aws/apigateway/${spec.name}`,
+                  Format: '{"requestId":"$context.requestId"}',
+                },
+              }),
+          ...(stage.burstLimit === 0
+            ? {}
+            : { DefaultRouteSettings: { ThrottlingBurstLimit: stage.burstLimit ?? 50, ThrottlingRateLimit: stage.rateLimit ?? 100 } }),
         }),
       );
     }
@@ -68,7 +112,10 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
  * A client-credentials token endpoint on loopback that signs with the test issuer, the audience
  * chosen by the requested scope: `<aud>/.default` → aud `<aud>` (e.g. Microsoft Graph's app id).
  */
-export async function startScopedTokenEndpoint(issuer: TestIssuer, audiences: Readonly<Record<string, string>>): Promise<RunningServer & { tokenEndpoint: string }> {
+export async function startScopedTokenEndpoint(
+  issuer: TestIssuer,
+  audiences: Readonly<Record<string, string>>,
+): Promise<RunningServer & { tokenEndpoint: string }> {
   const server = await listen(async (req, res) => {
     const form = new URLSearchParams(await readBody(req));
     const scope = form.get('scope') ?? '';
@@ -99,7 +146,11 @@ export async function startPagingFront(motoUrl: string, pageSize: number): Promi
     url.searchParams.delete('nextToken');
     url.searchParams.delete('maxResults');
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length',
+      ),
+    );
     const answer = await fetch(`${motoUrl}${url.pathname}${url.search}`, { method: req.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
     const text = await answer.text();
     if (!paged || !answer.ok) {

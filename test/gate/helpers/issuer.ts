@@ -24,7 +24,11 @@ function discoveryServer(jwks: JSONWebKeySet): Promise<string> {
   discovery ??= new Promise((resolve) => {
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      const body = path.endsWith('/.well-known/openid-configuration') ? { jwks_uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/discovery/keys` } : path === '/discovery/keys' ? jwks : undefined;
+      const body = path.endsWith('/.well-known/openid-configuration')
+        ? { jwks_uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/discovery/keys` }
+        : path === '/discovery/keys'
+          ? jwks
+          : undefined;
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify(body ?? { error: 'not_found' }));
     });
@@ -52,7 +56,15 @@ export async function createTestIssuer(options: { issuer?: string; audience?: st
     keySet: createLocalJWKSet(jwks),
     async sign(claims = {}, signOptions = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const defaults = { iss: issuer, aud: audience, sub: 'caller-sp-object-id', ver: '2.0', azp: 'caller-app', roles: ['Gate.Probe'], tid: '11111111-2222-3333-4444-555555555555' };
+      const defaults = {
+        iss: issuer,
+        aud: audience,
+        sub: 'caller-sp-object-id',
+        ver: '2.0',
+        azp: 'caller-app',
+        roles: ['Gate.Probe'],
+        tid: '11111111-2222-3333-4444-555555555555',
+      };
       return new SignJWT({ ...defaults, iat: now, nbf: now, exp: now + (signOptions.expiresInSeconds ?? 3600), ...claims })
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid, ...signOptions.header })
         .sign(privateKey);

@@ -19,7 +19,10 @@ export async function startLegacyApiEmulators(): Promise<LegacyApiEmulators> {
   const github = await startGithubOidc();
   const entra = await startEntra({ directory: directoryFor(github.issuer) });
   const gateway = await startGateway({
-    definition: { authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v1, audiences: [LEGACY_API.uri] }], routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'entra' }] },
+    definition: {
+      authorizers: [{ id: 'entra', issuer: entra.issuers(TENANT).v1, audiences: [LEGACY_API.uri] }],
+      routes: [{ routeKey: 'GET /hello', authorizationType: 'JWT', authorizerId: 'entra' }],
+    },
   });
   return { github, entra, gateway, close: async () => void (await Promise.all([github.close(), entra.close(), gateway.close()])) };
 }

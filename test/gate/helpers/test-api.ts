@@ -4,14 +4,7 @@ import { listen, sendJson, type RunningServer } from '../../../src/local/server'
 import type { TestIssuer } from './issuer';
 
 /** Deliberate defects, one per kind of broken API the gate must catch. */
-export type Flaw =
-  | 'none'
-  | 'open'
-  | 'ignores-signature'
-  | 'trusts-unknown-kid'
-  | 'accepts-alg-none'
-  | 'ignores-audience'
-  | 'always-401';
+export type Flaw = 'none' | 'open' | 'ignores-signature' | 'trusts-unknown-kid' | 'accepts-alg-none' | 'ignores-audience' | 'always-401';
 
 export interface TestApiOptions {
   readonly issuer: TestIssuer;

@@ -37,13 +37,25 @@ describe('signing keys: cached for 2 h, rotation needs a grace period (AWS-JWT)'
       clock += 1 * HOUR;
       expect((await call(`${gw.url}/hello`, { headers: bearer(await fresh(clock)) })).status).toBe(401);
       // Tokens under the withdrawn key still pass: the gateway holds the keys it fetched.
-      expect((await call(`${gw.url}/hello`, { headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: old.kid, privateKey: old.privateKey })) })).status).toBe(200);
+      expect(
+        (
+          await call(`${gw.url}/hello`, {
+            headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: old.kid, privateKey: old.privateKey })),
+          })
+        ).status,
+      ).toBe(200);
       expect(own.fetches.jwks).toBe(1); // no early refetch on the unknown kid
 
       clock += 1 * HOUR + 1000; // past the 2-hour cache
       expect((await call(`${gw.url}/hello`, { headers: bearer(await fresh(clock)) })).status).toBe(200);
       expect(own.fetches.jwks).toBe(2);
-      expect((await call(`${gw.url}/hello`, { headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: old.kid, privateKey: old.privateKey })) })).status).toBe(401);
+      expect(
+        (
+          await call(`${gw.url}/hello`, {
+            headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: old.kid, privateKey: old.privateKey })),
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await own.close();
     }
@@ -58,9 +70,21 @@ describe('signing keys: cached for 2 h, rotation needs a grace period (AWS-JWT)'
       const next = await rsaKey(2);
       const gw = await gateway({ definition: jwtDefinition(own.issuer, [API]), now: () => clock });
       const old = await rsaKey(0);
-      expect((await call(`${gw.url}/hello`, { headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: old.kid, privateKey: old.privateKey })) })).status).toBe(200);
+      expect(
+        (
+          await call(`${gw.url}/hello`, {
+            headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: old.kid, privateKey: old.privateKey })),
+          })
+        ).status,
+      ).toBe(200);
       clock += 2 * HOUR + 1000;
-      expect((await call(`${gw.url}/hello`, { headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: newKid, privateKey: next.privateKey })) })).status).toBe(200);
+      expect(
+        (
+          await call(`${gw.url}/hello`, {
+            headers: bearer(await own.sign(claimsFor(own.issuer, API, at(clock)), { kid: newKid, privateKey: next.privateKey })),
+          })
+        ).status,
+      ).toBe(200);
     } finally {
       await own.close();
     }
@@ -81,7 +105,10 @@ describe('payload 2.0: which bodies arrive as base64', () => {
   ])('content type %s → isBase64Encoded %s', async (contentType, base64) => {
     let seen: HttpApiEventV2 | undefined;
     const gw = await gateway({
-      definition: { authorizers: [], routes: [{ routeKey: 'POST /in', integration: { type: 'AWS_PROXY', lambda: (event) => ((seen = event), { statusCode: 204 }) } }] },
+      definition: {
+        authorizers: [],
+        routes: [{ routeKey: 'POST /in', integration: { type: 'AWS_PROXY', lambda: (event) => ((seen = event), { statusCode: 204 }) } }],
+      },
     });
     const body = 'a=1&b=two';
     const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
@@ -116,11 +143,28 @@ describe('CORS from the stack, answered by the gateway before the authorizer (AW
     const gw = await gateway({ definition });
     return { gw, definition, calls: () => integrationCalls };
   }
-  const preflight = (origin: string) => ({ method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
+  const preflight = (origin: string) => ({
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+  });
 
   test('a preflight gets 204 with the configured headers, with no token, no route call and no integration call', async () => {
-    const { gw, definition, calls } = await corsGateway({ allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type'], exposeHeaders: ['x-request-id'], maxAge: 300, allowCredentials: true });
-    expect(definition.cors).toEqual({ allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type'], exposeHeaders: ['x-request-id'], maxAge: 300, allowCredentials: true });
+    const { gw, definition, calls } = await corsGateway({
+      allowOrigins: ['https://app.example.com'],
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['authorization', 'content-type'],
+      exposeHeaders: ['x-request-id'],
+      maxAge: 300,
+      allowCredentials: true,
+    });
+    expect(definition.cors).toEqual({
+      allowOrigins: ['https://app.example.com'],
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['authorization', 'content-type'],
+      exposeHeaders: ['x-request-id'],
+      maxAge: 300,
+      allowCredentials: true,
+    });
     const answer = await call(`${gw.url}/orders`, preflight('https://app.example.com'));
     expect(answer.status).toBe(204);
     expect(Object.fromEntries([...answer.headers].filter(([name]) => name.startsWith('access-control-')))).toEqual({
@@ -135,7 +179,7 @@ describe('CORS from the stack, answered by the gateway before the authorizer (AW
     expect((await call(`${gw.url}/`, preflight('https://app.example.com'))).status).toBe(204);
   });
 
-  test('an origin not allowed: 204 without CORS headers; the integration\'s own CORS headers are replaced', async () => {
+  test("an origin not allowed: 204 without CORS headers; the integration's own CORS headers are replaced", async () => {
     const { gw } = await corsGateway({ allowOrigins: ['https://app.example.com'], exposeHeaders: ['x-request-id'] });
     const refused = await call(`${gw.url}/orders`, preflight('https://evil.example'));
     expect(refused.status).toBe(204);
@@ -165,6 +209,17 @@ describe('CORS from the stack, answered by the gateway before the authorizer (AW
   });
 
   test('the construct refuses credentials with a wildcard origin', () => {
-    expect(() => synthStack((stack) => new JwtHttpApi(stack, 'http-api', { name: 'x', trust: { issuer: issuer.issuer, audiences: [API] }, routes: [{ routeKey: 'GET /a' }], integration: { httpUrl: 'https://example.com' }, cors: { allowOrigins: ['*'], allowCredentials: true } }))).toThrow('http-api.cors.allowOrigins: got ["*"]; expected explicit origins when allowCredentials is true');
+    expect(() =>
+      synthStack(
+        (stack) =>
+          new JwtHttpApi(stack, 'http-api', {
+            name: 'x',
+            trust: { issuer: issuer.issuer, audiences: [API] },
+            routes: [{ routeKey: 'GET /a' }],
+            integration: { httpUrl: 'https://example.com' },
+            cors: { allowOrigins: ['*'], allowCredentials: true },
+          }),
+      ),
+    ).toThrow('http-api.cors.allowOrigins: got ["*"]; expected explicit origins when allowCredentials is true');
   });
 });

@@ -188,7 +188,8 @@ describe('key fetching limits and caching', () => {
     try {
       const limited = await gateway({ definition: jwtDefinition(own.issuer, [API]) });
       const eager = await gateway({ definition: jwtDefinition(own.issuer, [API]), unknownKidRefetchMs: 0 });
-      for (const gw of [limited, eager]) expect((await call(`${gw.url}/hello`, { headers: bearer(await own.sign(claimsFor(own.issuer, API))) })).status).toBe(200);
+      for (const gw of [limited, eager])
+        expect((await call(`${gw.url}/hello`, { headers: bearer(await own.sign(claimsFor(own.issuer, API))) })).status).toBe(200);
       expect(own.fetches.jwks).toBe(2);
       const newKid = await own.rotate();
       const rotated = await own.sign(claimsFor(own.issuer, API), { kid: newKid, privateKey: (await rsaKey(2)).privateKey });
@@ -259,7 +260,9 @@ describe('scopes, 401 vs 403, request size', () => {
 
   test('401 vs 403: an invalid token on a scoped route is 401, not 403', async () => {
     const gw = await gateway({ definition: jwtDefinition(issuer.issuer, [API]) });
-    expectUnauthorized(await call(`${gw.url}/scoped`, { headers: bearer(await issuer.sign(claimsFor(issuer.issuer, 'api://wrong', now(), { scp: 'orders.read' }))) }));
+    expectUnauthorized(
+      await call(`${gw.url}/scoped`, { headers: bearer(await issuer.sign(claimsFor(issuer.issuer, 'api://wrong', now(), { scp: 'orders.read' }))) }),
+    );
   });
 
   test('header too large: request line + headers over 10,240 bytes → 431 (uncertain; option)', async () => {

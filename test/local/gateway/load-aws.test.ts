@@ -37,23 +37,75 @@ describeMoto(`gatewayFromAws (moto_server)${moto ? '' : ' (skipped: moto_server 
     const client = new ApiGatewayV2Client({ region: 'us-east-1', endpoint, credentials });
     const api = await client.send(new CreateApiCommand({ Name: 'orders-api', ProtocolType: 'HTTP' }));
     const apiId = api.ApiId as string;
-    const authorizer = await client.send(new CreateAuthorizerCommand({
-      ApiId: apiId, Name: 'entra-jwt', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: issuer.issuer, Audience: ['api-client-id'] },
-    }));
-    const lambda = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: LAMBDA_ARN, PayloadFormatVersion: '2.0' }));
-    const http = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'GET', IntegrationUri: 'http://127.0.0.1:9/unused', PayloadFormatVersion: '1.0' }));
-    await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /hello', AuthorizationType: 'JWT', AuthorizerId: authorizer.AuthorizerId, Target: `integrations/${lambda.IntegrationId}` }));
-    await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /orders', AuthorizationType: 'JWT', AuthorizerId: authorizer.AuthorizerId, AuthorizationScopes: ['orders.read'], Target: `integrations/${lambda.IntegrationId}` }));
-    await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /proxy', AuthorizationType: 'NONE', Target: `integrations/${http.IntegrationId}` }));
+    const authorizer = await client.send(
+      new CreateAuthorizerCommand({
+        ApiId: apiId,
+        Name: 'entra-jwt',
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: issuer.issuer, Audience: ['api-client-id'] },
+      }),
+    );
+    const lambda = await client.send(
+      new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: LAMBDA_ARN, PayloadFormatVersion: '2.0' }),
+    );
+    const http = await client.send(
+      new CreateIntegrationCommand({
+        ApiId: apiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'GET',
+        IntegrationUri: 'http://127.0.0.1:9/unused',
+        PayloadFormatVersion: '1.0',
+      }),
+    );
+    await client.send(
+      new CreateRouteCommand({
+        ApiId: apiId,
+        RouteKey: 'GET /hello',
+        AuthorizationType: 'JWT',
+        AuthorizerId: authorizer.AuthorizerId,
+        Target: `integrations/${lambda.IntegrationId}`,
+      }),
+    );
+    await client.send(
+      new CreateRouteCommand({
+        ApiId: apiId,
+        RouteKey: 'GET /orders',
+        AuthorizationType: 'JWT',
+        AuthorizerId: authorizer.AuthorizerId,
+        AuthorizationScopes: ['orders.read'],
+        Target: `integrations/${lambda.IntegrationId}`,
+      }),
+    );
+    await client.send(
+      new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /proxy', AuthorizationType: 'NONE', Target: `integrations/${http.IntegrationId}` }),
+    );
     client.destroy();
 
-    const definition = await gatewayFromAws({ endpoint, region: 'us-east-1', apiId, credentials, lambdaHandlers: { [LAMBDA_ARN]: async () => ({ from: 'injected' }) } });
+    const definition = await gatewayFromAws({
+      endpoint,
+      region: 'us-east-1',
+      apiId,
+      credentials,
+      lambdaHandlers: { [LAMBDA_ARN]: async () => ({ from: 'injected' }) },
+    });
     expect(definition.name).toBe('orders-api');
-    expect(definition.authorizers).toEqual([{ id: authorizer.AuthorizerId, name: 'entra-jwt', issuer: issuer.issuer, audiences: ['api-client-id'], identitySources: ['$request.header.Authorization'] }]);
+    expect(definition.authorizers).toEqual([
+      {
+        id: authorizer.AuthorizerId,
+        name: 'entra-jwt',
+        issuer: issuer.issuer,
+        audiences: ['api-client-id'],
+        identitySources: ['$request.header.Authorization'],
+      },
+    ]);
     const byKey = Object.fromEntries(definition.routes.map((route) => [route.routeKey, route]));
     expect(byKey['GET /hello']).toMatchObject({ authorizationType: 'JWT', authorizerId: authorizer.AuthorizerId, integration: { type: 'AWS_PROXY' } });
     expect(byKey['GET /orders']?.authorizationScopes).toEqual(['orders.read']);
-    expect(byKey['GET /proxy']).toMatchObject({ authorizationType: 'NONE', integration: { type: 'HTTP_PROXY', uri: 'http://127.0.0.1:9/unused', method: 'GET' } });
+    expect(byKey['GET /proxy']).toMatchObject({
+      authorizationType: 'NONE',
+      integration: { type: 'HTTP_PROXY', uri: 'http://127.0.0.1:9/unused', method: 'GET' },
+    });
 
     const gw = await gateway({ definition });
     expect((await call(`${gw.url}/hello`)).status).toBe(401);
@@ -65,7 +117,9 @@ describeMoto(`gatewayFromAws (moto_server)${moto ? '' : ' (skipped: moto_server 
   test('Lambda code on disk, keyed by the function name in the invoke ARN, answers instead of ECHO', async () => {
     const client = new ApiGatewayV2Client({ region: 'us-east-1', endpoint, credentials });
     const api = await client.send(new CreateApiCommand({ Name: 'code-api', ProtocolType: 'HTTP' }));
-    const integration = await client.send(new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: LAMBDA_ARN, PayloadFormatVersion: '2.0' }));
+    const integration = await client.send(
+      new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: LAMBDA_ARN, PayloadFormatVersion: '2.0' }),
+    );
     await client.send(new CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /hello', Target: `integrations/${integration.IntegrationId}` }));
     client.destroy();
     const code = { directory: join(__dirname, '../../../stacks/lambda/hello'), handler: 'index.handler' };
@@ -79,7 +133,9 @@ describeMoto(`gatewayFromAws (moto_server)${moto ? '' : ' (skipped: moto_server 
   test('without an injected handler, AWS_PROXY becomes ECHO and a note says why', async () => {
     const client = new ApiGatewayV2Client({ region: 'us-east-1', endpoint, credentials });
     const api = await client.send(new CreateApiCommand({ Name: 'echo-api', ProtocolType: 'HTTP' }));
-    const integration = await client.send(new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: LAMBDA_ARN, PayloadFormatVersion: '2.0' }));
+    const integration = await client.send(
+      new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: LAMBDA_ARN, PayloadFormatVersion: '2.0' }),
+    );
     await client.send(new CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'ANY /{proxy+}', Target: `integrations/${integration.IntegrationId}` }));
     client.destroy();
     const definition = await gatewayFromAws({ endpoint, region: 'us-east-1', apiId: api.ApiId as string, credentials });

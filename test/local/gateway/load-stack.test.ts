@@ -16,7 +16,13 @@ beforeAll(async () => {
   issuer = await startTestIssuer({ issuerPath: '/tenant-9/v2.0' });
   stackDir = mkdtempSync(join(tmpdir(), 'gateway-stack-'));
   mkdirSync(join(stackDir, 'assets/api_lambda-code_ABC/0123456789ABCDEF'), { recursive: true });
-  writeFileSync(join(stackDir, ASSET), buildZip({ 'index.js': 'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ via: "zip", sub: event.requestContext.authorizer ? event.requestContext.authorizer.jwt.claims.sub : null }) });' }));
+  writeFileSync(
+    join(stackDir, ASSET),
+    buildZip({
+      'index.js':
+        'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ via: "zip", sub: event.requestContext.authorizer ? event.requestContext.authorizer.jwt.claims.sub : null }) });',
+    }),
+  );
 });
 afterAll(async () => {
   await issuer.close();
@@ -44,14 +50,43 @@ function stack(overrides: { jwt?: unknown; integration?: Record<string, unknown>
       },
       aws_apigatewayv2_integration: {
         'http-api_integration_CAFE': overrides.integration ?? {
-          api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}', integration_type: 'AWS_PROXY', integration_uri: '${aws_lambda_function.http-api_lambda_D00D.invoke_arn}', payload_format_version: '2.0',
+          api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}',
+          integration_type: 'AWS_PROXY',
+          integration_uri: '${aws_lambda_function.http-api_lambda_D00D.invoke_arn}',
+          payload_format_version: '2.0',
         },
       },
-      aws_lambda_function: { 'http-api_lambda_D00D': overrides.lambda ?? { filename: ASSET, function_name: 'orders-api', handler: 'index.handler', role: '${aws_iam_role.r.arn}', runtime: 'nodejs22.x' } },
+      aws_lambda_function: {
+        'http-api_lambda_D00D': overrides.lambda ?? {
+          filename: ASSET,
+          function_name: 'orders-api',
+          handler: 'index.handler',
+          role: '${aws_iam_role.r.arn}',
+          runtime: 'nodejs22.x',
+        },
+      },
       aws_apigatewayv2_route: {
-        'http-api_route-0_A1': { api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}', route_key: 'GET /hello', authorization_type: 'JWT', authorizer_id: '${aws_apigatewayv2_authorizer.http-api_authorizer_BEEF.id}', target: 'integrations/${aws_apigatewayv2_integration.http-api_integration_CAFE.id}' },
-        'http-api_route-1_A2': { api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}', route_key: 'GET /orders', authorization_type: 'JWT', authorizer_id: '${aws_apigatewayv2_authorizer.http-api_authorizer_BEEF.id}', authorization_scopes: ['orders.read'], target: 'integrations/${aws_apigatewayv2_integration.http-api_integration_CAFE.id}' },
-        'http-api_route-2_A3': { api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}', route_key: 'GET /health', authorization_type: 'NONE', target: 'integrations/${aws_apigatewayv2_integration.http-api_integration_CAFE.id}' },
+        'http-api_route-0_A1': {
+          api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}',
+          route_key: 'GET /hello',
+          authorization_type: 'JWT',
+          authorizer_id: '${aws_apigatewayv2_authorizer.http-api_authorizer_BEEF.id}',
+          target: 'integrations/${aws_apigatewayv2_integration.http-api_integration_CAFE.id}',
+        },
+        'http-api_route-1_A2': {
+          api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}',
+          route_key: 'GET /orders',
+          authorization_type: 'JWT',
+          authorizer_id: '${aws_apigatewayv2_authorizer.http-api_authorizer_BEEF.id}',
+          authorization_scopes: ['orders.read'],
+          target: 'integrations/${aws_apigatewayv2_integration.http-api_integration_CAFE.id}',
+        },
+        'http-api_route-2_A3': {
+          api_id: '${aws_apigatewayv2_api.http-api_api_F00D.id}',
+          route_key: 'GET /health',
+          authorization_type: 'NONE',
+          target: 'integrations/${aws_apigatewayv2_integration.http-api_integration_CAFE.id}',
+        },
       },
     },
   };
@@ -61,13 +96,19 @@ describe('gatewayFromStack', () => {
   test('reads authorizer, routes and a zip Lambda; variables resolve from options, then defaults', () => {
     const definition = gatewayFromStack(stack(), { variables: { api_client_id: CLIENT_ID }, stackDir });
     expect(definition.name).toBe('orders-api');
-    expect(definition.authorizers).toEqual([{ id: 'http-api_authorizer_BEEF', name: 'entra-jwt', issuer: issuer.issuer, audiences: [CLIENT_ID], identitySources: ['$request.header.Authorization'] }]);
+    expect(definition.authorizers).toEqual([
+      { id: 'http-api_authorizer_BEEF', name: 'entra-jwt', issuer: issuer.issuer, audiences: [CLIENT_ID], identitySources: ['$request.header.Authorization'] },
+    ]);
     expect(definition.routes.map((r) => [r.routeKey, r.authorizationType, r.authorizerId, r.authorizationScopes])).toEqual([
       ['GET /hello', 'JWT', 'http-api_authorizer_BEEF', undefined],
       ['GET /orders', 'JWT', 'http-api_authorizer_BEEF', ['orders.read']],
       ['GET /health', 'NONE', undefined, undefined],
     ]);
-    expect(definition.routes[0]?.integration).toEqual({ type: 'AWS_PROXY', lambda: { zipPath: join(stackDir, ASSET), handler: 'index.handler' }, name: 'orders-api' });
+    expect(definition.routes[0]?.integration).toEqual({
+      type: 'AWS_PROXY',
+      lambda: { zipPath: join(stackDir, ASSET), handler: 'index.handler' },
+      name: 'orders-api',
+    });
   });
 
   test('the loaded stack serves: 401 without a token, 200 from the zipped Lambda with one, 403 without the scope, open health route', async () => {
@@ -97,7 +138,10 @@ describe('gatewayFromStack', () => {
   });
 
   test('HTTP_PROXY integrations keep their URL and method', () => {
-    const definition = gatewayFromStack(stack({ integration: { integration_type: 'HTTP_PROXY', integration_method: 'ANY', integration_uri: 'https://backend.example/{proxy}' } }), { variables: { api_client_id: CLIENT_ID }, stackDir });
+    const definition = gatewayFromStack(
+      stack({ integration: { integration_type: 'HTTP_PROXY', integration_method: 'ANY', integration_uri: 'https://backend.example/{proxy}' } }),
+      { variables: { api_client_id: CLIENT_ID }, stackDir },
+    );
     expect(definition.routes[0]?.integration).toEqual({ type: 'HTTP_PROXY', uri: 'https://backend.example/{proxy}', method: 'ANY' });
   });
 
@@ -105,7 +149,10 @@ describe('gatewayFromStack', () => {
     const handler = async () => ({ injected: true });
     const injected = gatewayFromStack(stack(), { variables: { api_client_id: CLIENT_ID }, stackDir, lambdaHandlers: { 'orders-api': handler } });
     expect(injected.routes[0]?.integration).toEqual({ type: 'AWS_PROXY', lambda: handler, name: 'orders-api' });
-    const s3 = gatewayFromStack(stack({ lambda: { s3_bucket: 'code', s3_key: 'fn.zip', function_name: 'orders-api', handler: 'index.handler' } }), { variables: { api_client_id: CLIENT_ID }, stackDir });
+    const s3 = gatewayFromStack(stack({ lambda: { s3_bucket: 'code', s3_key: 'fn.zip', function_name: 'orders-api', handler: 'index.handler' } }), {
+      variables: { api_client_id: CLIENT_ID },
+      stackDir,
+    });
     expect(s3.routes[0]?.integration).toEqual({ type: 'ECHO' });
     expect(s3.notes?.[0]).toContain('aws_lambda_function.http-api_lambda_D00D: no local filename');
   });

@@ -4,7 +4,16 @@ import { call, closeAll, gateway } from './helpers/gateway';
 
 afterEach(closeAll);
 
-const routes = ['GET /pets/dog/1', 'GET /pets/dog/{id}', 'GET /pets/{proxy+}', 'ANY /pets/dog/{id}', 'ANY /{proxy+}', 'POST /items/{id}', 'GET /items/{id}/tags/{tag}', '$default'].map((routeKey) => ({ routeKey, parsed: parseRouteForMatching(routeKey) }));
+const routes = [
+  'GET /pets/dog/1',
+  'GET /pets/dog/{id}',
+  'GET /pets/{proxy+}',
+  'ANY /pets/dog/{id}',
+  'ANY /{proxy+}',
+  'POST /items/{id}',
+  'GET /items/{id}/tags/{tag}',
+  '$default',
+].map((routeKey) => ({ routeKey, parsed: parseRouteForMatching(routeKey) }));
 const pick = (method: string, path: string) => matchRoute(routes, method, path);
 
 describe('route matching precedence', () => {
@@ -36,7 +45,13 @@ describe('route matching precedence', () => {
   });
 
   test('no route and no $default → undefined (the gateway answers 404)', () => {
-    expect(matchRoute(routes.filter((r) => !r.parsed.isDefault && r.routeKey !== 'ANY /{proxy+}'), 'PUT', '/nothing')).toBeUndefined();
+    expect(
+      matchRoute(
+        routes.filter((r) => !r.parsed.isDefault && r.routeKey !== 'ANY /{proxy+}'),
+        'PUT',
+        '/nothing',
+      ),
+    ).toBeUndefined();
   });
 
   test('a malformed route key is a TypeError naming the key', () => {
@@ -48,7 +63,9 @@ describe('route matching precedence', () => {
 
 describe('route matching through HTTP', () => {
   test('the routes above answer through the emulator; no match and no $default → 404 {"message":"Not Found"}', async () => {
-    const gw = await gateway({ definition: { authorizers: [], routes: [{ routeKey: 'GET /pets/{id}' }, { routeKey: 'ANY /pets/{id}' }, { routeKey: 'GET /pets/{proxy+}' }] } });
+    const gw = await gateway({
+      definition: { authorizers: [], routes: [{ routeKey: 'GET /pets/{id}' }, { routeKey: 'ANY /pets/{id}' }, { routeKey: 'GET /pets/{proxy+}' }] },
+    });
     expect((await call(`${gw.url}/pets/7`)).body).toMatchObject({ routeKey: 'GET /pets/{id}', pathParameters: { id: '7' } });
     expect((await call(`${gw.url}/pets/7`, { method: 'PUT' })).body).toMatchObject({ routeKey: 'ANY /pets/{id}' });
     expect((await call(`${gw.url}/pets/7/toys`)).body).toMatchObject({ routeKey: 'GET /pets/{proxy+}', pathParameters: { proxy: '7/toys' } });
@@ -63,14 +80,27 @@ describe('route matching through HTTP', () => {
   });
 
   test('AWS_IAM routes answer 403 and CUSTOM routes 401 (not emulated)', async () => {
-    const gw = await gateway({ definition: { authorizers: [], routes: [{ routeKey: 'GET /iam', authorizationType: 'AWS_IAM' }, { routeKey: 'GET /custom', authorizationType: 'CUSTOM' }] } });
+    const gw = await gateway({
+      definition: {
+        authorizers: [],
+        routes: [
+          { routeKey: 'GET /iam', authorizationType: 'AWS_IAM' },
+          { routeKey: 'GET /custom', authorizationType: 'CUSTOM' },
+        ],
+      },
+    });
     expect(await call(`${gw.url}/iam`)).toMatchObject({ status: 403, body: { message: 'Forbidden' } });
     expect(await call(`${gw.url}/custom`)).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
-    expect(gw.accessLog.map((line) => JSON.parse(line).authorizerError)).toEqual(['AWS_IAM authorization is not emulated', 'CUSTOM (Lambda) authorizers are not emulated']);
+    expect(gw.accessLog.map((line) => JSON.parse(line).authorizerError)).toEqual([
+      'AWS_IAM authorization is not emulated',
+      'CUSTOM (Lambda) authorizers are not emulated',
+    ]);
   });
 
   test('a JWT route naming an unknown authorizer fails at start with one line', async () => {
-    await expect(gateway({ definition: { authorizers: [], routes: [{ routeKey: 'GET /x', authorizationType: 'JWT', authorizerId: 'nope' }] } })).rejects.toMatchObject({
+    await expect(
+      gateway({ definition: { authorizers: [], routes: [{ routeKey: 'GET /x', authorizationType: 'JWT', authorizerId: 'nope' }] } }),
+    ).rejects.toMatchObject({
       code: 'ERR_GATEWAY_DEFINITION',
       message: 'route "GET /x" authorizerId: got "nope"; expected one of []',
     });

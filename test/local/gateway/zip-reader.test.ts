@@ -95,7 +95,9 @@ describe(`zips written by Python's zipfile${noPython ? ` (skipped: ${noPython})`
   });
 
   withPython('a name twice or a name that climbs out is refused, and nothing is written outside', () => {
-    const twice = python(`import os,zipfile,warnings\nwarnings.simplefilter("ignore")\nwith zipfile.ZipFile(os.environ["OUT"], "w") as z:\n  z.writestr("index.js", "a")\n  z.writestr("index.js", "b")`);
+    const twice = python(
+      `import os,zipfile,warnings\nwarnings.simplefilter("ignore")\nwith zipfile.ZipFile(os.environ["OUT"], "w") as z:\n  z.writestr("index.js", "a")\n  z.writestr("index.js", "b")`,
+    );
     expect(() => readZip(twice, 'fn.zip')).toThrow('fn.zip: entry "index.js" appears more than once');
     const slip = python(`import os,zipfile\nwith zipfile.ZipFile(os.environ["OUT"], "w") as z:\n  z.writestr("../escaped.js", "x")`);
     const target = join(work, 'extract', 'deeper');

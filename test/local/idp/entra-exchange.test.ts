@@ -3,8 +3,19 @@ import { resolveCloud, tokenContract } from '../../../src/contract';
 import { startEntra, type EntraEmulator } from '../../../src/local/entra';
 import { startGithubOidc, type GithubOidcEmulator } from '../../../src/local/github';
 import {
-  assertionForm, CALLER, CALLER_SECRET, decodeHeader, decodePayload, DEPLOY_ROLE, directoryFor, FEDERATION_AUDIENCE,
-  LEGACY_API, LEGACY_ROLE, ORDERS_API, postToken, TENANT,
+  assertionForm,
+  CALLER,
+  CALLER_SECRET,
+  decodeHeader,
+  decodePayload,
+  DEPLOY_ROLE,
+  directoryFor,
+  FEDERATION_AUDIENCE,
+  LEGACY_API,
+  LEGACY_ROLE,
+  ORDERS_API,
+  postToken,
+  TENANT,
 } from './helpers';
 
 let github: GithubOidcEmulator;
@@ -62,9 +73,22 @@ describe('token exchange: GitHub assertion → Entra access token', () => {
     const expected = contract(2, ORDERS_API);
     const discovery = await getJson(expected.discoveryUrl);
     const jwks = createRemoteJWKSet(new URL(String(discovery.body['jwks_uri'])));
-    const { payload, protectedHeader } = await jwtVerify(String(body['access_token']), jwks, { issuer: expected.issuer, audience: [...expected.audiences], algorithms: ['RS256'] });
+    const { payload, protectedHeader } = await jwtVerify(String(body['access_token']), jwks, {
+      issuer: expected.issuer,
+      audience: [...expected.audiences],
+      algorithms: ['RS256'],
+    });
     expect(protectedHeader.kid).toBeDefined();
-    expect(payload).toMatchObject({ aud: ORDERS_API.clientId, azp: CALLER.clientId, azpacr: '2', ver: '2.0', tid: TENANT, oid: CALLER.spObjectId, sub: CALLER.spObjectId, roles: [DEPLOY_ROLE.value] });
+    expect(payload).toMatchObject({
+      aud: ORDERS_API.clientId,
+      azp: CALLER.clientId,
+      azpacr: '2',
+      ver: '2.0',
+      tid: TENANT,
+      oid: CALLER.spObjectId,
+      sub: CALLER.spObjectId,
+      roles: [DEPLOY_ROLE.value],
+    });
     for (const claim of ['uti', 'rh', 'aio', 'iat', 'nbf', 'exp']) expect(payload).toHaveProperty(claim);
     expect(payload).not.toHaveProperty('scp');
     expect(payload).not.toHaveProperty('appid');
@@ -81,7 +105,14 @@ describe('token exchange: GitHub assertion → Entra access token', () => {
     const expected = contract(1, LEGACY_API);
     const jwks = createRemoteJWKSet(new URL(expected.jwksUri));
     const { payload } = await jwtVerify(String(body['access_token']), jwks, { issuer: expected.issuer, audience: [...expected.audiences] });
-    expect(payload).toMatchObject({ aud: LEGACY_API.uri, appid: CALLER.clientId, appidacr: '2', ver: '1.0', roles: [LEGACY_ROLE.value], oid: CALLER.spObjectId });
+    expect(payload).toMatchObject({
+      aud: LEGACY_API.uri,
+      appid: CALLER.clientId,
+      appidacr: '2',
+      ver: '1.0',
+      roles: [LEGACY_ROLE.value],
+      oid: CALLER.spObjectId,
+    });
     expect(payload).not.toHaveProperty('azp');
   });
 
@@ -123,14 +154,24 @@ describe('token exchange: GitHub assertion → Entra access token', () => {
 
 describe('client secret flow (local users)', () => {
   test('client_secret in the form authenticates the caller (azpacr 1)', async () => {
-    const { status, body } = await postToken(entra.url, TENANT, { client_id: CALLER.clientId, client_secret: CALLER_SECRET, scope: `${ORDERS_API.uri}/.default`, grant_type: 'client_credentials' });
+    const { status, body } = await postToken(entra.url, TENANT, {
+      client_id: CALLER.clientId,
+      client_secret: CALLER_SECRET,
+      scope: `${ORDERS_API.uri}/.default`,
+      grant_type: 'client_credentials',
+    });
     expect(status).toBe(200);
     expect(decodePayload(String(body['access_token']))).toMatchObject({ azp: CALLER.clientId, azpacr: '1', roles: [DEPLOY_ROLE.value] });
   });
 
   test('client_secret_basic (HTTP Basic) is accepted too', async () => {
     const basic = Buffer.from(`${CALLER.clientId}:${CALLER_SECRET}`).toString('base64');
-    const { status } = await postToken(entra.url, TENANT, { scope: `${ORDERS_API.uri}/.default`, grant_type: 'client_credentials' }, { authorization: `Basic ${basic}` });
+    const { status } = await postToken(
+      entra.url,
+      TENANT,
+      { scope: `${ORDERS_API.uri}/.default`, grant_type: 'client_credentials' },
+      { authorization: `Basic ${basic}` },
+    );
     expect(status).toBe(200);
   });
 });

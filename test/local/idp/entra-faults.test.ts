@@ -27,7 +27,12 @@ describe('Entra fault switches', () => {
     const entra = await startEntra({ clock, directory: directoryFor(github.issuer) });
     try {
       entra.setFaults({ propagationDelaySeconds: 30 });
-      entra.directory.addFederatedCredential(TENANT, CALLER.clientId, { name: 'github-staging', issuer: github.issuer, subject: `${REPO}:environment:staging`, audiences: [FEDERATION_AUDIENCE] });
+      entra.directory.addFederatedCredential(TENANT, CALLER.clientId, {
+        name: 'github-staging',
+        issuer: github.issuer,
+        subject: `${REPO}:environment:staging`,
+        audiences: [FEDERATION_AUDIENCE],
+      });
       clock.advance(10);
       const answer = await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE)));
       expect(answer.body['error_codes']).toEqual([70021]);
@@ -89,7 +94,8 @@ describe('assertion issuer metadata over HTTP', () => {
     };
     const entra = await startEntra({ directory: directoryFor(github.issuer), fetch: countingFetch });
     try {
-      for (let i = 0; i < 3; i += 1) expect((await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE)))).status).toBe(200);
+      for (let i = 0; i < 3; i += 1)
+        expect((await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE)))).status).toBe(200);
       expect(fetched).toEqual([`${github.issuer}/.well-known/openid-configuration`, `${github.issuer}/.well-known/jwks`]);
     } finally {
       await Promise.all([github.close(), entra.close()]);
@@ -100,7 +106,12 @@ describe('assertion issuer metadata over HTTP', () => {
     const silent = await listen(() => undefined);
     const entra = await startEntra({ directory: directoryFor('http://127.0.0.1:9'), issuerFetchTimeoutMs: 200 });
     try {
-      entra.directory.addFederatedCredential(TENANT, CALLER.clientId, { name: 'silent', issuer: silent.url, subject: MAIN_SUBJECT, audiences: [FEDERATION_AUDIENCE] });
+      entra.directory.addFederatedCredential(TENANT, CALLER.clientId, {
+        name: 'silent',
+        issuer: silent.url,
+        subject: MAIN_SUBJECT,
+        audiences: [FEDERATION_AUDIENCE],
+      });
       const { privateKey } = await generateKeyPair('RS256');
       const now = Math.floor(Date.now() / 1000);
       const assertion = await new SignJWT({ sub: MAIN_SUBJECT, aud: FEDERATION_AUDIENCE })

@@ -4,7 +4,18 @@
 import { startEntra } from '../../../src/local/entra';
 import { startGithubOidc } from '../../../src/local/github';
 import {
-  assertionForm, CALLER, decodePayload, directoryFor, FEDERATION_AUDIENCE, LEGACY_API, LEGACY_ROLE, ManualClock, ORDERS_API, ORPHAN_API, postToken, TENANT,
+  assertionForm,
+  CALLER,
+  decodePayload,
+  directoryFor,
+  FEDERATION_AUDIENCE,
+  LEGACY_API,
+  LEGACY_ROLE,
+  ManualClock,
+  ORDERS_API,
+  ORPHAN_API,
+  postToken,
+  TENANT,
 } from './helpers';
 
 describe('directory replication: --fault replication-delay (item 2)', () => {
@@ -40,7 +51,9 @@ describe('directory replication: --fault replication-delay (item 2)', () => {
   });
 
   test('a negative delay is refused', async () => {
-    await expect(startEntra({ faults: { replicationDelaySeconds: -1 } })).rejects.toThrow('"replicationDelaySeconds" fault must be a non-negative number, got -1');
+    await expect(startEntra({ faults: { replicationDelaySeconds: -1 } })).rejects.toThrow(
+      '"replicationDelaySeconds" fault must be a non-negative number, got -1',
+    );
   });
 });
 
@@ -49,10 +62,24 @@ describe('Entra access tokens (item 4)', () => {
     const github = await startGithubOidc();
     const directory = directoryFor(github.issuer);
     const tenant = directory.tenants[TENANT]!;
-    const withIdtyp = { tenants: { [TENANT]: { ...tenant, applications: tenant.applications!.map((app) => (app.clientId === LEGACY_API.clientId ? { ...app, optionalClaims: { accessToken: ['idtyp'] } } : app)) } } };
+    const withIdtyp = {
+      tenants: {
+        [TENANT]: {
+          ...tenant,
+          applications: tenant.applications!.map((app) =>
+            app.clientId === LEGACY_API.clientId ? { ...app, optionalClaims: { accessToken: ['idtyp'] } } : app,
+          ),
+        },
+      },
+    };
     const entra = await startEntra({ directory: withIdtyp });
     try {
-      const token = async (resource: string) => decodePayload(String((await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE), `${resource}/.default`))).body['access_token']));
+      const token = async (resource: string) =>
+        decodePayload(
+          String(
+            (await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE), `${resource}/.default`))).body['access_token'],
+          ),
+        );
       expect(await token(ORDERS_API.uri)).not.toHaveProperty('idtyp');
       expect(await token(LEGACY_API.uri)).toMatchObject({ idtyp: 'app' });
     } finally {

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { jwtVerify, createRemoteJWKSet } from 'jose';
 import { resolveCloud, stableUuid, tokenContract } from '../../../src/contract';
 import { GuardError } from '../../../src/errors';
-import { IdentityStackError, loadIdentityStack, readIdentityStack, startEntra, UnresolvedReferenceError, type ApplicationSummary } from '../../../src/local/entra';
+import {
+  IdentityStackError,
+  loadIdentityStack,
+  readIdentityStack,
+  startEntra,
+  UnresolvedReferenceError,
+  type ApplicationSummary,
+} from '../../../src/local/entra';
 import { GITHUB_ISSUER } from '../../../src/contract';
 import { startGithubOidc } from '../../../src/local/github';
 import { synthesizeProject } from '../../../stacks/synth';
@@ -38,16 +45,28 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
     const { summary } = loadIdentityStack(fixture(), { tenantId: TENANT });
     const api = summary.apis.find((app) => app.logicalName === API)!;
     const clientId = stableUuid(TENANT, API, 'client');
-    expect(api).toMatchObject({ displayName: 'orders-api', clientId, objectId: stableUuid(TENANT, API, 'object'), identifierUris: [`api://${clientId}`], tokenVersion: 2, appRoles: ['Orders.Deploy'], appRoleAssignmentRequired: true });
+    expect(api).toMatchObject({
+      displayName: 'orders-api',
+      clientId,
+      objectId: stableUuid(TENANT, API, 'object'),
+      identifierUris: [`api://${clientId}`],
+      tokenVersion: 2,
+      appRoles: ['Orders.Deploy'],
+      appRoleAssignmentRequired: true,
+    });
     expect(api.servicePrincipalObjectId).toBe(stableUuid(TENANT, 'api_service-principal_4A5B6C7D', 'object'));
     expect(loadIdentityStack(fixture(), { tenantId: TENANT }).summary.apis).toEqual(summary.apis);
   });
 
   test('optional_claims { access_token { name = "idtyp" } } reaches the directory (tokens carry idtyp only then)', () => {
     const stack = fixture();
-    expect(loadIdentityStack(stack, { tenantId: TENANT }).directory.tenants[TENANT]!.applications!.find((app) => app.displayName === 'orders-api')!.optionalClaims).toEqual({ accessToken: [] });
+    expect(
+      loadIdentityStack(stack, { tenantId: TENANT }).directory.tenants[TENANT]!.applications!.find((app) => app.displayName === 'orders-api')!.optionalClaims,
+    ).toEqual({ accessToken: [] });
     stack['resource']['azuread_application'][API]['optional_claims'] = [{ access_token: [{ name: 'idtyp' }] }];
-    expect(loadIdentityStack(stack, { tenantId: TENANT }).directory.tenants[TENANT]!.applications!.find((app) => app.displayName === 'orders-api')!.optionalClaims).toEqual({ accessToken: ['idtyp'] });
+    expect(
+      loadIdentityStack(stack, { tenantId: TENANT }).directory.tenants[TENANT]!.applications!.find((app) => app.displayName === 'orders-api')!.optionalClaims,
+    ).toEqual({ accessToken: ['idtyp'] });
   });
 
   test('nested blocks are read whether written as an object or a list of objects (api, app_role)', () => {
@@ -63,12 +82,30 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
     const caller = summary.callers.find((app) => app.logicalName === CALLER)!;
     expect(caller.displayName).toBe('orders-deployer');
     expect(caller.federatedCredentials).toEqual([
-      { name: 'github-environment-production', issuer: GITHUB_ISSUER, subject: 'repo:octo-org/orders-api:environment:production', audiences: [FEDERATION_AUDIENCE] },
-      { name: 'github-release-tags', issuer: GITHUB_ISSUER, claimsMatchingExpression: "claims['sub'] matches 'repo:octo-org/orders-api:ref:refs/tags/v*'", audiences: [FEDERATION_AUDIENCE] },
+      {
+        name: 'github-environment-production',
+        issuer: GITHUB_ISSUER,
+        subject: 'repo:octo-org/orders-api:environment:production',
+        audiences: [FEDERATION_AUDIENCE],
+      },
+      {
+        name: 'github-release-tags',
+        issuer: GITHUB_ISSUER,
+        claimsMatchingExpression: "claims['sub'] matches 'repo:octo-org/orders-api:ref:refs/tags/v*'",
+        audiences: [FEDERATION_AUDIENCE],
+      },
     ]);
     expect(directory.tenants[TENANT]!.appRoleAssignments).toEqual([
-      { appRoleId: '9d3c2b1a-0f9e-58d7-a6b5-c4d3e2f1a0b9', principalObjectId: stableUuid(TENANT, 'caller_service-principal_8E9F0A1B', 'object'), resourceObjectId: stableUuid(TENANT, 'api_service-principal_4A5B6C7D', 'object') },
-      { appRoleId: '1e2d3c4b-5a69-5788-9a0b-c1d2e3f4a5b6', principalObjectId: stableUuid(TENANT, 'caller_service-principal_8E9F0A1B', 'object'), resourceObjectId: stableUuid(TENANT, 'legacy_service-principal_7D8E9F0A', 'object') },
+      {
+        appRoleId: '9d3c2b1a-0f9e-58d7-a6b5-c4d3e2f1a0b9',
+        principalObjectId: stableUuid(TENANT, 'caller_service-principal_8E9F0A1B', 'object'),
+        resourceObjectId: stableUuid(TENANT, 'api_service-principal_4A5B6C7D', 'object'),
+      },
+      {
+        appRoleId: '1e2d3c4b-5a69-5788-9a0b-c1d2e3f4a5b6',
+        principalObjectId: stableUuid(TENANT, 'caller_service-principal_8E9F0A1B', 'object'),
+        resourceObjectId: stableUuid(TENANT, 'legacy_service-principal_7D8E9F0A', 'object'),
+      },
     ]);
     expect(summary.passwords).toEqual([{ logicalName: 'caller_password_5D6E7F80', clientId: caller.clientId, value: expect.any(String) }]);
   });
@@ -81,14 +118,32 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
     try {
       const api = summary.apis.find((app) => app.logicalName === API)!;
       const caller = summary.callers[0]!;
-      const contract = tokenContract({ tenantId: TENANT, tokenVersion: api.tokenVersion, cloud: resolveCloud('local', entra.url), apiClientId: api.clientId, identifierUri: api.identifierUris[0]! });
-      const { status, body } = await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE), contract.scope, caller.clientId));
+      const contract = tokenContract({
+        tenantId: TENANT,
+        tokenVersion: api.tokenVersion,
+        cloud: resolveCloud('local', entra.url),
+        apiClientId: api.clientId,
+        identifierUri: api.identifierUris[0]!,
+      });
+      const { status, body } = await postToken(
+        entra.url,
+        TENANT,
+        assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE), contract.scope, caller.clientId),
+      );
       expect(status).toBe(200);
-      const { payload } = await jwtVerify(String(body['access_token']), createRemoteJWKSet(new URL(contract.jwksUri)), { issuer: contract.issuer, audience: [...contract.audiences] });
+      const { payload } = await jwtVerify(String(body['access_token']), createRemoteJWKSet(new URL(contract.jwksUri)), {
+        issuer: contract.issuer,
+        audience: [...contract.audiences],
+      });
       expect(payload).toMatchObject({ azp: caller.clientId, roles: ['Orders.Deploy'], oid: stableUuid(TENANT, 'caller_service-principal_8E9F0A1B', 'object') });
 
       const secret = summary.passwords[0]!.value;
-      const legacy = await postToken(entra.url, TENANT, { client_id: caller.clientId, client_secret: secret, scope: 'api://legacy-api/.default', grant_type: 'client_credentials' });
+      const legacy = await postToken(entra.url, TENANT, {
+        client_id: caller.clientId,
+        client_secret: secret,
+        scope: 'api://legacy-api/.default',
+        grant_type: 'client_credentials',
+      });
       expect(decodePayload(String(legacy.body['access_token']))).toMatchObject({ aud: 'api://legacy-api', ver: '1.0', roles: ['Legacy.Call'] });
     } finally {
       await Promise.all([github.close(), entra.close()]);
@@ -101,7 +156,9 @@ describe('loading a synthesized identity stack (cdk.tf.json)', () => {
     const error = errorOf(() => loadIdentityStack(stack, { tenantId: TENANT }));
     expect(error).toBeInstanceOf(UnresolvedReferenceError);
     expect(error.code).toBe('ERR_UNRESOLVED_REFERENCE');
-    expect(error.message).toMatch(/^azuread_service_principal\.api_service-principal_4A5B6C7D\.client_id: cannot resolve "\$\{azuread_application\.missing_app\.client_id\}" \(no azuread_application\.missing_app in the stack\)$/);
+    expect(error.message).toMatch(
+      /^azuread_service_principal\.api_service-principal_4A5B6C7D\.client_id: cannot resolve "\$\{azuread_application\.missing_app\.client_id\}" \(no azuread_application\.missing_app in the stack\)$/,
+    );
     expect(error.message).not.toContain('\n');
   });
 
@@ -140,8 +197,19 @@ test('the real identity stack synth output loads and serves an exchange for its 
     const token = await github.mintIdToken(FEDERATION_AUDIENCE, { sub: (subject as { subject: string }).subject });
     const { status, body } = await postToken(entra.url, TENANT, assertionForm(token, `${api.identifierUris[0]!}/.default`, caller.clientId));
     expect(status).toBe(200);
-    expect(decodePayload(String(body['access_token']))).toMatchObject({ aud: api.tokenVersion === 2 ? api.clientId : api.identifierUris[0], roles: api.appRoles });
-    const decoyToken = await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE, { sub: (subject as { subject: string }).subject }), `${decoy.identifierUris[0]!}/.default`, caller.clientId));
+    expect(decodePayload(String(body['access_token']))).toMatchObject({
+      aud: api.tokenVersion === 2 ? api.clientId : api.identifierUris[0],
+      roles: api.appRoles,
+    });
+    const decoyToken = await postToken(
+      entra.url,
+      TENANT,
+      assertionForm(
+        await github.mintIdToken(FEDERATION_AUDIENCE, { sub: (subject as { subject: string }).subject }),
+        `${decoy.identifierUris[0]!}/.default`,
+        caller.clientId,
+      ),
+    );
     expect(decoyToken.status).toBe(200);
     const decoyClaims = decodePayload(String(decoyToken.body['access_token']));
     expect(decoyClaims).toMatchObject({ aud: decoy.clientId, roles: ['Gate.Decoy'] });

@@ -23,7 +23,13 @@ function identityStack(subjects: readonly string[], flexibleCredentials: readonl
 let github: GithubOidcEmulator;
 let entra: EntraEmulator;
 beforeAll(async () => {
-  github = await startGithubOidc({ claims: { ref: 'refs/heads/feature-7', immutableSubject: false, calledWorkflow: { repository: 'octo-org/shared', path: '.github/workflows/deploy.yml', ref: 'refs/heads/main' } } });
+  github = await startGithubOidc({
+    claims: {
+      ref: 'refs/heads/feature-7',
+      immutableSubject: false,
+      calledWorkflow: { repository: 'octo-org/shared', path: '.github/workflows/deploy.yml', ref: 'refs/heads/main' },
+    },
+  });
   entra = await startEntra();
 });
 afterAll(async () => Promise.all([github.close(), entra.close()]));
@@ -32,7 +38,11 @@ afterAll(async () => Promise.all([github.close(), entra.close()]));
 async function exchangeWith(stack: TerraformJson): Promise<{ status: number; code?: number }> {
   const loaded = loadIdentityStack(stack, { tenantId: TENANT, issuerMap: { [GITHUB_ISSUER]: github.issuer } });
   entra.directory.load(loaded.directory);
-  const answer = await postToken(entra.url, TENANT, assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE), `${loaded.summary.apis[0]!.identifierUris[0]}/.default`, loaded.summary.callers[0]!.clientId));
+  const answer = await postToken(
+    entra.url,
+    TENANT,
+    assertionForm(await github.mintIdToken(FEDERATION_AUDIENCE), `${loaded.summary.apis[0]!.identifierUris[0]}/.default`, loaded.summary.callers[0]!.clientId),
+  );
   return { status: answer.status, ...(answer.status !== 200 ? { code: (answer.body['error_codes'] as number[])[0] } : {}) };
 }
 
@@ -55,9 +65,9 @@ describe('flexible federated credentials: one grammar for the construct and the 
     ["claims['sub'] matches 'a' or claims['sub'] matches 'b'", '" and " between conditions at character 26'],
     ["claims['sub']  matches 'a'", 'each part separated by one space'],
     ["claims['sub'] matches 'a' and  claims['sub'] matches 'b'", "claims['<claim>'] <operator> '<comparand>' at character 31"],
-    ["claims['repository'] eq 'octo-org/orders-api'", "conditions on sub or job_workflow_ref only for issuer"],
+    ["claims['repository'] eq 'octo-org/orders-api'", 'conditions on sub or job_workflow_ref only for issuer'],
     ["claims['sub'] matches ''", "a non-empty comparand for claims['sub']"],
-    ["claims[‘sub’] matches ‘repo:*’", 'straight single quotes'],
+    ['claims[‘sub’] matches ‘repo:*’', 'straight single quotes'],
     ["xclaims['sub'] matches 'repo:*'", 'at character 1'],
     // The construct's old check was an unanchored regex: anything around one valid condition passed.
     ["claims['sub'] matches 'repo:octo-org/*' or true", '" and " between conditions'],
@@ -70,13 +80,24 @@ describe('flexible federated credentials: one grammar for the construct and the 
     for (const body of Object.values(flexible)) body['claims_matching_expression'] = expression;
     expect(() => loadIdentityStack(stack, { tenantId: TENANT })).toThrow(why);
     const spec = { name: 'flexible', issuer: github.issuer, audiences: [FEDERATION_AUDIENCE], claimsMatchingExpression: expression };
-    expect(() => entra.directory.addTenant(TENANT, { applications: [{ displayName: 'x', clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', objectId: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e', federatedCredentials: [spec] }] })).toThrow(why);
+    expect(() =>
+      entra.directory.addTenant(TENANT, {
+        applications: [
+          {
+            displayName: 'x',
+            clientId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+            objectId: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
+            federatedCredentials: [spec],
+          },
+        ],
+      }),
+    ).toThrow(why);
   });
 
   test.each([
     ['https://token.actions.githubusercontent.com/octo-enterprise', "GitHub's public issuer"],
     ['https://github.example.com/_services/token', "GitHub's public issuer"],
-  ])('only GitHub\'s public issuer takes flexible credentials: %s is refused at synth and on load', (issuer, why) => {
+  ])("only GitHub's public issuer takes flexible credentials: %s is refused at synth and on load", (issuer, why) => {
     const flexible = [{ name: 'flexible', claimsMatchingExpression: "claims['sub'] matches 'repo:*'" }];
     expect(() => identityStack([MAIN], flexible, issuer)).toThrow(why);
     const stack = identityStack([MAIN], flexible);
@@ -86,8 +107,12 @@ describe('flexible federated credentials: one grammar for the construct and the 
 
   test('job_workflow_ref only for GitHub: GitLab and Terraform Cloud test sub alone', () => {
     const both = "claims['sub'] matches 'project_path:group/*' and claims['job_workflow_ref'] matches '*'";
-    expect(() => parseClaimsMatchingExpression(both, { issuer: 'https://gitlab.com' })).toThrow("conditions on sub only for issuer https://gitlab.com; got claims['job_workflow_ref']");
-    expect(parseClaimsMatchingExpression("claims['sub'] matches 'organization:o:project:*'", { issuer: 'https://app.terraform.io' })).toEqual([{ claim: 'sub', operator: 'matches', value: 'organization:o:project:*' }]);
+    expect(() => parseClaimsMatchingExpression(both, { issuer: 'https://gitlab.com' })).toThrow(
+      "conditions on sub only for issuer https://gitlab.com; got claims['job_workflow_ref']",
+    );
+    expect(parseClaimsMatchingExpression("claims['sub'] matches 'organization:o:project:*'", { issuer: 'https://app.terraform.io' })).toEqual([
+      { claim: 'sub', operator: 'matches', value: 'organization:o:project:*' },
+    ]);
     expect(() => parseClaimsMatchingExpression("claims['sub'] eq 'x'", { issuer: 'https://sts.windows.net/t/' })).toThrow(InvalidInputError);
   });
 });
@@ -102,15 +127,20 @@ describe('federated credential limits, as Entra enforces them (item 6)', () => {
     const credentials = stack.resource['azuread_application_federated_identity_credential']!;
     const [name, body] = Object.entries(credentials)[0]!;
     credentials[`${name}-copy`] = { ...body, display_name: 'the-21st', subject: 'repo:octo-org/orders-api:environment:e99' };
-    expect(() => loadIdentityStack(stack, { tenantId: TENANT })).toThrow(/azuread_application\.caller_application_\w+\.federatedCredentials: got "21 credentials"; expected at most 20/);
+    expect(() => loadIdentityStack(stack, { tenantId: TENANT })).toThrow(
+      /azuread_application\.caller_application_\w+\.federatedCredentials: got "21 credentials"; expected at most 20/,
+    );
     // Nothing was half loaded: the same tenant still answers.
     expect((await exchangeWith(identityStack([...subjects(19), FEATURE]))).status).toBe(200);
   });
 
   test('one audience per credential: two are refused on load', () => {
     const stack = identityStack([MAIN]);
-    for (const body of Object.values(stack.resource['azuread_application_federated_identity_credential']!)) body['audiences'] = [FEDERATION_AUDIENCE, 'api://AzureADTokenExchangeUSGov'];
-    expect(() => loadIdentityStack(stack, { tenantId: TENANT })).toThrow('.audiences: got ["api://AzureADTokenExchange","api://AzureADTokenExchangeUSGov"]; expected exactly one audience');
+    for (const body of Object.values(stack.resource['azuread_application_federated_identity_credential']!))
+      body['audiences'] = [FEDERATION_AUDIENCE, 'api://AzureADTokenExchangeUSGov'];
+    expect(() => loadIdentityStack(stack, { tenantId: TENANT })).toThrow(
+      '.audiences: got ["api://AzureADTokenExchange","api://AzureADTokenExchangeUSGov"]; expected exactly one audience',
+    );
   });
 
   test('issuer + subject unique: refused at synth, on load, and when a credential is added at run time', () => {
@@ -123,12 +153,29 @@ describe('federated credential limits, as Entra enforces them (item 6)', () => {
     const loaded = loadIdentityStack(identityStack([MAIN]), { tenantId: TENANT, issuerMap: { [GITHUB_ISSUER]: github.issuer } });
     entra.directory.load(loaded.directory);
     const caller = loaded.summary.callers[0]!.clientId;
-    expect(() => entra.directory.addFederatedCredential(TENANT, caller, { name: 'again', issuer: github.issuer, subject: MAIN, audiences: [FEDERATION_AUDIENCE] })).toThrow('issuer + subject must be unique');
-    expect(() => entra.directory.addFederatedCredential(TENANT, caller, { name: 'two-audiences', issuer: github.issuer, subject: `${MAIN}x`, audiences: [FEDERATION_AUDIENCE, 'x'] })).toThrow('exactly one audience');
+    expect(() =>
+      entra.directory.addFederatedCredential(TENANT, caller, { name: 'again', issuer: github.issuer, subject: MAIN, audiences: [FEDERATION_AUDIENCE] }),
+    ).toThrow('issuer + subject must be unique');
+    expect(() =>
+      entra.directory.addFederatedCredential(TENANT, caller, {
+        name: 'two-audiences',
+        issuer: github.issuer,
+        subject: `${MAIN}x`,
+        audiences: [FEDERATION_AUDIENCE, 'x'],
+      }),
+    ).toThrow('exactly one audience');
   });
 
   test('the same expression twice for one issuer is refused at synth', () => {
     const expression = "claims['sub'] matches 'repo:octo-org/*'";
-    expect(() => identityStack([MAIN], [{ name: 'one', claimsMatchingExpression: expression }, { name: 'two', claimsMatchingExpression: expression }])).toThrow('issuer + expression must be unique');
+    expect(() =>
+      identityStack(
+        [MAIN],
+        [
+          { name: 'one', claimsMatchingExpression: expression },
+          { name: 'two', claimsMatchingExpression: expression },
+        ],
+      ),
+    ).toThrow('issuer + expression must be unique');
   });
 });

@@ -103,10 +103,37 @@ describe('ID token claims', () => {
       const token = await emulator.mintIdToken('api://AzureADTokenExchange');
       expect(decodeHeader(token)).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: emulator.jwks().keys[0]!.kid, x5t: emulator.jwks().keys[0]!.x5t });
       const claims = decodePayload(token);
-      for (const name of ['jti', 'nbf', 'exp', 'iat', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'ref', 'ref_type', 'sha', 'event_name', 'job_workflow_ref', 'workflow_ref', 'run_id', 'run_attempt', 'actor', 'runner_environment']) {
+      for (const name of [
+        'jti',
+        'nbf',
+        'exp',
+        'iat',
+        'repository',
+        'repository_id',
+        'repository_owner',
+        'repository_owner_id',
+        'ref',
+        'ref_type',
+        'sha',
+        'event_name',
+        'job_workflow_ref',
+        'workflow_ref',
+        'run_id',
+        'run_attempt',
+        'actor',
+        'runner_environment',
+      ]) {
         expect(claims).toHaveProperty(name);
       }
-      expect(claims).toMatchObject({ iss: emulator.issuer, aud: 'api://AzureADTokenExchange', iat: clock.ms / 1000, nbf: clock.ms / 1000 - 300, exp: clock.ms / 1000 + 300, ref_type: 'branch', repository_owner: 'octo-org' });
+      expect(claims).toMatchObject({
+        iss: emulator.issuer,
+        aud: 'api://AzureADTokenExchange',
+        iat: clock.ms / 1000,
+        nbf: clock.ms / 1000 - 300,
+        exp: clock.ms / 1000 + 300,
+        ref_type: 'branch',
+        repository_owner: 'octo-org',
+      });
       expect(claims).not.toHaveProperty('environment');
     } finally {
       await emulator.close();
@@ -114,11 +141,19 @@ describe('ID token claims', () => {
   });
 
   test.each([
-    ['environment wins over pull_request and ref', { environment: 'production', eventName: 'pull_request', ref: 'refs/pull/7/merge' }, `${REPO}:environment:production`],
+    [
+      'environment wins over pull_request and ref',
+      { environment: 'production', eventName: 'pull_request', ref: 'refs/pull/7/merge' },
+      `${REPO}:environment:production`,
+    ],
     ['pull_request wins over ref', { eventName: 'pull_request', ref: 'refs/pull/7/merge' }, `${REPO}:pull_request`],
     ['a branch ref', { ref: 'refs/heads/release/2.0' }, `${REPO}:ref:refs/heads/release/2.0`],
     ['a tag ref', { ref: 'refs/tags/v1.4.0' }, `${REPO}:ref:refs/tags/v1.4.0`],
-    ['the immutable owner@id/repo@id form by default, with the run\'s own ids', { repositoryOwnerId: 42, repositoryId: 4242 }, 'repo:octo-org@42/orders-api@4242:ref:refs/heads/main'],
+    [
+      "the immutable owner@id/repo@id form by default, with the run's own ids",
+      { repositoryOwnerId: 42, repositoryId: 4242 },
+      'repo:octo-org@42/orders-api@4242:ref:refs/heads/main',
+    ],
     ['the name-only form of a repository older than 2026-07-15', { immutableSubject: false }, 'repo:octo-org/orders-api:ref:refs/heads/main'],
     ['an explicit sub override', { sub: 'repo:octo-org/orders-api:job_workflow_ref:custom' }, 'repo:octo-org/orders-api:job_workflow_ref:custom'],
   ])('sub precedence: %s', async (_rule, claims, expected) => {
@@ -150,7 +185,13 @@ describe('GitHub token claims as GitHub issues them today (issue [4] item 7)', (
     try {
       const token = await fetchToken(emulator);
       const claims = decodePayload(token);
-      expect(claims).toMatchObject({ head_ref: '', base_ref: '', workflow_sha: claims['sha'], job_workflow_sha: claims['sha'], job_workflow_ref: claims['workflow_ref'] });
+      expect(claims).toMatchObject({
+        head_ref: '',
+        base_ref: '',
+        workflow_sha: claims['sha'],
+        job_workflow_sha: claims['sha'],
+        job_workflow_ref: claims['workflow_ref'],
+      });
       expect(claims).not.toHaveProperty('enterprise');
       expect(claims).not.toHaveProperty('enterprise_id');
       expect(claims['nbf'] as number).toBeLessThan(claims['iat'] as number);
@@ -159,7 +200,9 @@ describe('GitHub token claims as GitHub issues them today (issue [4] item 7)', (
       const published = ((await (await fetch(`${emulator.issuer}/.well-known/jwks`)).json()) as { keys: { kid: string; x5t: string }[] }).keys;
       expect(published).toContainEqual(expect.objectContaining({ kid: header['kid'], x5t: header['x5t'] }));
       const discovery = (await (await fetch(`${emulator.issuer}/.well-known/openid-configuration`)).json()) as { claims_supported: string[] };
-      expect(discovery.claims_supported).toEqual(expect.arrayContaining(['head_ref', 'base_ref', 'workflow_sha', 'job_workflow_sha', 'enterprise', 'enterprise_id']));
+      expect(discovery.claims_supported).toEqual(
+        expect.arrayContaining(['head_ref', 'base_ref', 'workflow_sha', 'job_workflow_sha', 'enterprise', 'enterprise_id']),
+      );
     } finally {
       await emulator.close();
     }
@@ -168,7 +211,10 @@ describe('GitHub token claims as GitHub issues them today (issue [4] item 7)', (
   test('a pull request in an enterprise, running a called reusable workflow', async () => {
     const emulator = await startGithubOidc({
       claims: {
-        eventName: 'pull_request', ref: 'refs/pull/7/merge', headRef: 'fix-login', baseRef: 'main',
+        eventName: 'pull_request',
+        ref: 'refs/pull/7/merge',
+        headRef: 'fix-login',
+        baseRef: 'main',
         enterprise: { slug: 'octo-enterprise', id: 1234 },
         calledWorkflow: { repository: 'octo-org/shared-workflows', path: '.github/workflows/deploy.yml', ref: 'refs/tags/v2', sha: 'a'.repeat(40) },
       },
@@ -176,7 +222,10 @@ describe('GitHub token claims as GitHub issues them today (issue [4] item 7)', (
     try {
       const claims = decodePayload(await fetchToken(emulator));
       expect(claims).toMatchObject({
-        head_ref: 'fix-login', base_ref: 'main', enterprise: 'octo-enterprise', enterprise_id: '1234',
+        head_ref: 'fix-login',
+        base_ref: 'main',
+        enterprise: 'octo-enterprise',
+        enterprise_id: '1234',
         workflow_ref: 'octo-org/orders-api/.github/workflows/deploy.yml@refs/pull/7/merge',
         job_workflow_ref: 'octo-org/shared-workflows/.github/workflows/deploy.yml@refs/tags/v2',
         job_workflow_sha: 'a'.repeat(40),

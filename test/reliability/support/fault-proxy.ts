@@ -89,7 +89,14 @@ function relay(upstream: URL, agent: Agent, req: IncomingMessage, body: string):
     delete headers['content-length'];
     delete headers['transfer-encoding'];
     const outgoing = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        agent,
+      },
       (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -111,7 +118,11 @@ function relay(upstream: URL, agent: Agent, req: IncomingMessage, body: string):
 }
 
 /** The first `count` requests (optionally only those `where` picks) get `action`; the rest are forwarded. */
-export function firstRequests(count: number, action: ProxyAction, where: (request: ProxiedRequest) => boolean = () => true): (request: ProxiedRequest) => ProxyAction {
+export function firstRequests(
+  count: number,
+  action: ProxyAction,
+  where: (request: ProxiedRequest) => boolean = () => true,
+): (request: ProxiedRequest) => ProxyAction {
   let hit = 0;
   return (request) => {
     if (!where(request) || hit >= count) return FORWARD;

@@ -38,7 +38,8 @@ export async function startJwksIssuer(audience: string, behaviour: JwksBehaviour
   };
   const server = await listen(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://issuer').pathname;
-    if (path === '/.well-known/openid-configuration') return sendJson(res, 200, { issuer: base, jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    if (path === '/.well-known/openid-configuration')
+      return sendJson(res, 200, { issuer: base, jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
     if (path === '/keys') return answerJwks(res);
     return sendJson(res, 404, { error: 'not_found' });
   });

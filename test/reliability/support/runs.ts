@@ -12,7 +12,11 @@ export interface CliRun {
 export async function runCli(argv: readonly string[], env: Record<string, string | undefined> = {}, io: Partial<CliIo> = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { PATH: process.env.PATH, ...env }, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, ...io });
+  const code = await main(
+    argv,
+    { PATH: process.env.PATH, ...env },
+    { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, ...io },
+  );
   return { code, stdout, stderr };
 }
 

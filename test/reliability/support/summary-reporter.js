@@ -29,7 +29,12 @@ class ReliabilitySummaryReporter {
       ms: file.perfStats.runtime,
     }));
     const tests = results.testResults.flatMap((file) =>
-      file.testResults.map((t) => ({ file: basename(file.testFilePath).replace(/\.reliability\.ts$/, ''), title: t.fullName, status: t.status, ms: t.duration ?? 0 })),
+      file.testResults.map((t) => ({
+        file: basename(file.testFilePath).replace(/\.reliability\.ts$/, ''),
+        title: t.fullName,
+        status: t.status,
+        ms: t.duration ?? 0,
+      })),
     );
     const totals = {
       files: files.length,
@@ -40,12 +45,24 @@ class ReliabilitySummaryReporter {
       wallMs: Date.now() - this.started,
     };
     const knownBugs = tests.filter((t) => /KNOWN BUG/.test(t.title)).map((t) => t.title);
-    const summary = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, totals, files, figures: Object.fromEntries(figures.map((f) => [f.name, f.data])), knownBugs, tests };
+    const summary = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      totals,
+      files,
+      figures: Object.fromEntries(figures.map((f) => [f.name, f.data])),
+      knownBugs,
+      tests,
+    };
     const lines = [
       '',
       `Reliability suite: ${totals.tests} tests, ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped in ${(totals.wallMs / 1000).toFixed(1)} s (node ${process.version}, ${cpus().length} cpus)`,
       `  ${'file'.padEnd(22)} ${'tests'.padStart(5)} ${'pass'.padStart(5)} ${'fail'.padStart(5)} ${'skip'.padStart(5)} ${'time'.padStart(8)}`,
-      ...files.map((f) => `  ${f.file.padEnd(22)} ${String(f.tests).padStart(5)} ${String(f.passed).padStart(5)} ${String(f.failed).padStart(5)} ${String(f.skipped).padStart(5)} ${`${(f.ms / 1000).toFixed(1)} s`.padStart(8)}`),
+      ...files.map(
+        (f) =>
+          `  ${f.file.padEnd(22)} ${String(f.tests).padStart(5)} ${String(f.passed).padStart(5)} ${String(f.failed).padStart(5)} ${String(f.skipped).padStart(5)} ${`${(f.ms / 1000).toFixed(1)} s`.padStart(8)}`,
+      ),
       ...figures.filter((f) => f.line).map((f) => `  ${f.line}`),
       // test.failing cases: they pass while the bug is there and fail once it is fixed.
       ...tests.filter((t) => /KNOWN BUG/.test(t.title)).map((t) => `  known bug (test.failing): ${t.title.replace(/^.*KNOWN BUG: /, '')}`),

@@ -10,8 +10,12 @@ export const ROUTE_DRIFT: AuditRule = {
     const deployed = new Set(api.routes.map((r) => r.routeKey));
     const declared = new Set(declaredRoutes);
     return [
-      ...[...deployed].filter((key) => !declared.has(key)).map((routeKey) => ({ routeKey, message: `route ${routeKey} is deployed but not declared in the config (added out of band)` })),
-      ...[...declared].filter((key) => !deployed.has(key)).map((routeKey) => ({ routeKey, message: `route ${routeKey} is declared in the config but not deployed (removed out of band)` })),
+      ...[...deployed]
+        .filter((key) => !declared.has(key))
+        .map((routeKey) => ({ routeKey, message: `route ${routeKey} is deployed but not declared in the config (added out of band)` })),
+      ...[...declared]
+        .filter((key) => !deployed.has(key))
+        .map((routeKey) => ({ routeKey, message: `route ${routeKey} is declared in the config but not deployed (removed out of band)` })),
     ];
   },
 };

@@ -11,5 +11,8 @@ export const SCOPES_APP_ONLY: AuditRule = {
       ? []
       : api.routes
           .filter((route) => route.authorizationType === 'JWT' && (route.authorizationScopes?.length ?? 0) > 0)
-          .map((route) => ({ routeKey: route.routeKey, message: `route ${route.routeKey} requires scopes ${route.authorizationScopes!.join(', ')}, which app-only callers (pipelines) never carry: they get 403` })),
+          .map((route) => ({
+            routeKey: route.routeKey,
+            message: `route ${route.routeKey} requires scopes ${route.authorizationScopes!.join(', ')}, which app-only callers (pipelines) never carry: they get 403`,
+          })),
 };

@@ -9,7 +9,13 @@ export const STAGE_MISSING: AuditRule = {
   fix: 'deploy a stage ($default with auto_deploy), or name the stage to audit with --stage',
   check: ({ api, stageRead }) => {
     if (stageRead === false || api.stage !== undefined) return [];
-    return [{ message: api.stageNames?.length ? `no stage was chosen: the API has no $default stage but ${api.stageNames.join(', ')}` : 'the API has no stage, so it serves nothing yet' }];
+    return [
+      {
+        message: api.stageNames?.length
+          ? `no stage was chosen: the API has no $default stage but ${api.stageNames.join(', ')}`
+          : 'the API has no stage, so it serves nothing yet',
+      },
+    ];
   },
 };
 
@@ -18,7 +24,10 @@ export const STAGE_ACCESS_LOGS: AuditRule = {
   title: 'The stage writes access logs',
   severity: 'warning',
   fix: 'set access_log_settings on the stage (a CloudWatch log group and a format with $context.requestId and $context.authorizer.error)',
-  check: ({ api }) => (api.stage && api.stage.accessLogDestination === undefined ? [{ message: `${stageName(api.stage.name)} writes no access logs: refused and accepted tokens leave no trace` }] : []),
+  check: ({ api }) =>
+    api.stage && api.stage.accessLogDestination === undefined
+      ? [{ message: `${stageName(api.stage.name)} writes no access logs: refused and accepted tokens leave no trace` }]
+      : [],
 };
 
 export const STAGE_THROTTLING: AuditRule = {
@@ -29,6 +38,10 @@ export const STAGE_THROTTLING: AuditRule = {
   check: ({ api }) => {
     const throttling = api.stage?.throttling;
     if (!api.stage || (throttling?.burstLimit !== undefined && throttling.rateLimit !== undefined)) return [];
-    return [{ message: `${stageName(api.stage.name)} sets no ${throttling?.burstLimit === undefined && throttling?.rateLimit === undefined ? 'burst or rate limit' : throttling?.burstLimit === undefined ? 'burst limit' : 'rate limit'}: only the account's limits stop a flood` }];
+    return [
+      {
+        message: `${stageName(api.stage.name)} sets no ${throttling?.burstLimit === undefined && throttling?.rateLimit === undefined ? 'burst or rate limit' : throttling?.burstLimit === undefined ? 'burst limit' : 'rate limit'}: only the account's limits stop a flood`,
+      },
+    ];
   },
 };

@@ -4,7 +4,7 @@ import type { AuditRule } from '../types';
 
 export const TOKEN_VERSION_ISSUER: AuditRule = {
   code: 'AUDIT_AUTHORIZER_TOKEN_VERSION_MISMATCH',
-  title: "Authorizers trust the issuer of the token version the API app requests (v1 sts.windows.net/…/ vs v2 …/v2.0)",
+  title: 'Authorizers trust the issuer of the token version the API app requests (v1 sts.windows.net/…/ vs v2 …/v2.0)',
   severity: 'failure',
   suppressedBy: 'allow-authorizer',
   reference: 'protocols.md §2',

@@ -9,7 +9,13 @@ export const UNJUDGED_AUTHORIZATION: AuditRule = {
   check: ({ api }) =>
     api.routes.flatMap((route) => {
       if (route.authorizationType === 'AWS_IAM') {
-        return [{ routeKey: route.routeKey, authorizer: { id: 'AWS_IAM' }, message: `route ${route.routeKey} uses AWS_IAM authorization, which Entra tokens cannot pass and the gate cannot judge` }];
+        return [
+          {
+            routeKey: route.routeKey,
+            authorizer: { id: 'AWS_IAM' },
+            message: `route ${route.routeKey} uses AWS_IAM authorization, which Entra tokens cannot pass and the gate cannot judge`,
+          },
+        ];
       }
       if (route.authorizationType === 'CUSTOM') {
         const authorizer = api.authorizers.find((a) => a.id === route.authorizerId);

@@ -36,7 +36,11 @@ export interface TestIssuerOptions {
   readonly jwksPadToBytes?: number;
 }
 
-interface KeyEntry { readonly kid: string; readonly privateKey: KeyObject; readonly publicJwk: JWK }
+interface KeyEntry {
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+  readonly publicJwk: JWK;
+}
 
 const sharedKeys: KeyEntry[] = [];
 
@@ -114,6 +118,19 @@ export function hs256WithPublicKey(claims: Record<string, unknown>, kid: string,
 }
 
 /** Standard valid claims for `issuer`/`audience`, valid for 10 minutes from `nowSeconds`. */
-export function claimsFor(issuer: string, audience: string | string[] | undefined, nowSeconds = Math.floor(Date.now() / 1000), extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: issuer, ...(audience === undefined ? {} : { aud: audience }), sub: 'caller-sp', iat: nowSeconds - 5, nbf: nowSeconds - 5, exp: nowSeconds + 600, ...extra };
+export function claimsFor(
+  issuer: string,
+  audience: string | string[] | undefined,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    iss: issuer,
+    ...(audience === undefined ? {} : { aud: audience }),
+    sub: 'caller-sp',
+    iat: nowSeconds - 5,
+    nbf: nowSeconds - 5,
+    exp: nowSeconds + 600,
+    ...extra,
+  };
 }
