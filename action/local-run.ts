@@ -5,7 +5,7 @@
  * the tests (test/action/harness.ts) and by `npm run local-action` (localAction, below).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -71,13 +71,15 @@ export interface LocalActionIo {
   readonly err: (line: string) => void;
 }
 
-const USAGE = 'npm run local-action [-- verify] [--env FILE]';
+const USAGE = 'npm run local-action [-- verify] [--env FILE] [--keep]';
 
 /**
- * `npm run local-action [-- verify] [--env FILE]`: the committed bundle from a laptop. The step is
- * set up as a runner would (prepareStep), with the inputs of `.env` (see .env.example) and of the shell
- * (the shell wins; an empty value keeps the default); other variables of `.env` reach the action too.
- * Returns the action's exit code, or 2 for a usage or `.env` error (one line, nothing started).
+ * `npm run local-action [-- verify] [--env FILE] [--keep]`: the committed bundle from a laptop. The step
+ * is set up as a runner would (prepareStep), with the inputs of `.env` (see .env.example) and of the
+ * shell (the shell wins; an empty value keeps the default); other variables of `.env` reach the action
+ * too. The step's folder (its files and RUNNER_TEMP, where the report file goes) is removed once the
+ * outputs and summary are printed, unless --keep. Returns the action's exit code (130/143 when
+ * interrupted), or 2 for a usage or `.env` error (one line, nothing started).
  */
 export async function localAction(
   argv: readonly string[],
@@ -88,12 +90,14 @@ export async function localAction(
 ): Promise<number> {
   let action: ActionName = 'main';
   let envFile: string | undefined;
+  let keep = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     // Not --env-file: node 20 reads that flag anywhere on its command line, the script's arguments included.
     if (arg === '--env' && argv[i + 1] !== undefined) envFile = argv[++i]!;
+    else if (arg === '--keep') keep = true;
     else if (arg in ACTIONS) action = arg as ActionName;
-    else return usageError(io, `local-action: got "${arg}"; expected main or verify (which action.yml to run), or --env FILE: ${USAGE}`);
+    else return usageError(io, `local-action: got "${arg}"; expected main or verify (which action.yml to run), --env FILE or --keep: ${USAGE}`);
   }
   const file = resolve(cwd, envFile ?? '.env');
   if (envFile !== undefined && !existsSync(file))
@@ -117,12 +121,31 @@ export async function localAction(
     if (value.trim() !== '') inputs[input] = value;
   }
 
-  const step = prepareStep(root, action, inputs, mkdtempSync(join(tmpdir(), 'entra-api-guard-local-')));
+  const dir = mkdtempSync(join(tmpdir(), 'entra-api-guard-local-'));
+  try {
+    return await runStep(prepareStep(root, action, inputs, dir), fromFile, env, cwd, io, keep);
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the prepared step with the rest of the environment, then prints its outputs and job summary. */
+async function runStep(
+  step: StepSetup,
+  fromFile: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  io: LocalActionIo,
+  keep: boolean,
+): Promise<number> {
   // The other variables of .env and the shell (the shell wins); INPUT_* only as the step sets them.
   const others = Object.entries({ ...fromFile, ...env }).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('INPUT_'));
   const childEnv = { ...Object.fromEntries(others), GITHUB_WORKSPACE: env.GITHUB_WORKSPACE ?? cwd, ...step.env };
+  // Ctrl-C reaches the action too (same process group): wait for it to stop, then clean up.
+  const child = spawn(process.execPath, [step.entry], { env: childEnv, cwd, stdio: ['inherit', 'pipe', 'inherit'] });
+  const forward = (signal: NodeJS.Signals) => void child.kill(signal);
+  process.on('SIGINT', forward).on('SIGTERM', forward);
   const code = await new Promise<number>((done) => {
-    const child = spawn(process.execPath, [step.entry], { env: childEnv, cwd, stdio: ['inherit', 'pipe', 'inherit'] });
     // The runner consumes ::add-mask:: commands, so the secrets they name never reach a log: nor here.
     createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
       if (!line.startsWith('::add-mask::')) io.out(line);
@@ -131,17 +154,17 @@ export async function localAction(
       io.err(`local-action: could not start ${step.entry}: ${error.message}`);
       done(1);
     });
-    child.on('close', (status) => done(status ?? 1));
-  });
+    child.on('close', (status, signal) => done(status ?? (signal === 'SIGTERM' ? 143 : signal === 'SIGINT' ? 130 : 1)));
+  }).finally(() => process.off('SIGINT', forward).off('SIGTERM', forward));
   const results = readStepFiles(step.files);
   const outputs = Object.entries(results.outputs).map(([name, value]) => `  ${name}: ${value.length > 200 ? `${value.slice(0, 200)}…` : value}`);
   io.out(
     [
       '',
-      `outputs (${step.files.GITHUB_OUTPUT}):`,
+      keep ? `outputs (${step.files.GITHUB_OUTPUT}):` : 'outputs (the step folder is removed after this run; --keep keeps it):',
       ...(outputs.length > 0 ? outputs : ['  (none)']),
       '',
-      `job summary (${step.files.GITHUB_STEP_SUMMARY}):`,
+      keep ? `job summary (${step.files.GITHUB_STEP_SUMMARY}):` : 'job summary:',
       results.summary,
       '',
     ].join('\n'),

@@ -3,7 +3,7 @@
  * up as a runner sets up the step (every default of that action.yml as INPUT_*). Run as a user runs it,
  * through npm; the API is a loopback test API and the token a given one (a laptop has no GitHub OIDC token).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
@@ -30,14 +30,28 @@ function laptopEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { ...env, ...extra };
 }
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function envFile(lines: readonly string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'local-action-')), '.env');
+  const dir = mkdtempSync(join(tmpdir(), 'local-action-'));
+  made.push(dir);
+  const file = join(dir, '.env');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-function localAction(args: readonly string[], env = laptopEnv()): Promise<ProcessRun> {
-  return runProcess('npm', ['run', '-s', 'local-action', '--', ...args], { cwd: ROOT, env, timeoutMs: 60_000 });
+/** What the script left in a TMPDIR (ts-node's compile cache, which npm run starts it with, aside). */
+const ours = (tmp: string) => readdirSync(tmp).filter((entry) => entry.startsWith('entra-api-guard'));
+
+/** Each run gets a TMPDIR of its own, so what a run leaves there can be seen. */
+function localAction(args: readonly string[], env = laptopEnv()): Promise<ProcessRun & { tmp: string }> {
+  const tmp = mkdtempSync(join(tmpdir(), 'local-action-tmp-'));
+  made.push(tmp);
+  return runProcess('npm', ['run', '-s', 'local-action', '--', ...args], { cwd: ROOT, env: { ...env, TMPDIR: tmp }, timeoutMs: 60_000 }).then((run) => ({
+    ...run,
+    tmp,
+  }));
 }
 
 test('the main action from .env: the defaults of action.yml fill the rest, the gate passes, outputs and summary are printed', async () => {
@@ -57,8 +71,10 @@ test('the main action from .env: the defaults of action.yml fill the rest, the g
   expect(errorLines(run.stdout)).toEqual([]);
   expect(run.code).toBe(0);
   expect(run.stdout).toContain(`gate passed: `);
-  expect(run.stdout).toMatch(/^outputs \(.*\):\n(.*\n)* {2}verdict: pass$/m);
-  expect(run.stdout).toMatch(/^job summary \(.*\):\n### entra-api-guard gate: ✅ passed/m);
+  expect(run.stdout).toMatch(/^outputs \(the step folder is removed after this run; --keep keeps it\):\n(.*\n)* {2}verdict: pass$/m);
+  expect(run.stdout).toMatch(/^job summary:\n### entra-api-guard gate: ✅ passed/m);
+  // Its step files and RUNNER_TEMP (the report file) are gone: nothing is left in TMPDIR (regression: a folder per run).
+  expect(ours(run.tmp)).toEqual([]);
   // Like the runner, the script consumes ::add-mask:: lines: the token never reaches the terminal.
   expect(run.stdout).not.toContain(token.split('.')[2]!);
   expect(run.stdout).not.toContain('::add-mask::');
@@ -80,7 +96,23 @@ test("a failing config: the action's one error line, its summary, and its exit c
   expect(errorLines(run.stdout)).toEqual([
     'api-url: got ""; expected the API URL to gate (or api-id to read it and the routes from AWS) when command is verify',
   ]);
-  expect(run.stdout).toMatch(/^job summary \(.*\):\n### entra-api-guard: ❌ failed$/m);
+  expect(run.stdout).toMatch(/^job summary:\n### entra-api-guard: ❌ failed$/m);
+  expect(ours(run.tmp)).toEqual([]);
+}, 90_000);
+
+test('--keep keeps the step folder and names its files: the outputs, the summary and the report file are there to read', async () => {
+  const token = await issuer.sign();
+  const file = envFile([`INPUT_API-URL=${api.url}`, 'INPUT_PATHS=/orders', `INPUT_TOKEN=${token}`, 'INPUT_TIMEOUT-SECONDS=10']);
+  const run = await localAction(['verify', '--env', file, '--keep']);
+  expect(run.code).toBe(0);
+  const [folder] = ours(run.tmp);
+  expect(folder).toMatch(/^entra-api-guard-local-/);
+  const summary = /^job summary \((.+)\):$/m.exec(run.stdout)?.[1];
+  expect(summary).toBe(join(run.tmp, folder!, 'summary'));
+  expect(/^outputs \((.+)\):$/m.exec(run.stdout)?.[1]).toBe(join(run.tmp, folder!, 'output'));
+  const reportFile = /^ {2}report-file: (.+)$/m.exec(run.stdout)?.[1];
+  expect(reportFile?.startsWith(join(run.tmp, folder!))).toBe(true);
+  expect(existsSync(reportFile!)).toBe(true);
 }, 90_000);
 
 test.each([
@@ -103,6 +135,7 @@ test.each([
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(expected)]);
     expect(run.stdout).toBe('');
+    expect(ours(run.tmp)).toEqual([]);
   },
   90_000,
 );
