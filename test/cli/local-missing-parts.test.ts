@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { terraformEngineGaps } from '../../src/local/rehearsal/engine';
 import { CliRun, pathWithout } from '../support/cli-run';
 
 /**
@@ -11,7 +12,14 @@ import { CliRun, pathWithout } from '../support/cli-run';
 const runs: CliRun[] = [];
 const emptyMirror = mkdtempSync(join(tmpdir(), 'empty-mirror-'));
 afterEach(() => runs.splice(0).forEach((run) => run.dispose()));
-afterAll(() => rmSync(emptyMirror, { recursive: true, force: true }));
+// A mirror whose aws provider cannot start: terraform and moto really run, and terraform fails.
+const brokenMirror = mkdtempSync(join(tmpdir(), 'broken-mirror-'));
+const brokenProvider = join(brokenMirror, 'registry.terraform.io/hashicorp/aws/5.100.0', `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`);
+mkdirSync(brokenProvider, { recursive: true });
+writeFileSync(join(brokenProvider, 'terraform-provider-aws_v5.100.0_x5'), '#!/bin/sh\necho "this provider cannot start" >&2\nexit 1\n');
+chmodSync(join(brokenProvider, 'terraform-provider-aws_v5.100.0_x5'), 0o755);
+const brokenGaps = terraformEngineGaps({ ...process.env, ENTRA_API_GUARD_PROVIDER_MIRROR: brokenMirror });
+afterAll(() => [emptyMirror, brokenMirror].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 async function local(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; run: CliRun }> {
   const run = new CliRun(['local', ...args], env);
@@ -64,4 +72,20 @@ describe('local --engine terraform with a part missing', () => {
     expect(run.tmpEntries()).toEqual([]);
     expect(run.survivors()).toEqual([]);
   }, 60_000);
+
+  (brokenGaps.length > 0 ? test.skip : test)(
+    `terraform failing on its own (an aws provider that cannot start): terraform's error in one line, exit 1, moto stopped, the temp folder removed${brokenGaps.length > 0 ? ` (skipped: ${brokenGaps.join('; ')})` : ''}`,
+    async () => {
+      // Issue [1] item 13: the rehearsal's folder goes on every exit, not only on Ctrl-C or after --keep.
+      const { code, run } = await local(['--engine', 'terraform'], { ENTRA_API_GUARD_PROVIDER_MIRROR: brokenMirror });
+      expect(run.stderr).toMatch(/^✓ start moto_server \(AWS control plane\)/m);
+      expect(run.stderr).toMatch(/^error: terraform apply of stack gateway failed: .+ \[ERR_TERRAFORM_FAILED\]$/m);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stdout).toBe('');
+      expect(code).toBe(1);
+      expect(run.tmpEntries()).toEqual([]);
+      expect(run.survivors()).toEqual([]);
+    },
+    60_000,
+  );
 });
