@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
@@ -100,10 +100,11 @@ export async function localAction(
     else return usageError(io, `local-action: got "${arg}"; expected main or verify (which action.yml to run), --env FILE or --keep: ${USAGE}`);
   }
   const file = resolve(cwd, envFile ?? '.env');
-  if (envFile !== undefined && !existsSync(file))
+  const hasFile = existsSync(file);
+  if (envFile !== undefined && !hasFile)
     return usageError(io, `--env: got "${envFile}", which does not exist; expected a file of NAME=value lines (copy .env.example)`);
-  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
-  if (!existsSync(file)) io.err(`local-action: no ${file}; using the INPUT_* of your shell only (copy .env.example to .env to set inputs there)`);
+  const fromFile = hasFile ? parseEnv(readFileSync(file, 'utf8')) : {};
+  if (!hasFile) io.err(`local-action: no ${file}; using the INPUT_* of your shell only (copy .env.example to .env to set inputs there)`);
 
   // Either action.yml's inputs may be in a shared .env; a name neither declares is a typo.
   const names = new Map<string, string>();
@@ -154,7 +155,8 @@ async function runStep(
       io.err(`local-action: could not start ${step.entry}: ${error.message}`);
       done(1);
     });
-    child.on('close', (status, signal) => done(status ?? (signal === 'SIGTERM' ? 143 : signal === 'SIGINT' ? 130 : 1)));
+    // Stopped by a signal: 128 + its number, as a shell reports it (130 for SIGINT, 143 for SIGTERM).
+    child.on('close', (status, signal) => done(status ?? (signal !== null ? 128 + constants.signals[signal] : 1)));
   }).finally(() => process.off('SIGINT', forward).off('SIGTERM', forward));
   const results = readStepFiles(step.files);
   const outputs = Object.entries(results.outputs).map(([name, value]) => `  ${name}: ${value.length > 200 ? `${value.slice(0, 200)}…` : value}`);

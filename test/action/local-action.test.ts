@@ -3,9 +3,11 @@
  * up as a runner sets up the step (every default of that action.yml as INPUT_*). Run as a user runs it,
  * through npm; the API is a loopback test API and the token a given one (a laptop has no GitHub OIDC token).
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listen } from '../../src/local/server';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
 import { runProcess, type ProcessRun } from '../support/process';
@@ -114,6 +116,40 @@ test('--keep keeps the step folder and names its files: the outputs, the summary
   expect(reportFile?.startsWith(join(run.tmp, folder!))).toBe(true);
   expect(existsSync(reportFile!)).toBe(true);
 }, 90_000);
+
+test('stopped mid-run (SIGTERM, as Ctrl-C or a cancelled job sends): the action is stopped too, exit 143, the step folder removed', async () => {
+  let probes = 0;
+  // An API that takes every request and never answers: the run is mid-gate when the signal comes.
+  const silent = await listen(() => {
+    probes++;
+    return new Promise<void>(() => undefined);
+  });
+  try {
+    const token = await issuer.sign();
+    const file = envFile([`INPUT_API-URL=${silent.url}`, 'INPUT_PATHS=/orders', `INPUT_TOKEN=${token}`, 'INPUT_TIMEOUT-SECONDS=60']);
+    const tmp = mkdtempSync(join(tmpdir(), 'local-action-tmp-'));
+    made.push(tmp);
+    // The script itself (ts-node runs it in this one process), so the signal reaches it and not npm.
+    const child = spawn(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', join(ROOT, 'action/local-run.ts'), 'verify', '--env', file],
+      {
+        cwd: ROOT,
+        env: { ...laptopEnv(), TMPDIR: tmp },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    for (const started = Date.now(); probes === 0 && Date.now() - started < 30_000;) await new Promise((wait) => setTimeout(wait, 20));
+    expect(probes).toBeGreaterThan(0);
+    expect(ours(tmp)).toEqual([expect.stringMatching(/^entra-api-guard-local-/)]);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(ours(tmp)).toEqual([]);
+  } finally {
+    await silent.close();
+  }
+}, 60_000);
 
 test.each([
   [
