@@ -14,7 +14,9 @@ const emptyMirror = mkdtempSync(join(tmpdir(), 'empty-mirror-'));
 afterEach(() => runs.splice(0).forEach((run) => run.dispose()));
 // A mirror whose aws provider cannot start: terraform and moto really run, and terraform fails.
 const brokenMirror = mkdtempSync(join(tmpdir(), 'broken-mirror-'));
-const brokenProvider = join(brokenMirror, 'registry.terraform.io/hashicorp/aws/5.100.0', `linux_${process.arch === 'arm64' ? 'arm64' : 'amd64'}`);
+// Terraform's platform folder: node's x64 is its amd64 (darwin_arm64, linux_amd64, …).
+const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+const brokenProvider = join(brokenMirror, 'registry.terraform.io/hashicorp/aws/5.100.0', platform);
 mkdirSync(brokenProvider, { recursive: true });
 writeFileSync(join(brokenProvider, 'terraform-provider-aws_v5.100.0_x5'), '#!/bin/sh\necho "this provider cannot start" >&2\nexit 1\n');
 chmodSync(join(brokenProvider, 'terraform-provider-aws_v5.100.0_x5'), 0o755);
