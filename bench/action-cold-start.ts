@@ -7,7 +7,7 @@
  * Also records the bundle's size. Writes bench/results/action-cold-start.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareStep } from '../action/local-run';
@@ -33,16 +33,24 @@ const median = (xs: number[]): number => {
 };
 
 /** A step of `action` that fails on its first input check: the script the runner starts, and its environment. */
-function failingStep(action: ActionName): { readonly args: string[]; readonly env: NodeJS.ProcessEnv } {
+function failingStep(action: ActionName): { readonly dir: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv } {
   const dir = mkdtempSync(join(tmpdir(), `bench-action-${action}-`));
   const inputs: Record<string, string> = action === 'main' ? { command: 'verify', 'timeout-seconds': '-5' } : { 'timeout-seconds': '-5' };
   const step = prepareStep(ROOT, action, inputs, dir);
-  return { args: [step.entry], env: { PATH: process.env.PATH, HOME: dir, ...step.env } };
+  return { dir, args: [step.entry], env: { PATH: process.env.PATH, HOME: dir, ...step.env } };
 }
 
 function main(): void {
   const mainStep = failingStep('main');
   const verifyStep = failingStep('verify');
+  try {
+    measure(mainStep, verifyStep);
+  } finally {
+    for (const { dir } of [mainStep, verifyStep]) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function measure(mainStep: ReturnType<typeof failingStep>, verifyStep: ReturnType<typeof failingStep>): void {
   const bare: number[] = [];
   const action: number[] = [];
   const subAction: number[] = [];

@@ -71,17 +71,16 @@ async function main(): Promise<void> {
     return stopOnce(['-e', script, marker], env, signal, () => existsSync(marker)).finally(() => rmSync(marker, { force: true }));
   };
   try {
-    const rows: Record<string, { verify: Sample[]; bare: Sample[]; codes: (number | null)[] }> = {};
+    const rows: Record<string, { verify: Sample[]; bare: Sample[] }> = {};
     for (const [signal, code] of SIGNALS) {
       await verify(signal); // warm-up
-      const row: (typeof rows)[string] = { verify: [], bare: [], codes: [] };
+      const row: (typeof rows)[string] = { verify: [], bare: [] };
       rows[signal] = row;
       for (let i = 0; i < RUNS; i++) {
         const b = await bare(signal);
         const v = await verify(signal);
         row.bare.push({ ms: b.ms, rssMb: NaN });
         row.verify.push({ ms: v.ms, rssMb: NaN });
-        row.codes.push(v.code);
         if (v.code !== code) throw new Error(`verify exited ${v.code} on ${signal}, expected ${code}`);
       }
     }
