@@ -4,12 +4,11 @@
  * A public route may answer anything but a 5xx; a CORS configuration (which makes API Gateway answer
  * preflights itself, with no authorizer) must not make a protected route look open.
  */
-import { readApiFromControlPlane } from '../../src/gate/control-plane';
 import { runGatePipeline, type GatePipelineResult } from '../../src/gate';
-import { gatewayFromDeployedApi, startGateway, type GatewayEmulator } from '../../src/local/gateway';
+import type { GatewayEmulator } from '../../src/local/gateway';
 import { motoAvailable, startMoto, type MotoServer } from '../../src/local/moto';
 import { listen, sendJson, type RunningServer } from '../../src/local/server';
-import { CREDENTIALS, REGION, createApi, startScopedTokenEndpoint, type ApiSpec } from './helpers/control-plane';
+import { clientSecretSource, serveFromMoto, startScopedTokenEndpoint, type ApiSpec } from './helpers/control-plane';
 import { createTestIssuer, type TestIssuer } from './helpers/issuer';
 
 const moto = motoAvailable();
@@ -48,9 +47,10 @@ interface Sent {
 
     /** Builds, reads back, serves and gates the API; `sent` lists every request the gate sent to it. */
     async function gate(spec: Omit<ApiSpec, 'authorizers'>, publicRoutes: string[]): Promise<{ result: GatePipelineResult; sent: Sent[]; url: string }> {
-      const apiId = await createApi(server.url, { ...spec, authorizers: { entra: { issuer: issuer.issuer, audiences: [issuer.audience] } } });
-      const deployed = await readApiFromControlPlane({ apiId, region: REGION, endpoint: server.url, credentials: CREDENTIALS, integrations: true });
-      const gateway = await startGateway({ definition: gatewayFromDeployedApi(deployed) });
+      const { deployed, gateway } = await serveFromMoto(server.url, {
+        ...spec,
+        authorizers: { entra: { issuer: issuer.issuer, audiences: [issuer.audience] } },
+      });
       gateways.push(gateway);
       const sent: Sent[] = [];
       const recording: typeof fetch = (input, init) => {
@@ -63,13 +63,7 @@ interface Sent {
         apiUrl: gateway.url,
         deployed,
         publicRoutes,
-        source: {
-          kind: 'client-secret',
-          tokenEndpoint: tokens.tokenEndpoint,
-          clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
-          scope: API_SCOPE,
-          clientSecret: 'not-a-real-secret-value',
-        },
+        source: clientSecretSource(tokens.tokenEndpoint, API_SCOPE),
         otherAudienceScope: 'https://graph.microsoft.com/.default',
         attacks: ['alg-none', 'other-audience'] as never,
         randomSegment: () => `eag-${++n}`,

@@ -4,11 +4,10 @@
  * reader, served by the gateway emulator, and gated through the one token → gate → report pipeline.
  * Skipped, loudly, when moto_server is not installed.
  */
-import { readApiFromControlPlane } from '../../src/gate/control-plane';
 import { runGatePipeline, type GatePipelineResult } from '../../src/gate';
-import { gatewayFromDeployedApi, startGateway, type GatewayEmulator } from '../../src/local/gateway';
+import type { GatewayEmulator } from '../../src/local/gateway';
 import { motoAvailable, startMoto, type MotoServer } from '../../src/local/moto';
-import { CREDENTIALS, REGION, createApi, startScopedTokenEndpoint, type ApiSpec } from './helpers/control-plane';
+import { clientSecretSource, serveFromMoto, startScopedTokenEndpoint, type ApiSpec } from './helpers/control-plane';
 import { createTestIssuer, type TestIssuer } from './helpers/issuer';
 import { virtualTime } from './helpers/virtual-time';
 
@@ -46,9 +45,7 @@ describeMoto(
       spec: ApiSpec,
       extra: { publicRoutes?: string[]; allowAuthorizers?: string[]; attacks?: readonly string[] | 'all' } = {},
     ): Promise<GatePipelineResult> {
-      const apiId = await createApi(server.url, spec);
-      const deployed = await readApiFromControlPlane({ apiId, region: REGION, endpoint: server.url, credentials: CREDENTIALS, integrations: true });
-      const gateway = await startGateway({ definition: gatewayFromDeployedApi(deployed) });
+      const { deployed, gateway } = await serveFromMoto(server.url, spec);
       gateways.push(gateway);
       let n = 0;
       const { now, sleep, fetch } = virtualTime();
@@ -57,13 +54,7 @@ describeMoto(
         deployed,
         publicRoutes: extra.publicRoutes ?? [],
         allowAuthorizers: extra.allowAuthorizers ?? [],
-        source: {
-          kind: 'client-secret',
-          tokenEndpoint: tokens.tokenEndpoint,
-          clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
-          scope: API_SCOPE,
-          clientSecret: 'not-a-real-secret-value',
-        },
+        source: clientSecretSource(tokens.tokenEndpoint, API_SCOPE),
         otherAudienceScope: 'https://graph.microsoft.com/.default',
         ...(extra.attacks === 'all' ? {} : { attacks: (extra.attacks ?? SOME_ATTACKS) as never }),
         randomSegment: () => `eag-${++n}`,

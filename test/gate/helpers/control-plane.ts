@@ -7,7 +7,10 @@ import {
   CreateStageCommand,
   type Cors,
 } from '@aws-sdk/client-apigatewayv2';
+import { readApiFromControlPlane, type DeployedApi } from '../../../src/gate/control-plane';
+import { gatewayFromDeployedApi, startGateway, type GatewayEmulator } from '../../../src/local/gateway';
 import { listen, readBody, sendJson, type RunningServer } from '../../../src/local/server';
+import type { TokenSourceConfig } from '../../../src/token';
 import type { TestIssuer } from './issuer';
 
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -106,6 +109,22 @@ export async function createApi(endpoint: string, spec: ApiSpec): Promise<string
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * Creates the API in moto, reads it back with the control-plane reader (integrations included) and
+ * serves it on the gateway emulator: the data plane of what the control plane holds. The caller closes
+ * the gateway.
+ */
+export async function serveFromMoto(motoUrl: string, spec: ApiSpec): Promise<{ readonly deployed: DeployedApi; readonly gateway: GatewayEmulator }> {
+  const apiId = await createApi(motoUrl, spec);
+  const deployed = await readApiFromControlPlane({ apiId, region: REGION, endpoint: motoUrl, credentials: CREDENTIALS, integrations: true });
+  return { deployed, gateway: await startGateway({ definition: gatewayFromDeployedApi(deployed) }) };
+}
+
+/** The gate's token source for a startScopedTokenEndpoint: client credentials for `scope`. */
+export function clientSecretSource(tokenEndpoint: string, scope: string): TokenSourceConfig {
+  return { kind: 'client-secret', tokenEndpoint, clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', scope, clientSecret: 'not-a-real-secret-value' };
 }
 
 /**
