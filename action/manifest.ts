@@ -34,9 +34,14 @@ export function readManifest(root: string, name: ActionName): ActionManifest {
   return { name, file, inputs: parsed.inputs ?? {}, outputs: parsed.outputs ?? {}, runs: parsed.runs };
 }
 
+/** An input's default as the runner exports it: YAML's numbers and booleans as text, none as ''. */
+function defaultText(spec: ManifestInput): string {
+  return spec.default === undefined ? '' : String(spec.default);
+}
+
 /** What the runner exports for each input a workflow leaves out: its default, else an empty string. */
 export function manifestDefaults(manifest: ActionManifest): Record<string, string> {
-  return Object.fromEntries(Object.entries(manifest.inputs).map(([name, spec]) => [name, spec.default === undefined ? '' : String(spec.default)]));
+  return Object.fromEntries(Object.entries(manifest.inputs).map(([name, spec]) => [name, defaultText(spec)]));
 }
 
 /** `INPUT_<NAME>`: upper-cased, spaces as underscores, hyphens kept (the runner's and core.getInput's spelling). */
@@ -65,7 +70,7 @@ function cell(text: string): string {
 /** The README's input table of one action.yml. */
 export function inputTableMarkdown(manifest: ActionManifest): string {
   const rows = Object.entries(manifest.inputs).map(([name, spec]) => {
-    const value = spec.default === undefined || String(spec.default) === '' ? ' ' : ` \`${String(spec.default)}\` `;
+    const value = defaultText(spec) === '' ? ' ' : ` \`${defaultText(spec)}\` `;
     const description = spec.deprecationMessage !== undefined ? `${spec.description} **Deprecated:** ${spec.deprecationMessage}` : spec.description;
     return `| \`${name}\` |${value}| ${cell(description)} |`;
   });
@@ -93,7 +98,7 @@ export function readmeSection(kind: 'inputs' | 'outputs', manifest: ActionManife
  */
 export function envExample(main: ActionManifest, verify: ActionManifest): string {
   const entry = (name: string, spec: ManifestInput): string[] => {
-    const shown = spec.default === undefined || String(spec.default) === '' ? '' : ` (default ${String(spec.default)})`;
+    const shown = defaultText(spec) === '' ? '' : ` (default ${defaultText(spec)})`;
     return [`# ${name}${shown}: ${oneLine(spec.deprecationMessage ?? spec.description)}`, `${inputVariable(name)}=`];
   };
   const inBoth = Object.keys(main.inputs).filter((name) => name in verify.inputs);
