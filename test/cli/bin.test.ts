@@ -8,6 +8,7 @@ import { createTestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
 import { BIN, ROOT } from '../support/cli-bin';
 import { CliRun, stillListening } from '../support/cli-run';
+import { localExchangeFlags } from '../token/helpers/fake-token-endpoint';
 
 const run = promisify(execFile);
 
@@ -69,7 +70,6 @@ describe('Ctrl-C during the rehearsal', () => {
 
 /* The bin against APIs on loopback: signals, cleartext and credential refusals, time-outs, exit codes. */
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const CLIENT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
 let token: string;
 let silent: RunningServer & { requests(): number };
@@ -144,23 +144,7 @@ describe('verify stops on SIGINT and SIGTERM, with 130 or 143 and no report', ()
     ],
     [
       'while the token endpoint does not answer',
-      () =>
-        waitForRequest([
-          '--api-url',
-          testApi.url,
-          '--cloud',
-          'local',
-          '--authority-host',
-          silent.url,
-          '--tenant-id',
-          TENANT,
-          '--client-id',
-          CLIENT_ID,
-          '--scope',
-          'api://orders-api/.default',
-          '--client-secret-env',
-          'SECRET',
-        ]),
+      () => waitForRequest(['--api-url', testApi.url, ...localExchangeFlags(silent.url, TENANT), '--client-secret-env', 'SECRET']),
     ],
   ];
   function waitForRequest(args: string[]): { args: string[]; busy: () => boolean } {

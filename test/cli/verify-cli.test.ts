@@ -2,9 +2,8 @@ import { main, type CliIo } from '../../src/cli';
 import { ATTACKS, HEADER_FORMS } from '../../src/gate';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
-import { TENANT, startFakeTokenEndpoint, type FakeTokenEndpoint } from '../token/helpers/fake-token-endpoint';
+import { CLIENT_ID, TENANT, localExchangeFlags, startFakeTokenEndpoint, type FakeTokenEndpoint } from '../token/helpers/fake-token-endpoint';
 
-const CLIENT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 let issuer: TestIssuer;
 let token: string;
 const closers: (() => Promise<void>)[] = [];
@@ -169,16 +168,7 @@ describe('entra-api-guard verify: gate runs', () => {
       'verify',
       '--api-url',
       good.url,
-      '--cloud',
-      'local',
-      '--authority-host',
-      entra.url,
-      '--tenant-id',
-      TENANT,
-      '--client-id',
-      CLIENT_ID,
-      '--scope',
-      'api://orders-api/.default',
+      ...localExchangeFlags(entra.url),
       '--client-secret-env',
       'SECRET',
       '--other-audience-scope',
@@ -199,25 +189,7 @@ describe('entra-api-guard verify: gate runs', () => {
     const io: CliIo & { out(): string; err(): string } = { ...buffers(), getIDToken: async () => token };
     const captured = buffers();
     const withCapture = { ...io, stdout: captured.stdout, stderr: captured.stderr };
-    const code = await main(
-      [
-        'verify',
-        '--api-url',
-        'http://127.0.0.1:1',
-        '--cloud',
-        'local',
-        '--authority-host',
-        entra.url,
-        '--tenant-id',
-        TENANT,
-        '--client-id',
-        CLIENT_ID,
-        '--scope',
-        'api://orders-api/.default',
-      ],
-      {},
-      withCapture,
-    );
+    const code = await main(['verify', '--api-url', 'http://127.0.0.1:1', ...localExchangeFlags(entra.url)], {}, withCapture);
     expect(code).toBe(1);
     const errorLines = captured
       .err()

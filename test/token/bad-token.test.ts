@@ -8,9 +8,8 @@ import { runBin } from '../support/cli-bin';
 import { leaksByPlace, type NamedSecret } from '../support/secret-runs';
 import { createTestIssuer, type TestIssuer } from '../gate/helpers/issuer';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
-import { TENANT, startFakeTokenEndpoint, type FakeTokenEndpoint } from './helpers/fake-token-endpoint';
+import { localExchangeFlags, startFakeTokenEndpoint, type FakeTokenEndpoint } from './helpers/fake-token-endpoint';
 
-const CLIENT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 let issuer: TestIssuer;
 let api: TestApi;
 let token: string;
@@ -88,28 +87,9 @@ describe('the CLI refuses a token it cannot send, exit 2, without showing it', (
   test('a token endpoint answering an access_token with a line break: exit 1, one line, none of it shown', async () => {
     const entra: FakeTokenEndpoint = await startFakeTokenEndpoint([{ token: wrapped }]);
     closers.push(entra.close);
-    const run = await runBin(
-      [
-        'verify',
-        '--api-url',
-        api.url,
-        '--cloud',
-        'local',
-        '--authority-host',
-        entra.url,
-        '--tenant-id',
-        TENANT,
-        '--client-id',
-        CLIENT_ID,
-        '--scope',
-        'api://orders-api/.default',
-        '--client-secret-env',
-        'SECRET',
-        '--timeout-seconds',
-        '2',
-      ],
-      { env: { SECRET: 'CANARY-CLIENT-SECRET' } },
-    );
+    const run = await runBin(['verify', '--api-url', api.url, ...localExchangeFlags(entra.url), '--client-secret-env', 'SECRET', '--timeout-seconds', '2'], {
+      env: { SECRET: 'CANARY-CLIENT-SECRET' },
+    });
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([
       expect.stringMatching(

@@ -16,6 +16,13 @@ export interface FakeTokenEndpoint extends RunningServer {
 }
 
 export const TENANT = '11111111-2222-3333-4444-555555555555';
+/** The caller app the CLI exchanges as, in the flags below. */
+export const CLIENT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
+/** `verify`'s token-exchange flags against a token endpoint on loopback (the local cloud), for the orders API's scope. */
+export function localExchangeFlags(authorityHost: string, tenant = TENANT): string[] {
+  return ['--cloud', 'local', '--authority-host', authorityHost, '--tenant-id', tenant, '--client-id', CLIENT_ID, '--scope', 'api://orders-api/.default'];
+}
 
 /** Entra's error body: `AADSTSnnnn: message` then Trace ID / Correlation ID / Timestamp lines. */
 export function entraError(code: number, error = 'invalid_request', description = 'Entra explains the problem here.'): unknown {
