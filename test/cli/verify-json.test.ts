@@ -10,7 +10,7 @@ import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
 import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { runBin, type BinRun } from '../support/cli-bin';
 import { leaksByPlace, type NamedSecret } from '../support/secret-runs';
-import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
+import { ORDERS_API, TENANT, directoryFor, entraExchangeFlags } from '../local/idp/helpers';
 
 let github: GithubOidcEmulator;
 let entra: EntraEmulator;
@@ -39,18 +39,7 @@ const runnerEnv = (): Record<string, string> => ({
   ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
 });
-const exchangeArgs = (clientId = CALLER.clientId): string[] => [
-  '--tenant-id',
-  TENANT,
-  '--client-id',
-  clientId,
-  '--scope',
-  `${ORDERS_API.uri}/.default`,
-  '--cloud',
-  'local',
-  '--authority-host',
-  entra.url,
-];
+const exchangeArgs = (clientId?: string): string[] => entraExchangeFlags(entra.url, clientId);
 
 /** Every value the run masked (the tokens it held), read from its `::add-mask::` lines. */
 function masked(run: BinRun): string[] {

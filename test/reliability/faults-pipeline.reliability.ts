@@ -2,7 +2,7 @@ import { startEntra, type EntraEmulator } from '../../src/local/entra';
 import { startGateway, type GatewayEmulator } from '../../src/local/gateway';
 import { startGithubOidc, type GithubOidcEmulator } from '../../src/local/github';
 import { errorLines, runAction } from '../action/harness';
-import { CALLER, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
+import { CALLER, ORDERS_API, TENANT, directoryFor, entraExchangeFlags } from '../local/idp/helpers';
 import { firstRequests, startFaultProxy, type FaultProxy, type ProxiedRequest, type ProxyAction } from './support/fault-proxy';
 import { msSince, recordFigure } from './support/figures';
 import { idTokenFrom, runCli } from './support/runs';
@@ -60,25 +60,7 @@ test('CLI verify: Entra 503 once, API resets and 503s: exit 0, PASS, the retry o
   entra.setFaults({ failNextTokenRequests: { count: 1, status: 503 } });
   const started = performance.now();
   const { code, stdout, stderr } = await runCli(
-    [
-      'verify',
-      '--api-url',
-      proxy.url,
-      '--path',
-      '/orders',
-      '--tenant-id',
-      TENANT,
-      '--client-id',
-      CALLER.clientId,
-      '--scope',
-      `${ORDERS_API.uri}/.default`,
-      '--cloud',
-      'local',
-      '--authority-host',
-      entra.url,
-      '--timeout-seconds',
-      '15',
-    ],
+    ['verify', '--api-url', proxy.url, '--path', '/orders', ...entraExchangeFlags(entra.url), '--timeout-seconds', '15'],
     {},
     { getIDToken: idTokenFrom(github) },
   );

@@ -11,7 +11,7 @@ import { runAction, withoutMaskCommands, type ActionRun } from '../action/harnes
 import { withActionDefaults } from '../support/action-defaults';
 import { runBin } from '../support/cli-bin';
 import { startTestApi, type TestApi } from '../gate/helpers/test-api';
-import { CALLER, CALLER_SECRET, LEGACY_API, ORDERS_API, TENANT, directoryFor } from '../local/idp/helpers';
+import { CALLER, CALLER_SECRET, LEGACY_API, ORDERS_API, TENANT, directoryFor, entraExchangeFlags } from '../local/idp/helpers';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy';
 import { recordFigure } from './support/figures';
 import { idTokenFrom, runCli, type CliRun } from './support/runs';
@@ -126,18 +126,7 @@ function keepAction(name: string, run: ActionRun): void {
 /** The runner's ID-token request, recording each token it hands out. */
 const getIDToken = (audience?: string): Promise<string> => idTokenFrom(github, (value) => add({ label: 'GitHub OIDC token', value }))(audience);
 
-const entraArgs = (clientId = CALLER.clientId): string[] => [
-  '--tenant-id',
-  TENANT,
-  '--client-id',
-  clientId,
-  '--scope',
-  `${ORDERS_API.uri}/.default`,
-  '--cloud',
-  'local',
-  '--authority-host',
-  entra.url,
-];
+const entraArgs = (clientId?: string): string[] => entraExchangeFlags(entra.url, clientId);
 
 describe('leak scan', () => {
   test('the scanner finds a planted token, whole or by any segment of it (so a clean scan means something)', () => {
@@ -363,7 +352,7 @@ describe('leak scan', () => {
         entraGateway.url,
         '--path',
         '/orders',
-        ...entraArgs().map((a) => (a === entra.url ? entraProxy.url : a)),
+        ...entraExchangeFlags(entraProxy.url),
         '--json',
         '--report',
         report,

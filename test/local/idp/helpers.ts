@@ -32,6 +32,11 @@ export const NO_SP_CALLER = { clientId: 'd4e5f6a7-b8c9-4d0e-9f2a-3b4c5d6e7f8a', 
 export const DEPLOY_ROLE = { id: 'f6a7b8c9-d0e1-4f2a-9b4c-5d6e7f8a9b0c', value: 'Orders.Deploy' };
 export const LEGACY_ROLE = { id: '07b8c9d0-e1f2-4a3b-8c5d-6e7f8a9b0c1d', value: 'Legacy.Call' };
 export const CALLER_SECRET = 'local-only-secret-value';
+
+/** `verify`'s token-exchange flags against the Entra emulator at `authorityHost`: the caller app (or `clientId`) for the orders API. */
+export function entraExchangeFlags(authorityHost: string, clientId = CALLER.clientId): string[] {
+  return ['--tenant-id', TENANT, '--client-id', clientId, '--scope', `${ORDERS_API.uri}/.default`, '--cloud', 'local', '--authority-host', authorityHost];
+}
 /** The emulated repository as its tokens name it by default: the immutable owner@id/repo@id form. */
 export const REPO = 'repo:octo-org@19186251/orders-api@892311047';
 export const MAIN_SUBJECT = `${REPO}:ref:refs/heads/main`;
