@@ -69,26 +69,25 @@ if (synth) {
   });
 }
 const cold = read('action-cold-start');
-if (cold)
+// One row per entry point; results written before the verify sub-action existed have no verify figures.
+for (const [entry, median, ratio] of cold
+  ? [
+      ['action bundle', cold.actionToFirstInputCheckMedianMs, cold.ratio],
+      ['verify sub-action', cold.verifyToFirstInputCheckMedianMs, cold.verifyRatio],
+    ]
+  : []) {
+  if (ratio === undefined) continue;
+  const targetRatio = cold.targetRatio ?? 1.2;
   metrics.push({
-    metric: 'action bundle cold start to first input check',
-    median: cold.actionToFirstInputCheckMedianMs,
+    metric: `${entry} cold start to first input check`,
+    median,
     unit: 'ms',
     baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs },
-    ratio: cold.ratio,
-    target: `≤ ${cold.targetRatio ?? 1.2}× node -e 0`,
-    met: cold.ratio <= (cold.targetRatio ?? 1.2),
+    ratio,
+    target: `≤ ${targetRatio}× node -e 0`,
+    met: ratio <= targetRatio,
   });
-if (cold?.verifyRatio !== undefined)
-  metrics.push({
-    metric: 'verify sub-action cold start to first input check',
-    median: cold.verifyToFirstInputCheckMedianMs,
-    unit: 'ms',
-    baseline: { name: 'node -e 0', median: cold.nodeBareMedianMs },
-    ratio: cold.verifyRatio,
-    target: `≤ ${cold.targetRatio}× node -e 0`,
-    met: cold.verifyRatio <= cold.targetRatio,
-  });
+}
 const gate = read('gate-latency');
 if (gate) {
   const baseline = gate.baseline ? { name: `${gate.baseline.name}, ${gate.baseline.probes} probes`, median: gate.baseline.medianMs } : undefined;
