@@ -202,10 +202,11 @@ for (const row of rehearsal?.rows ?? []) {
   });
 }
 const reliability = read('reliability');
-// The suite-time section (npm test on a clean clone) is measured by hand, not by this script: kept as it is.
-const suiteTime = existsSync(join(__dirname, 'RESULTS.md'))
-  ? /^## `npm test`[\s\S]*?(?=^## )/m.exec(readFileSync(join(__dirname, 'RESULTS.md'), 'utf8'))?.[0]
-  : undefined;
+// What RESULTS.md holds by hand is kept as it is: the suite-time section (npm test on a clean clone,
+// measured by hand) and the dated notes, which say which rows a partial run re-measured and how.
+const previous = existsSync(join(__dirname, 'RESULTS.md')) ? readFileSync(join(__dirname, 'RESULTS.md'), 'utf8') : '';
+const suiteTime = /^## `npm test`[\s\S]*?(?=^## )/m.exec(previous)?.[0];
+const datedNotes = previous.split('\n').filter((line) => /^- \d{4}-\d{2}-\d{2}\b/.test(line));
 
 writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, metrics }, null, 2)}\n`);
 const lines = [
@@ -225,6 +226,7 @@ const lines = [
   ...(suiteTime ? [suiteTime.trimEnd(), ''] : []),
   '## Notes',
   '',
+  ...datedNotes,
   "- Synth imports only deep provider paths; the root-import baseline is the same synth after `require('@cdktf/provider-aws')` and `require('@cdktf/provider-azuread')`.",
   ...(synth?.perFileMs
     ? [
